@@ -1,0 +1,43 @@
+/**
+ * Turns a finished pair into an exchange job: redacts secrets, then publishes. A publish that
+ * fails counts the pair as dropped with its reason; nothing here can reach the client.
+ */
+import type { JobPublisher } from '../queue/queue.js';
+import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
+import { QueueFullError } from '../queue/queue-errors.js';
+import type { CapturedResponse, Exchange } from '../types/exchange.js';
+import type { DropCounter } from './drop-counter.js';
+import { DEFAULT_REDACTED_HEADERS, redactHeaders } from './redact.js';
+
+export class ExchangeRecorder {
+  private readonly redacted: ReadonlySet<string>;
+  /** Pairs recorded (published), for the admin counters. */
+  published = 0;
+
+  constructor(
+    private readonly publisher: JobPublisher,
+    private readonly drops: DropCounter,
+    redactedHeaders: readonly string[] = DEFAULT_REDACTED_HEADERS,
+  ) {
+    this.redacted = new Set(redactedHeaders.map((h) => h.toLowerCase()));
+  }
+
+  private redactResponse(r: CapturedResponse | null): CapturedResponse | null {
+    return r && { ...r, headers: redactHeaders(r.headers, this.redacted) };
+  }
+
+  async record(exchange: Exchange): Promise<void> {
+    const safe: Exchange = {
+      ...exchange,
+      request: { ...exchange.request, headers: redactHeaders(exchange.request.headers, this.redacted) },
+      primary: this.redactResponse(exchange.primary) as CapturedResponse,
+      shadow: this.redactResponse(exchange.shadow),
+    };
+    try {
+      await this.publisher.publish(JOB_NAMES.compareExchange, safe.id, { v: JOB_CONTRACT_VERSION, exchange: safe });
+      this.published++;
+    } catch (error) {
+      this.drops.add(exchange.run, error instanceof QueueFullError ? 'queue_backlog_limit' : 'queue_unavailable');
+    }
+  }
+}

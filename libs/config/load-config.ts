@@ -1,0 +1,129 @@
+/**
+ * Configuration is read once at start from defaults, a YAML config file, the environment and flags
+ * (flags win over the environment, which wins over the file), validated with every error reported
+ * together, then frozen.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ShadowDiffError } from '../errors.js';
+import { OPTIONS, type OptionKey, type OptionSpec } from './options.js';
+import { parseValue, type HostPort } from './parse-value.js';
+
+export interface ShadowDiffConfig {
+  readonly primary: string | undefined;
+  readonly shadow: string | undefined;
+  readonly listen: HostPort;
+  readonly reportListen: HostPort;
+  readonly db: string;
+  readonly run: string;
+  readonly mirrorPercent: number;
+  readonly mirrorMethods: readonly string[];
+  readonly redis: string | undefined;
+  readonly queuePrefix: string;
+  readonly shadowHostSuffix: string;
+  readonly shadowTimeoutMs: number;
+  readonly shadowMaxInFlight: number;
+  readonly captureMaxBytes: number;
+  readonly primaryTimeoutMs: number;
+  readonly queueMaxBacklog: number;
+  readonly comparatorConcurrency: number;
+  readonly jobLockMs: number;
+  readonly ignoreHeaders: readonly string[];
+  readonly logLevel: string;
+}
+
+export interface ConfigSources {
+  /** Flag values by option key (commander's camelCase keys); undefined = not given. */
+  flags?: Partial<Record<OptionKey, string | undefined>>;
+  env?: NodeJS.ProcessEnv;
+  /** Path of a YAML config file (from --config or SHADOW_DIFF_CONFIG). */
+  configFile?: string | undefined;
+  /** Keys this command cannot run without. */
+  required?: readonly OptionKey[];
+}
+
+type Source = { where: string; raw: string };
+
+function describe(spec: OptionSpec): string {
+  return `${spec.flag} (env ${spec.env.join(' or ')}, config key '${spec.key}')`;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ShadowDiffError('SD_ERR_CONFIG_FILE', `cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new ShadowDiffError('SD_ERR_CONFIG_FILE', `config file ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ShadowDiffError('SD_ERR_CONFIG_FILE', `config file ${path} must be a YAML mapping of settings`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+function fileValueToRaw(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(',');
+  return null;
+}
+
+export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const errors: string[] = [];
+  const configPath = sources.configFile ?? env.SHADOW_DIFF_CONFIG;
+  const file = configPath ? readConfigFile(configPath) : {};
+
+  const knownKeys = new Set<string>(OPTIONS.map((o) => o.key));
+  for (const key of Object.keys(file)) {
+    if (!knownKeys.has(key)) errors.push(`config file ${configPath}: unknown setting '${key}'`);
+  }
+
+  const values: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    let source: Source | null = null;
+    const flag = flags[spec.key];
+    if (flag !== undefined) source = { where: spec.flag, raw: flag };
+    if (!source) {
+      const envName = spec.env.find((name) => env[name] !== undefined && env[name] !== '');
+      if (envName) source = { where: `env ${envName}`, raw: env[envName] as string };
+    }
+    if (!source && spec.key in file) {
+      const raw = fileValueToRaw(file[spec.key]);
+      if (raw === null) {
+        errors.push(`config file ${configPath}: '${spec.key}' must be a string, number or list`);
+        continue;
+      }
+      source = { where: `config key '${spec.key}'`, raw };
+    }
+    if (!source && 'default' in spec && spec.default !== undefined) source = { where: 'default', raw: spec.default };
+    if (!source) {
+      values[spec.key] = undefined;
+      continue;
+    }
+    const parsed = parseValue(spec, source.raw);
+    if (parsed.ok) values[spec.key] = parsed.value;
+    else errors.push(`${source.where}: ${parsed.error}`);
+  }
+
+  for (const key of sources.required ?? []) {
+    const spec = OPTIONS.find((o) => o.key === key);
+    if (spec && values[key] === undefined && !errors.some((e) => e.startsWith(spec.flag))) {
+      errors.push(`${describe(spec)} is required`);
+    }
+  }
+
+  if (errors.length > 0) {
+    throw new ShadowDiffError('SD_ERR_CONFIG_INVALID', `invalid configuration:\n  - ${errors.join('\n  - ')}`, errors);
+  }
+  for (const v of Object.values(values)) if (v && typeof v === 'object') Object.freeze(v);
+  return Object.freeze(values) as unknown as ShadowDiffConfig;
+}

@@ -1,0 +1,15 @@
+/**
+ * Raised when a pair cannot be compared within the comparator's budget (for example a JSON document
+ * nested so deeply that diffing it would exhaust the stack). The caller records the exchange as
+ * skipped with reason `comparison_budget_exceeded` instead of failing the job.
+ */
+export class ComparisonBudgetError extends Error {
+  /** Short, human-readable reason, e.g. `JSON nesting too deep to diff`. */
+  readonly reason: string;
+
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`comparison budget exceeded: ${reason}`, options);
+    this.name = 'ComparisonBudgetError';
+    this.reason = reason;
+  }
+}

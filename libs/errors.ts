@@ -1,0 +1,31 @@
+/**
+ * Every error shadow-diff reports to a user carries a stable code from this table.
+ * Scripts match on the codes, so a code is never renamed or reused; docs/errors.md lists them all
+ * (test/unit/errors.test.ts keeps the two in step).
+ */
+export const ERROR_CODES = {
+  SD_ERR_CONFIG_INVALID: 'The configuration (flags, environment, config file) is invalid.',
+  SD_ERR_CONFIG_FILE: 'The config file cannot be read or is not valid YAML.',
+  SD_ERR_BAD_PARAMETER: 'A request parameter is missing or invalid.',
+  SD_ERR_NOT_FOUND: 'The requested resource does not exist.',
+  SD_ERR_PAYLOAD_INVALID: 'A queued job payload does not match its contract; it is never retried.',
+  SD_ERR_PRIMARY_UNREACHABLE: 'The primary could not be reached or failed mid-response.',
+  SD_ERR_PRIMARY_TIMEOUT: 'The primary did not answer in time.',
+  SD_ERR_QUEUE_UNAVAILABLE: 'The queue (Redis) is not reachable.',
+  SD_ERR_STORE_UNAVAILABLE: 'The store (SQLite) cannot be opened or written.',
+  SD_ERR_INTERNAL: 'An unexpected internal error.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ShadowDiffError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = 'ShadowDiffError';
+    this.code = code;
+    this.details = details;
+  }
+}

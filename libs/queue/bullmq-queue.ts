@@ -1,0 +1,165 @@
+/**
+ * The production queue: BullMQ on Redis. Several ingress replicas publish and several comparator
+ * processes consume through one Redis.
+ *
+ * The publisher never waits for Redis: its connection has no offline queue, so while Redis is down
+ * a publish fails at once and the ingress counts the pair as dropped; ioredis keeps reconnecting
+ * and publishing resumes by itself.
+ */
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  JOB_ATTEMPTS,
+  JOB_BACKOFF_MS,
+  JOB_NAMES,
+  QUEUE_NAME,
+  type AnyJob,
+  type JobName,
+  type JobPayloads,
+} from './contracts.js';
+import type { JobConsumer, JobPublisher, JobQueue } from './queue.js';
+import { QueueFullError, QueueUnavailableError } from './queue-errors.js';
+
+export interface BullmqQueueOptions {
+  url: string;
+  /** Key prefix in Redis; tests use a random one. */
+  prefix?: string;
+  /** Waiting jobs past which the publisher refuses (the pair is dropped): Redis memory stays bounded. */
+  maxBacklog: number;
+  /** How long a worker's lock on a job lasts; a killed worker's job is redelivered after it. */
+  lockMs?: number;
+  /** A publish that takes longer than this is counted as failed. */
+  publishTimeoutMs?: number;
+  onFailed?: (job: { id?: string; name: string }, error: unknown) => void;
+}
+
+const KNOWN_JOB_NAMES = new Set<string>(Object.values(JOB_NAMES));
+
+function reconnectDelay(times: number): number {
+  return Math.min(100 * times, 2000);
+}
+
+export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
+  const prefix = opts.prefix ?? 'shadow-diff';
+  const lockMs = opts.lockMs ?? 30_000;
+  const publishTimeoutMs = opts.publishTimeoutMs ?? 2_000;
+
+  const producerConnection = new Redis(opts.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+    lazyConnect: false,
+  });
+  // ioredis reports every failed reconnect; the publisher's state says enough.
+  producerConnection.on('error', () => {});
+
+  const queue = new Queue(QUEUE_NAME, {
+    connection: producerConnection,
+    prefix,
+    defaultJobOptions: {
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+      removeOnComplete: true,
+      removeOnFail: { count: 10_000 },
+    },
+  });
+  queue.on('error', () => {});
+
+  let waitingEstimate = 0;
+  const backlogPoll = setInterval(() => {
+    if (producerConnection.status !== 'ready') return;
+    queue
+      .getWaitingCount()
+      .then((n) => {
+        waitingEstimate = n;
+      })
+      .catch(() => {});
+  }, 1000);
+  backlogPoll.unref();
+
+  const publisher: JobPublisher = {
+    async publish<N extends JobName>(name: N, id: string, payload: JobPayloads[N]) {
+      if (producerConnection.status !== 'ready') throw new QueueUnavailableError(`redis is ${producerConnection.status}`);
+      if (waitingEstimate >= opts.maxBacklog) throw new QueueFullError(`queue holds ${waitingEstimate} waiting jobs`);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new QueueUnavailableError('publish timed out')), publishTimeoutMs);
+      });
+      try {
+        await Promise.race([queue.add(name, payload, { jobId: id }), timeout]);
+      } catch (error) {
+        if (error instanceof QueueUnavailableError) throw error;
+        throw new QueueUnavailableError(error instanceof Error ? error.message : String(error));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    isAvailable: () => producerConnection.status === 'ready',
+    async close() {
+      clearInterval(backlogPoll);
+      await queue.close().catch(() => {});
+      producerConnection.disconnect();
+    },
+  };
+
+  async function countBacklog(): Promise<number> {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  function consumer({ concurrency }: { concurrency: number }): JobConsumer {
+    let worker: Worker | null = null;
+    let workerConnection: Redis | null = null;
+    return {
+      start(handler) {
+        workerConnection = new Redis(opts.url, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
+        workerConnection.on('error', () => {});
+        worker = new Worker(
+          QUEUE_NAME,
+          async (job) => {
+            if (!KNOWN_JOB_NAMES.has(job.name) || job.id === undefined) {
+              throw new UnrecoverableError(`unknown job ${job.name}`);
+            }
+            await handler({ name: job.name, id: job.id, payload: job.data, attempt: job.attemptsMade } as AnyJob);
+          },
+          {
+            connection: workerConnection,
+            prefix,
+            concurrency,
+            lockDuration: lockMs,
+            stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
+            // A job redelivered after its worker was killed is still a good job.
+            maxStalledCount: 10,
+          },
+        );
+        worker.on('error', () => {});
+        worker.on('failed', (job, error) => {
+          if (job && (job.attemptsMade >= JOB_ATTEMPTS || error instanceof UnrecoverableError)) {
+            opts.onFailed?.({ id: job.id, name: job.name }, error);
+          }
+        });
+      },
+      async close() {
+        await worker?.close();
+        workerConnection?.disconnect();
+      },
+      backlog: countBacklog,
+    };
+  }
+
+  return {
+    kind: 'bullmq',
+    publisher,
+    consumer,
+    async ping() {
+      try {
+        return (await producerConnection.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await publisher.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Runtime validation of job payloads: a payload that fails here can never succeed, so it is not retried. */
+import { z } from 'zod';
+import { DROP_REASONS, SHADOW_ERROR_CODES, SKIP_REASONS } from '../types/exchange.js';
+import { JOB_CONTRACT_VERSION, type CompareExchangePayload, type RecordDropsPayload } from './contracts.js';
+
+const headerMap = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const body = z.object({ base64: z.string(), size: z.number().int().nonnegative(), truncated: z.boolean() });
+const response = z.object({ status: z.number().int().min(0).max(999), headers: headerMap, body, latencyMs: z.number().nonnegative() });
+
+export const compareExchangePayloadSchema = z.object({
+  v: z.literal(JOB_CONTRACT_VERSION),
+  exchange: z.object({
+    id: z.string().min(1).max(200),
+    run: z.string().min(1).max(100),
+    receivedAt: z.number().int().nonnegative(),
+    request: z.object({ method: z.string().min(1).max(32), url: z.string().min(1), headers: headerMap, body }),
+    primary: response,
+    shadow: response.nullable(),
+    shadowError: z.object({ code: z.enum(SHADOW_ERROR_CODES), message: z.string(), latencyMs: z.number().nonnegative() }).nullable(),
+    skipReason: z.enum(SKIP_REASONS).nullable(),
+  }),
+}) satisfies z.ZodType<CompareExchangePayload>;
+
+export const recordDropsPayloadSchema = z.object({
+  v: z.literal(JOB_CONTRACT_VERSION),
+  reportId: z.string().min(1).max(200),
+  run: z.string().min(1).max(100),
+  counts: z.partialRecord(z.enum(DROP_REASONS), z.number().int().nonnegative()),
+}) satisfies z.ZodType<RecordDropsPayload>;

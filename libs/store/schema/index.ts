@@ -1,0 +1,4 @@
+export { exchanges } from './exchanges.js';
+export { discrepancies } from './discrepancies.js';
+export { differences } from './differences.js';
+export { drops } from './drops.js';

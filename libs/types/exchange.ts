@@ -1,0 +1,74 @@
+/**
+ * The exchange: one mirrored request with the responses it got.
+ * This is the shape that crosses the queue, so everything is JSON-safe
+ * (bodies travel as base64) and both queue implementations carry it unchanged.
+ */
+
+/** Header map as undici and node:http give it: lower-case names. */
+export type HeaderMap = Record<string, string | string[]>;
+
+export interface CapturedBody {
+  /** Captured bytes, base64. Empty string when there was no body. */
+  base64: string;
+  /** Bytes seen on the wire (may exceed the captured bytes when truncated). */
+  size: number;
+  /** True when the body was larger than the capture limit and only a prefix was kept. */
+  truncated: boolean;
+}
+
+export interface CapturedRequest {
+  method: string;
+  /** Path and query as the client sent it, e.g. `/reviews/7?lang=en`. */
+  url: string;
+  headers: HeaderMap;
+  body: CapturedBody;
+}
+
+export interface CapturedResponse {
+  status: number;
+  headers: HeaderMap;
+  body: CapturedBody;
+  /** Time to the last byte of the body, in milliseconds. */
+  latencyMs: number;
+}
+
+/** Why the shadow produced no usable response. Stable strings: they reach the store and the API. */
+export const SHADOW_ERROR_CODES = ['timeout', 'connection_refused', 'connection_reset', 'invalid_response', 'error'] as const;
+export type ShadowErrorCode = (typeof SHADOW_ERROR_CODES)[number];
+
+export interface ShadowError {
+  code: ShadowErrorCode;
+  message: string;
+  /** Milliseconds from sending to the failure. */
+  latencyMs: number;
+}
+
+/** Why an exchange was recorded but not compared. Stable strings. */
+export const SKIP_REASONS = [
+  'request_body_too_large',
+  'primary_body_too_large',
+  'shadow_body_too_large',
+  'primary_error',
+  'client_aborted',
+  'comparison_budget_exceeded',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** Why a mirrored exchange never reached the queue. Stable strings. */
+export const DROP_REASONS = ['shadow_in_flight_limit', 'queue_unavailable', 'queue_backlog_limit'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+export interface Exchange {
+  /** Unique id; it is also the job id and the store's key, so a redelivery never counts twice. */
+  id: string;
+  run: string;
+  /** Epoch milliseconds when the ingress received the request. */
+  receivedAt: number;
+  request: CapturedRequest;
+  primary: CapturedResponse;
+  /** Null when the shadow failed: see shadowError. */
+  shadow: CapturedResponse | null;
+  shadowError: ShadowError | null;
+  /** Set by the ingress when the pair cannot be compared (a body over the capture limit, …). */
+  skipReason: SkipReason | null;
+}

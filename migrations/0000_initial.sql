@@ -1,0 +1,64 @@
+CREATE TABLE `differences` (
+	`discrepancy_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`run` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`path` text NOT NULL,
+	`field` text NOT NULL,
+	`kind` text NOT NULL,
+	`risk` text NOT NULL,
+	`primary_value` text,
+	`shadow_value` text,
+	PRIMARY KEY(`discrepancy_id`, `seq`),
+	FOREIGN KEY (`discrepancy_id`) REFERENCES `discrepancies`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `differences_run_endpoint_field` ON `differences` (`run`,`endpoint`,`field`);--> statement-breakpoint
+CREATE TABLE `discrepancies` (
+	`id` text PRIMARY KEY NOT NULL,
+	`run` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`method` text NOT NULL,
+	`url` text NOT NULL,
+	`primary_status` integer NOT NULL,
+	`shadow_status` integer,
+	`request` text NOT NULL,
+	`primary` text NOT NULL,
+	`shadow` text NOT NULL,
+	`paths` text NOT NULL,
+	`risk` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`id`) REFERENCES `exchanges`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `discrepancies_run_created` ON `discrepancies` (`run`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `discrepancies_run_endpoint_created` ON `discrepancies` (`run`,`endpoint`,`created_at`,`id`);--> statement-breakpoint
+CREATE TABLE `drops` (
+	`report_id` text NOT NULL,
+	`run` text NOT NULL,
+	`reason` text NOT NULL,
+	`count` integer NOT NULL,
+	`reported_at` integer NOT NULL,
+	PRIMARY KEY(`report_id`, `run`, `reason`)
+);
+--> statement-breakpoint
+CREATE TABLE `exchanges` (
+	`id` text PRIMARY KEY NOT NULL,
+	`run` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`method` text NOT NULL,
+	`url` text NOT NULL,
+	`outcome` text NOT NULL,
+	`skip_reason` text,
+	`shadow_failed` integer DEFAULT false NOT NULL,
+	`primary_status` integer NOT NULL,
+	`shadow_status` integer,
+	`primary_latency_ms` real NOT NULL,
+	`shadow_latency_ms` real,
+	`risk` text,
+	`received_at` integer NOT NULL,
+	`compared_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `exchanges_run_endpoint` ON `exchanges` (`run`,`endpoint`,`outcome`);--> statement-breakpoint
+CREATE INDEX `exchanges_run_received` ON `exchanges` (`run`,`received_at`);

@@ -1,0 +1,100 @@
+/** Each CLI command as a function: wire libs and services, start, and hand back one close(). */
+import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
+import type { Logger } from '../../libs/logger.js';
+import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
+import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
+import type { JobQueue } from '../../libs/queue/queue.js';
+import { openStore } from '../../libs/store/index.js';
+import { startComparator } from '../comparator/comparator-service.js';
+import { startIngress } from '../ingress/ingress-service.js';
+import { buildReportApp } from '../report-api/report-app.js';
+
+export interface Running {
+  urls: { ingress?: string; report?: string };
+  queue?: JobQueue;
+  close(): Promise<void>;
+}
+
+function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
+  const onFailed = (job: { id?: string; name: string }, error: unknown) =>
+    logger.error({ job: job.id, name: job.name, err: error }, 'job failed for good; it stays in the failed set');
+  if (config.redis) {
+    return createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, lockMs: config.jobLockMs, onFailed });
+  }
+  return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, onFailed });
+}
+
+const compareOptions = (config: ShadowDiffConfig) => ({ ignoreHeaders: config.ignoreHeaders });
+
+async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (await backlog().catch(() => 0)) > 0) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** `start`: ingress, comparator and report API in one process, over Redis when configured, else embedded. */
+export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const store = openStore(config.db);
+  const queue = openQueue(config, logger);
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, compare: compareOptions(config), logger });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, logLevel: 'warn' });
+  const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
+  const ingress = await startIngress(config, queue.publisher);
+  return {
+    urls: { ingress: ingress.url, report: reportUrl },
+    queue,
+    async close() {
+      await ingress.close();
+      // Embedded jobs live in this process only: compare what is queued before leaving.
+      if (queue.kind === 'embedded') await waitForBacklog(() => comparator.consumer.backlog(), 10_000);
+      await comparator.close();
+      await report.close();
+      await queue.close();
+      store.close();
+    },
+  };
+}
+
+export async function runIngress(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const queue = openQueue(config, logger);
+  const ingress = await startIngress(config, queue.publisher);
+  return {
+    urls: { ingress: ingress.url },
+    queue,
+    async close() {
+      await ingress.close();
+      await queue.close();
+    },
+  };
+}
+
+export async function runComparator(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const store = openStore(config.db);
+  const queue = openQueue(config, logger);
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, compare: compareOptions(config), logger });
+  return {
+    urls: {},
+    queue,
+    async close() {
+      await comparator.close();
+      await queue.close();
+      store.close();
+    },
+  };
+}
+
+export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const store = openStore(config.db);
+  const queue = config.redis ? openQueue(config, logger) : undefined;
+  const report = await buildReportApp({ store, defaultRun: config.run, queue, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const url = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
+  return {
+    urls: { report: url },
+    async close() {
+      await report.close();
+      await queue?.close();
+      store.close();
+    },
+  };
+}

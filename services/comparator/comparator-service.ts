@@ -1,0 +1,42 @@
+/** The comparator process: takes exchange jobs from the queue and writes outcomes to the store. */
+import type { CompareOptions } from '../../libs/diff/index.js';
+import type { Logger } from '../../libs/logger.js';
+import type { JobConsumer, JobQueue } from '../../libs/queue/queue.js';
+import type { Store } from '../../libs/store/index.js';
+import { createJobHandler } from './handle-job.js';
+
+export interface ComparatorOptions {
+  queue: JobQueue;
+  store: Store;
+  concurrency: number;
+  compare: CompareOptions;
+  logger: Logger;
+}
+
+export interface ComparatorService {
+  consumer: JobConsumer;
+  /** Jobs handled by this process, redeliveries included. */
+  handled(): number;
+  close(): Promise<void>;
+}
+
+export function startComparator(opts: ComparatorOptions): ComparatorService {
+  const handle = createJobHandler(opts.store, opts.compare);
+  const consumer = opts.queue.consumer({ concurrency: opts.concurrency });
+  let handled = 0;
+  consumer.start(async (job) => {
+    try {
+      const { recorded } = await handle(job);
+      handled++;
+      if (!recorded) opts.logger.debug({ job: job.id, name: job.name }, 'job already recorded; redelivery ignored');
+    } catch (error) {
+      opts.logger.warn({ job: job.id, name: job.name, attempt: job.attempt, err: error }, 'job failed');
+      throw error;
+    }
+  });
+  return {
+    consumer,
+    handled: () => handled,
+    close: () => consumer.close(),
+  };
+}

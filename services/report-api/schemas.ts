@@ -1,0 +1,142 @@
+/** JSON schemas of the report API: requests are validated and responses serialized through them. */
+
+export const runQuery = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+  description: 'Run name; defaults to the configured run.',
+} as const;
+
+export const errorResponse = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    parameter: { type: 'string' },
+  },
+  required: ['error', 'code', 'message'],
+} as const;
+
+const headerMap = { type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } } as const;
+const storedBody = {
+  body: { type: ['string', 'null'] },
+  bodyEncoding: { type: 'string', enum: ['utf8', 'base64'] },
+  bodySize: { type: 'integer' },
+  bodyTruncated: { type: 'boolean' },
+} as const;
+
+export const summaryResponse = {
+  type: 'object',
+  properties: {
+    run: { type: 'string' },
+    compared: { type: 'integer' },
+    matched: { type: 'integer' },
+    mismatched: { type: 'integer' },
+    mismatchRate: { type: 'number' },
+    skipped: { type: 'integer' },
+    shadowErrors: { type: 'integer' },
+    dropped: { type: 'integer' },
+  },
+  required: ['run', 'compared', 'matched', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'dropped'],
+} as const;
+
+export const endpointsResponse = {
+  type: 'object',
+  properties: {
+    run: { type: 'string' },
+    endpoints: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          endpoint: { type: 'string' },
+          compared: { type: 'integer' },
+          mismatched: { type: 'integer' },
+          mismatchRate: { type: 'number' },
+          fields: {
+            type: 'array',
+            items: { type: 'object', properties: { path: { type: 'string' }, mismatches: { type: 'integer' } }, required: ['path', 'mismatches'] },
+          },
+        },
+        required: ['endpoint', 'compared', 'mismatched', 'mismatchRate', 'fields'],
+      },
+    },
+  },
+  required: ['run', 'endpoints'],
+} as const;
+
+export const discrepancyListResponse = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          run: { type: 'string' },
+          endpoint: { type: 'string' },
+          method: { type: 'string' },
+          url: { type: 'string' },
+          primaryStatus: { type: 'integer' },
+          shadowStatus: { type: ['integer', 'null'] },
+          paths: { type: 'array', items: { type: 'string' } },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+        required: ['id', 'run', 'endpoint', 'method', 'url', 'primaryStatus', 'shadowStatus', 'paths', 'createdAt'],
+      },
+    },
+    nextCursor: { type: ['string', 'null'] },
+  },
+  required: ['items', 'nextCursor'],
+} as const;
+
+export const discrepancyDetailResponse = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    run: { type: 'string' },
+    endpoint: { type: 'string' },
+    risk: { type: 'string' },
+    createdAt: { type: 'string' },
+    request: {
+      type: 'object',
+      properties: { method: { type: 'string' }, url: { type: 'string' }, headers: headerMap, ...storedBody },
+      required: ['method', 'url', 'headers', 'body'],
+    },
+    primary: {
+      type: 'object',
+      properties: { status: { type: 'integer' }, headers: headerMap, latencyMs: { type: 'number' }, ...storedBody },
+      required: ['status', 'headers', 'body', 'latencyMs'],
+    },
+    shadow: {
+      type: 'object',
+      properties: {
+        status: { type: ['integer', 'null'] },
+        headers: headerMap,
+        latencyMs: { type: ['number', 'null'] },
+        error: { type: ['string', 'null'] },
+        ...storedBody,
+      },
+      required: ['status', 'headers', 'body', 'latencyMs', 'error'],
+    },
+    differences: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          path: { type: 'string' },
+          field: { type: 'string' },
+          kind: { type: 'string' },
+          risk: { type: 'string' },
+          primary: {},
+          shadow: {},
+        },
+        required: ['path', 'kind', 'primary', 'shadow'],
+      },
+    },
+  },
+  required: ['id', 'run', 'endpoint', 'request', 'primary', 'shadow', 'differences'],
+} as const;
