@@ -158,6 +158,20 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
         return false;
       }
     },
+    async ready(timeoutMs) {
+      if (producerConnection.status === 'ready') return true;
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          producerConnection.off('ready', onReady);
+          resolve(false);
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        producerConnection.once('ready', onReady);
+      });
+    },
     async close() {
       await publisher.close();
     },

@@ -97,6 +97,9 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
     async ping() {
       return !closed;
     },
+    async ready() {
+      return !closed;
+    },
     async close() {
       closed = true;
     },

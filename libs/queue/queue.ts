@@ -28,5 +28,7 @@ export interface JobQueue {
   publisher: JobPublisher;
   consumer(opts: { concurrency: number }): JobConsumer;
   ping(): Promise<boolean>;
+  /** Resolves true once the queue is reachable, false after timeoutMs: a caller may start without it. */
+  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -24,6 +24,15 @@ function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
   return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, onFailed });
 }
 
+/** How long a starting process waits for Redis before it serves anyway (pairs are dropped until it answers). */
+const QUEUE_READY_TIMEOUT_MS = 5000;
+
+async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
+  if (!(await queue.ready(QUEUE_READY_TIMEOUT_MS))) {
+    logger.warn('the queue is not reachable yet; serving anyway: mirrored pairs are counted as dropped until it answers');
+  }
+}
+
 const compareOptions = (config: ShadowDiffConfig) => ({ ignoreHeaders: config.ignoreHeaders });
 
 async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number): Promise<void> {
@@ -40,6 +49,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, compare: compareOptions(config), logger });
   const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
+  await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
   return {
     urls: { ingress: ingress.url, report: reportUrl },
@@ -58,6 +68,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
 
 export async function runIngress(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const queue = openQueue(config, logger);
+  await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
   return {
     urls: { ingress: ingress.url },

@@ -33,8 +33,6 @@ export interface IngressOptions {
   primaryTimeoutMs: number;
   recorder: ExchangeRecorder;
   drops: DropCounter;
-  /** Injected for tests of the sampling percentage. */
-  random?: () => number;
 }
 
 export interface IngressCounters {
@@ -85,7 +83,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     maxInFlight: opts.shadowMaxInFlight,
     captureMaxBytes: opts.captureMaxBytes,
   });
-  const sample = createSampler(opts.mirrorMethods, opts.mirrorPercent, opts.random);
+  const sample = createSampler(opts.mirrorMethods, opts.mirrorPercent);
   const counters: IngressCounters = { requests: 0, mirrored: 0, primaryErrors: 0 };
   const pending = new Set<Promise<void>>();
   const limit = opts.captureMaxBytes;

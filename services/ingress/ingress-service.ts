@@ -29,7 +29,6 @@ export async function startIngress(
     | 'primaryTimeoutMs'
   >,
   publisher: JobPublisher,
-  extra: { random?: () => number } = {},
 ): Promise<IngressService> {
   if (!config.primary || !config.shadow) throw new Error('primary and shadow are required');
   const drops = new DropCounter(publisher);
@@ -47,7 +46,6 @@ export async function startIngress(
     primaryTimeoutMs: config.primaryTimeoutMs,
     recorder,
     drops,
-    ...extra,
   });
   const url = await ingress.app.listen({ host: config.listen.host, port: config.listen.port });
   drops.start();

@@ -1,0 +1,75 @@
+/** shadow-diff started in-process (`start`) on ephemeral ports, over the embedded queue or a real Redis. */
+import { inject } from 'vitest';
+import { loadConfig } from '../../libs/config/load-config.js';
+import type { OptionKey } from '../../libs/config/options.js';
+import { createLogger } from '../../libs/logger.js';
+import { runAll, type Running } from '../../services/cli/run-services.js';
+import { randomPrefix, tempDb } from './temp.js';
+import { waitFor } from './wait.js';
+
+export type QueueKind = 'embedded' | 'bullmq';
+export const QUEUE_KINDS: QueueKind[] = ['embedded', 'bullmq'];
+
+export interface Summary {
+  run: string;
+  compared: number;
+  matched: number;
+  mismatched: number;
+  mismatchRate: number;
+  skipped: number;
+  shadowErrors: number;
+  dropped: number;
+}
+
+export interface Harness {
+  ingress: string;
+  report: string;
+  db: string;
+  running: Running;
+  get<T = unknown>(path: string): Promise<T>;
+  summary(run?: string): Promise<Summary>;
+  /** Waits until `n` mirrored pairs are accounted for (compared + skipped + dropped). */
+  settled(n: number, run?: string): Promise<Summary>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  kind: QueueKind,
+  upstreams: { primary: string; shadow: string },
+  overrides: Partial<Record<OptionKey, string>> = {},
+): Promise<Harness> {
+  const db = tempDb();
+  const config = loadConfig({
+    flags: {
+      primary: upstreams.primary,
+      shadow: upstreams.shadow,
+      listen: '127.0.0.1:0',
+      reportListen: '127.0.0.1:0',
+      db,
+      queuePrefix: randomPrefix(),
+      logLevel: 'silent',
+      ...(kind === 'bullmq' ? { redis: inject('redisUrl') } : {}),
+      ...overrides,
+    },
+    env: {},
+  });
+  const running = await runAll(config, createLogger('silent', 'test'));
+  const report = running.urls.report as string;
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(report + path);
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const summary = (run?: string) => get<Summary>(`/api/v1/summary${run ? `?run=${encodeURIComponent(run)}` : ''}`);
+  return {
+    ingress: running.urls.ingress as string,
+    report,
+    db,
+    running,
+    get,
+    summary,
+    settled: (n, run) =>
+      waitFor(() => summary(run), (s) => s.compared + s.skipped + s.dropped >= n, 15_000, `${n} pairs accounted for`),
+    close: () => running.close(),
+  };
+}
