@@ -414,8 +414,10 @@ async function main(): Promise<void> {
   };
   // Ctrl-C: with --keep it is the way to stop; otherwise it interrupts the demo, still cleaning up.
   let onSignal: (() => void) | undefined;
+  let interrupted = false;
   const signalled = (signal: string) => {
     if (onSignal) return onSignal();
+    interrupted = true;
     console.error(`\ninterrupted (${signal}): stopping`);
     void cleanup().finally(() => process.exit(130));
   };
@@ -479,6 +481,8 @@ async function main(): Promise<void> {
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     console.log(`\nstopped cleanly in ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`);
   } catch (error) {
+    // Interrupted: whatever failed failed because of it; the signal handler exits with 130.
+    if (interrupted) return new Promise<never>(() => undefined);
     await cleanup().catch(() => undefined);
     throw error;
   }

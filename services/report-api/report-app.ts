@@ -23,6 +23,9 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
   await app.register(healthRoutes, { store: opts.store, queue: opts.queue });
   await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun });
   return app;

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { BodyCapture } from '../../../libs/capture/body-capture.js';
+import { withoutHopByHop } from '../../../libs/capture/hop-by-hop.js';
+import { REDACTED, redactHeaders } from '../../../libs/capture/redact.js';
+import { createSampler } from '../../../libs/capture/sampler.js';
+import { shadowHost } from '../../../libs/capture/shadow-host.js';
+import { classifyShadowError } from '../../../libs/capture/shadow-client.js';
+
+describe('shadowHost', () => {
+  it.each([
+    ['reviews', '-shadow', 'reviews-shadow'],
+    ['reviews:9080', '-shadow', 'reviews-shadow:9080'],
+    ['reviews.default.svc.cluster.local:80', '-shadow', 'reviews.default.svc.cluster.local-shadow:80'],
+    ['reviews:9080', '-canary', 'reviews-canary:9080'],
+    ['reviews:9080', '', 'reviews:9080'],
+    ['[::1]:8080', '-shadow', '[::1]:8080'],
+  ])('%s with suffix %j -> %s', (host, suffix, expected) => {
+    expect(shadowHost(host, suffix)).toBe(expected);
+  });
+
+  it('leaves a missing host missing', () => {
+    expect(shadowHost(undefined, '-shadow')).toBeUndefined();
+  });
+});
+
+describe('createSampler', () => {
+  it('mirrors only the listed methods', () => {
+    const sample = createSampler(['GET', 'HEAD', 'OPTIONS'], 100);
+    expect(['GET', 'HEAD', 'OPTIONS', 'POST', 'DELETE'].map(sample)).toEqual([true, true, true, false, false]);
+  });
+
+  it('draws the configured percentage', () => {
+    let i = 0;
+    const sequence = [0.05, 0.24, 0.25, 0.9];
+    const sample = createSampler(['GET'], 25, () => sequence[i++ % sequence.length] as number);
+    expect([1, 2, 3, 4].map(() => sample('GET'))).toEqual([true, true, false, false]);
+    expect(createSampler(['GET'], 0)('GET')).toBe(false);
+  });
+});
+
+describe('BodyCapture', () => {
+  it('keeps up to the limit and counts everything', () => {
+    const c = new BodyCapture(5);
+    c.push(Buffer.from('abc'));
+    c.push(Buffer.from('defgh'));
+    expect(c.result()).toEqual({ base64: Buffer.from('abcde').toString('base64'), size: 8, truncated: true });
+  });
+
+  it('is not truncated at exactly the limit, and empty when nothing came', () => {
+    const c = new BodyCapture(3);
+    c.push(Buffer.from('abc'));
+    expect(c.result().truncated).toBe(false);
+    expect(new BodyCapture(3).result()).toEqual({ base64: '', size: 0, truncated: false });
+  });
+});
+
+describe('headers', () => {
+  it('removes hop-by-hop headers and those named in Connection', () => {
+    expect(
+      withoutHopByHop({ connection: 'keep-alive, x-private', 'keep-alive': 'timeout=5', 'x-private': '1', 'transfer-encoding': 'chunked', 'content-type': 'text/plain', upgrade: 'h2c' }),
+    ).toEqual({ 'content-type': 'text/plain' });
+  });
+
+  it('redacts secrets, keeping the header present', () => {
+    const names = new Set(['authorization', 'cookie', 'set-cookie']);
+    expect(redactHeaders({ authorization: 'Bearer x', 'set-cookie': ['a=1', 'b=2'], accept: '*/*' }, names)).toEqual({
+      authorization: REDACTED,
+      'set-cookie': [REDACTED, REDACTED],
+      accept: '*/*',
+    });
+  });
+});
+
+describe('classifyShadowError', () => {
+  it.each([
+    [{ code: 'ECONNREFUSED' }, false, 'connection_refused'],
+    [{ code: 'ECONNRESET' }, false, 'connection_reset'],
+    [{ code: 'UND_ERR_SOCKET' }, false, 'connection_reset'],
+    [{ code: 'HPE_INVALID_CONSTANT' }, false, 'invalid_response'],
+    [{ code: 'UND_ERR_HEADERS_TIMEOUT' }, false, 'timeout'],
+    [new Error('aborted'), true, 'timeout'],
+    [new Error('weird'), false, 'error'],
+  ])('%o (timed out: %s) -> %s', (error, timedOut, code) => {
+    expect(classifyShadowError(error, timedOut)).toBe(code);
+  });
+});

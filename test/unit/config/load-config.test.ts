@@ -1,0 +1,120 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../libs/config/load-config.js';
+import { OPTIONS } from '../../../libs/config/options.js';
+import { ShadowDiffError } from '../../../libs/errors.js';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sd-config-')), 'shadow-diff.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function errorsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ShadowDiffError) return error.details;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('loadConfig', () => {
+  it('has documented defaults', () => {
+    const c = loadConfig({ env: {} });
+    expect(c).toMatchObject({
+      listen: { host: '127.0.0.1', port: 8080 },
+      reportListen: { host: '127.0.0.1', port: 8081 },
+      db: './shadow-diff.db',
+      run: 'live',
+      mirrorPercent: 100,
+      mirrorMethods: ['GET', 'HEAD', 'OPTIONS'],
+      shadowHostSuffix: '-shadow',
+      shadowTimeoutMs: 5000,
+      captureMaxBytes: 1024 * 1024,
+      redis: undefined,
+    });
+  });
+
+  it('takes flags over the environment over the config file', () => {
+    const file = yamlFile('primary: http://from-file:1\nshadow: http://from-file:2\nmirrorPercent: 10\nmirrorMethods: [GET, POST]\nrun: file-run\n');
+    const c = loadConfig({
+      configFile: file,
+      env: { SHADOW_DIFF_SHADOW: 'http://from-env:2', SHADOW_DIFF_MIRROR_PERCENT: '20', REDIS_URL: 'redis://r:6379' },
+      flags: { mirrorPercent: '30' },
+    });
+    expect(c.primary).toBe('http://from-file:1');
+    expect(c.shadow).toBe('http://from-env:2');
+    expect(c.mirrorPercent).toBe(30);
+    expect(c.mirrorMethods).toEqual(['GET', 'POST']);
+    expect(c.run).toBe('file-run');
+    expect(c.redis).toBe('redis://r:6379');
+  });
+
+  it('reads the config file named by SHADOW_DIFF_CONFIG', () => {
+    const file = yamlFile('shadowTimeout: 1\n'.replace('shadowTimeout', 'shadowTimeoutMs'));
+    expect(loadConfig({ env: { SHADOW_DIFF_CONFIG: file } }).shadowTimeoutMs).toBe(1);
+  });
+
+  it('parses durations, sizes, methods and addresses', () => {
+    const c = loadConfig({
+      env: {},
+      flags: { shadowTimeoutMs: '1.5s', captureMaxBytes: '64KiB', mirrorMethods: 'get, post,GET', listen: '[::1]:9000', reportListen: ':9001' },
+    });
+    expect(c.shadowTimeoutMs).toBe(1500);
+    expect(c.captureMaxBytes).toBe(65536);
+    expect(c.mirrorMethods).toEqual(['GET', 'POST']);
+    expect(c.listen).toEqual({ host: '::1', port: 9000 });
+    expect(c.reportListen).toEqual({ host: '127.0.0.1', port: 9001 });
+  });
+
+  it('reports every error together, naming where each value came from', () => {
+    const file = yamlFile('typo: 1\nshadowMaxInFlight: 0\n');
+    const errors = errorsOf(() =>
+      loadConfig({
+        configFile: file,
+        env: { SHADOW_DIFF_MIRROR_PERCENT: '-1' },
+        flags: { primary: 'ftp://x', captureMaxBytes: '1 parsec', run: 'bad run' },
+        required: ['primary', 'shadow'],
+      }),
+    );
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("unknown setting 'typo'"),
+        expect.stringMatching(/^config key 'shadowMaxInFlight': must be at least 1/),
+        expect.stringMatching(/^env SHADOW_DIFF_MIRROR_PERCENT: must be at least 0/),
+        expect.stringMatching(/^--primary: must be a http: or https: URL/),
+        expect.stringMatching(/^--capture-max-bytes: must be a size/),
+        expect.stringMatching(/^--run: must be/),
+        expect.stringMatching(/^--shadow .* is required/),
+      ]),
+    );
+    expect(errors).toHaveLength(7);
+  });
+
+  it('reports an unreadable or invalid config file clearly', () => {
+    expect(() => loadConfig({ configFile: '/no/such/file.yaml', env: {} })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({ configFile: yamlFile('a: [unclosed'), env: {} })).toThrow(/not valid YAML/);
+    expect(() => loadConfig({ configFile: yamlFile('- a list'), env: {} })).toThrow(/must be a YAML mapping/);
+  });
+
+  it('freezes the result', () => {
+    const c = loadConfig({ env: {} });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.mirrorMethods)).toBe(true);
+    expect(() => ((c as { run: string }).run = 'x')).toThrow();
+  });
+
+  it('gives every option a flag, an environment variable and a description', () => {
+    for (const o of OPTIONS) {
+      expect(o.flag).toMatch(/^--[a-z][a-z-]+$/);
+      expect(o.env[0]).toMatch(/^SHADOW_DIFF_[A-Z_]+$/);
+      expect(o.description.length).toBeGreaterThan(10);
+    }
+    expect(new Set(OPTIONS.map((o) => o.flag)).size).toBe(OPTIONS.length);
+  });
+});
