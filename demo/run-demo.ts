@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
 import { startSampleService, type SampleService } from './sample-service.js';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -28,6 +29,32 @@ const CONCURRENCY = 8;
 const VOLATILE_FIELDS = ['updatedAt'];
 
 class DemoError extends Error {}
+
+/**
+ * Every HTTP call of the demo goes through this agent, so that stopping can drop the client's
+ * connections first (an interrupted demo must not leave requests or keep-alive sockets behind).
+ */
+const agent = new Agent({ keepAliveTimeout: 4_000, connections: 16 });
+/** Aborted when the demo is interrupted: every request in flight ends at once. */
+const interruption = new AbortController();
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  server: string | null;
+  text: string;
+}
+
+const headerText = (value: string | string[] | undefined): string | null => (value === undefined ? null : Array.isArray(value) ? value.join(', ') : value);
+
+async function get(url: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Answer> {
+  const { statusCode, headers, body } = await request(url, {
+    dispatcher: agent,
+    signal: AbortSignal.any([interruption.signal, AbortSignal.timeout(timeoutMs)]),
+  });
+  const text = await body.text();
+  return { status: statusCode, contentType: headerText(headers['content-type']), server: headerText(headers.server), text };
+}
 
 interface Summary {
   run: string;
@@ -114,12 +141,11 @@ function tail(max: number): { push(chunk: Buffer): void; text(): string } {
 }
 
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  const text = await response.text();
+  const { status, text } = await get(url);
   try {
-    return { status: response.status, body: JSON.parse(text) as T };
+    return { status, body: JSON.parse(text) as T };
   } catch {
-    throw new DemoError(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new DemoError(`${url} answered ${status} with a body that is not JSON: ${text.slice(0, 200)}`);
   }
 }
 
@@ -207,7 +233,7 @@ async function waitReady(child: Child, reportUrl: string): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exit) throw childFailure(child, 'shadow-diff stopped before it was ready');
     if (!healthy) {
-      healthy = await fetch(`${reportUrl}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+      healthy = await get(`${reportUrl}/healthz`, 1_000).then(
         (r) => r.status === 200,
         () => false,
       );
@@ -263,15 +289,14 @@ function withoutVolatile(value: unknown): unknown {
 }
 
 async function fetchSeen(url: string): Promise<Seen> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  const text = await response.text();
+  const { text, ...rest } = await get(url);
   let body: unknown = text;
   try {
     body = withoutVolatile(JSON.parse(text));
   } catch {
     // not JSON: compared as text
   }
-  return { status: response.status, contentType: response.headers.get('content-type'), server: response.headers.get('server'), body };
+  return { ...rest, body };
 }
 
 /** Sends every path through the ingress and straight to v1; returns the client-side mismatches. */
@@ -280,14 +305,15 @@ async function sendTraffic(paths: string[], ingressUrl: string, primaryUrl: stri
   const started = Date.now();
   let next = 0;
   const worker = async () => {
-    while (next < paths.length) {
+    while (next < paths.length && !interruption.signal.aborted) {
       const path = paths[next++] as string;
       let viaIngress: Seen;
       let direct: Seen;
       try {
         [viaIngress, direct] = await Promise.all([fetchSeen(`${ingressUrl}${path}`), fetchSeen(`${primaryUrl}${path}`)]);
       } catch (error) {
-        throw new DemoError(`GET ${path} failed: ${(error as Error).message}${(error as Error).cause ? ` (${String((error as Error).cause)})` : ''}`);
+        next = paths.length; // the other workers stop too
+        throw new DemoError(`GET ${path} failed: ${(error as Error).message}`);
       }
       if (JSON.stringify(viaIngress) !== JSON.stringify(direct)) {
         wrong.push(`GET ${path}: through the ingress ${short(viaIngress, 120)}, from v1 ${short(direct, 120)}`);
@@ -404,6 +430,8 @@ async function main(): Promise<void> {
   const samples: SampleService[] = [];
   let child: Child | undefined;
   const cleanup = async () => {
+    interruption.abort();
+    await agent.destroy().catch(() => undefined);
     if (child && !child.exit) {
       child.process.kill('SIGTERM');
       await Promise.race([child.exited, sleep(STOP_TIMEOUT_MS)]);
@@ -476,6 +504,7 @@ async function main(): Promise<void> {
       console.log('stopping');
     }
 
+    await agent.close();
     await stopChild(child);
     await Promise.all(samples.splice(0).map((s) => s.close()));
     if (tempDir) await rm(tempDir, { recursive: true, force: true });

@@ -118,3 +118,13 @@ describe('loadConfig', () => {
     expect(new Set(OPTIONS.map((o) => o.flag)).size).toBe(OPTIONS.length);
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('documents every option with its flag, environment variable and config key', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const o of OPTIONS) {
+      expect(doc, o.flag).toContain(`| \`${o.flag}\` | \`${o.env.join('`, `')}\` | \`${o.key}\` |`);
+    }
+  });
+});
