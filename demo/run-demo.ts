@@ -29,6 +29,8 @@ const CONCURRENCY = 8;
 const VOLATILE_FIELDS = ['updatedAt'];
 
 class DemoError extends Error {}
+/** A failure that already says what became of the child and shows its last output. */
+class ChildError extends DemoError {}
 
 /**
  * Every HTTP call of the demo goes through this agent, so that stopping can drop the client's
@@ -220,10 +222,10 @@ function spawnCli(root: string, args: string[]): Child {
   return child;
 }
 
-function childFailure(child: Child, what: string): DemoError {
+function childFailure(child: Child, what: string): ChildError {
   const how = child.exit ? `it exited (code ${child.exit.code ?? '-'}, signal ${child.exit.signal ?? '-'})` : 'it is still running';
   const output = child.output();
-  return new DemoError(`${what}; ${how}.${output ? `\n--- shadow-diff output (last lines) ---\n${output}\n---` : ' It printed nothing.'}`);
+  return new ChildError(`${what}; ${how}.${output ? `\n--- shadow-diff output (last lines) ---\n${output}\n---` : ' It printed nothing.'}`);
 }
 
 /** Until the report API's /healthz answers 200 and the CLI has said it is ready (the ingress starts last). */
@@ -441,16 +443,23 @@ async function main(): Promise<void> {
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   };
   // Ctrl-C: with --keep it is the way to stop; otherwise it interrupts the demo, still cleaning up.
+  // A second Ctrl-C does not wait: the child is killed (it has its own process group, so it would
+  // otherwise outlive the demo).
   let onSignal: (() => void) | undefined;
+  let signals = 0;
   let interrupted = false;
   const signalled = (signal: string) => {
+    if (++signals > 1) {
+      child?.process.kill('SIGKILL');
+      process.exit(130);
+    }
     if (onSignal) return onSignal();
     interrupted = true;
     console.error(`\ninterrupted (${signal}): stopping`);
     void cleanup().finally(() => process.exit(130));
   };
-  process.once('SIGINT', () => signalled('SIGINT'));
-  process.once('SIGTERM', () => signalled('SIGTERM'));
+  process.on('SIGINT', () => signalled('SIGINT'));
+  process.on('SIGTERM', () => signalled('SIGTERM'));
 
   try {
     const primary = await startSampleService({ version: 'v1' });
@@ -505,14 +514,17 @@ async function main(): Promise<void> {
     }
 
     await agent.close();
+    const stopStart = Date.now();
     await stopChild(child);
     await Promise.all(samples.splice(0).map((s) => s.close()));
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
-    console.log(`\nstopped cleanly in ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`);
+    console.log(`\nshadow-diff stopped cleanly in ${((Date.now() - stopStart) / 1000).toFixed(1)} s; ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all`);
   } catch (error) {
     // Interrupted: whatever failed failed because of it; the signal handler exits with 130.
     if (interrupted) return new Promise<never>(() => undefined);
     await cleanup().catch(() => undefined);
+    // A request that failed because shadow-diff died: say so, with what it printed.
+    if (child?.exit && !(error instanceof ChildError)) throw childFailure(child, (error as Error).message);
     throw error;
   }
 }

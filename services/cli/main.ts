@@ -81,7 +81,8 @@ async function serve(spec: CommandSpec, flagValues: Record<string, string | unde
   const logger = createLogger(config.logLevel, `shadow-diff ${spec.name}`);
   const running = await spec.run(config, logger);
   const where = Object.entries(running.urls).map(([k, v]) => `${k} ${v}`);
-  logger.info({ ...running.urls, queue: running.queue?.kind ?? 'none', db: config.db, run: config.run }, `shadow-diff ${spec.name} ready`);
+  const storeInfo = spec.options.includes('db') ? { db: config.db } : {};
+  logger.info({ ...running.urls, queue: running.queue?.kind ?? 'none', ...storeInfo, run: config.run }, `shadow-diff ${spec.name} ready`);
   process.stderr.write(`shadow-diff ${spec.name}: ${where.join(', ') || 'working'}; queue ${running.queue?.kind ?? 'none'}${config.redis ? ` (${config.queuePrefix})` : ''}\n`);
 
   let stopping = false;

@@ -1,5 +1,6 @@
 /** Each CLI command as a function: wire libs and services, start, and hand back one close(). */
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
+import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { Logger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
@@ -47,10 +48,11 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
   const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, compare: compareOptions(config), logger });
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, logLevel: 'warn' });
-  const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
+  // The report API comes up last: once /healthz answers, the ingress is serving too.
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, logLevel: 'warn' });
+  const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl },
     queue,
@@ -59,7 +61,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
       // Embedded jobs live in this process only: compare what is queued before leaving.
       if (queue.kind === 'embedded') await waitForBacklog(() => comparator.consumer.backlog(), 10_000);
       await comparator.close();
-      await report.close();
+      await closeGracefully(report);
       await queue.close();
       store.close();
     },
@@ -102,8 +104,9 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
   const url = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { report: url },
+    queue,
     async close() {
-      await report.close();
+      await closeGracefully(report);
       await queue?.close();
       store.close();
     },

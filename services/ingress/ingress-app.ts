@@ -17,6 +17,7 @@ import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { shadowHost } from '../../libs/capture/shadow-host.js';
 import { createUpstream } from '../../libs/capture/upstream.js';
+import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { ErrorCode } from '../../libs/errors.js';
 import type { CapturedBody, CapturedResponse, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
 
@@ -44,6 +45,8 @@ export interface IngressCounters {
 export interface IngressApp {
   app: FastifyInstance;
   counters: IngressCounters;
+  /** Stops accepting and finishes in-flight requests; connections are closed as they go idle. */
+  close(): Promise<void>;
   /** Resolves when every pair started so far has been handed to the queue (or counted as dropped). */
   drain(): Promise<void>;
 }
@@ -87,6 +90,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   const counters: IngressCounters = { requests: 0, mirrored: 0, primaryErrors: 0 };
   const pending = new Set<Promise<void>>();
   const limit = opts.captureMaxBytes;
+  let closing = false;
 
   const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true });
   // Leave every body unread: it streams to the primary as it arrives, whatever its size.
@@ -169,6 +173,8 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           bodyTimeout: 0,
         });
         const responseHeaders = withoutHopByHop(upstream.headers);
+        // While stopping, no connection is kept alive for a next request that would never come.
+        if (closing) res.shouldKeepAlive = false;
         res.writeHead(upstream.statusCode, responseHeaders);
         let responseCapture: BodyCapture | null = null;
         if (mirrored) {
@@ -235,6 +241,10 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   return {
     app,
     counters,
+    async close() {
+      closing = true;
+      await closeGracefully(app);
+    },
     async drain() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },

@@ -55,7 +55,7 @@ export async function startIngress(
     recorder,
     url,
     async close() {
-      await ingress.app.close();
+      await ingress.close();
       await ingress.drain();
       await drops.stop();
     },

@@ -135,6 +135,28 @@ describe('processes', () => {
     expect(countRows(db, 'select count(*) n from exchanges')).toBe(5);
   }, 30_000);
 
+  it('stops promptly on SIGTERM with a keep-alive request in flight', async () => {
+    const primary = await startUpstream((req, res) => {
+      setTimeout(() => json(res, 200, { path: req.url }), 500);
+    });
+    const shadow = await startUpstream((req, res) => json(res, 200, { path: req.url }));
+    closers.push(() => primary.close(), () => shadow.close());
+    const [port, reportPort] = [await freePort(), await freePort()];
+    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', tempDb()]);
+    await all.ready();
+    const inFlight = request(`http://127.0.0.1:${port}/slow`); // undici keeps the connection alive
+    await new Promise((r) => setTimeout(r, 150));
+    const stoppedAt = Date.now();
+    all.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.json()).toEqual({ path: '/slow' });
+    expect(res.headers.connection).toBe('close');
+    expect(await all.exited()).toBe(0);
+    // Without closing idle keep-alive connections the process would linger for the 72 s keep-alive timeout.
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+  }, 30_000);
+
   it('reports every configuration error at once and exits non-zero', async () => {
     const bad = cli(['start', '--shadow', 'ftp://nowhere', '--mirror-percent', '150', '--listen', 'not-an-address', '--shadow-timeout', 'soon']);
     expect(await bad.exited()).toBe(2);
