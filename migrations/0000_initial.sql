@@ -1,6 +1,8 @@
 CREATE TABLE `differences` (
-	`discrepancy_id` text NOT NULL,
+	`exchange_id` text NOT NULL,
 	`seq` integer NOT NULL,
+	`side` text NOT NULL,
+	`cancelled` integer DEFAULT false NOT NULL,
 	`run` text NOT NULL,
 	`endpoint` text NOT NULL,
 	`path` text NOT NULL,
@@ -8,12 +10,13 @@ CREATE TABLE `differences` (
 	`kind` text NOT NULL,
 	`risk` text NOT NULL,
 	`primary_value` text,
-	`shadow_value` text,
-	PRIMARY KEY(`discrepancy_id`, `seq`),
-	FOREIGN KEY (`discrepancy_id`) REFERENCES `discrepancies`(`id`) ON UPDATE no action ON DELETE cascade
+	`other_value` text,
+	`detail` text,
+	PRIMARY KEY(`exchange_id`, `seq`),
+	FOREIGN KEY (`exchange_id`) REFERENCES `exchanges`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `differences_run_endpoint_field` ON `differences` (`run`,`endpoint`,`field`);--> statement-breakpoint
+CREATE INDEX `differences_run_endpoint_field` ON `differences` (`run`,`endpoint`,`field`,`side`);--> statement-breakpoint
 CREATE TABLE `discrepancies` (
 	`id` text PRIMARY KEY NOT NULL,
 	`run` text NOT NULL,
@@ -56,9 +59,19 @@ CREATE TABLE `exchanges` (
 	`primary_latency_ms` real NOT NULL,
 	`shadow_latency_ms` real,
 	`risk` text,
+	`has_secondary` integer DEFAULT false NOT NULL,
+	`secondary_status` integer,
 	`received_at` integer NOT NULL,
 	`compared_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `exchanges_run_endpoint` ON `exchanges` (`run`,`endpoint`,`outcome`);--> statement-breakpoint
-CREATE INDEX `exchanges_run_received` ON `exchanges` (`run`,`received_at`);
+CREATE INDEX `exchanges_run_received` ON `exchanges` (`run`,`received_at`);--> statement-breakpoint
+CREATE TABLE `rule_hits` (
+	`run` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`rule` text NOT NULL,
+	`evaluated` integer NOT NULL,
+	`hits` integer NOT NULL,
+	PRIMARY KEY(`run`, `endpoint`, `rule`)
+);

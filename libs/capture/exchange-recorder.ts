@@ -32,6 +32,7 @@ export class ExchangeRecorder {
       request: { ...exchange.request, headers: redactHeaders(exchange.request.headers, this.redacted) },
       primary: this.redactResponse(exchange.primary) as CapturedResponse,
       shadow: this.redactResponse(exchange.shadow),
+      ...(exchange.secondary !== undefined ? { secondary: this.redactResponse(exchange.secondary) } : {}),
     };
     try {
       await this.publisher.publish(JOB_NAMES.compareExchange, safe.id, { v: JOB_CONTRACT_VERSION, exchange: safe });

@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ShadowDiffError } from '../errors.js';
+import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
 import { OPTIONS, type OptionKey, type OptionSpec } from './options.js';
 import { parseValue, type HostPort } from './parse-value.js';
 
 export interface ShadowDiffConfig {
   readonly primary: string | undefined;
   readonly shadow: string | undefined;
+  readonly secondary: string | undefined;
   readonly listen: HostPort;
   readonly reportListen: HostPort;
   readonly db: string;
@@ -29,7 +31,11 @@ export interface ShadowDiffConfig {
   readonly comparatorConcurrency: number;
   readonly jobLockMs: number;
   readonly ignoreHeaders: readonly string[];
+  readonly noiseRelativeThreshold: number;
+  readonly noiseAbsoluteThreshold: number;
   readonly logLevel: string;
+  /** From the config file's `rules:` and `routes:` sections. */
+  readonly comparison: ComparisonConfig;
 }
 
 export interface ConfigSources {
@@ -75,6 +81,12 @@ function fileValueToRaw(value: unknown): string | null {
   return null;
 }
 
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  for (const v of Object.values(value)) deepFreeze(v);
+  Object.freeze(value);
+}
+
 export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
@@ -82,7 +94,7 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
   const configPath = sources.configFile ?? env.SHADOW_DIFF_CONFIG;
   const file = configPath ? readConfigFile(configPath) : {};
 
-  const knownKeys = new Set<string>(OPTIONS.map((o) => o.key));
+  const knownKeys = new Set<string>([...OPTIONS.map((o) => o.key), ...COMPARISON_FILE_KEYS]);
   for (const key of Object.keys(file)) {
     if (!knownKeys.has(key)) errors.push(`config file ${configPath}: unknown setting '${key}'`);
   }
@@ -121,9 +133,11 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
     }
   }
 
+  values.comparison = parseComparisonConfig(file, errors);
+
   if (errors.length > 0) {
     throw new ShadowDiffError('SD_ERR_CONFIG_INVALID', `invalid configuration:\n  - ${errors.join('\n  - ')}`, errors);
   }
-  for (const v of Object.values(values)) if (v && typeof v === 'object') Object.freeze(v);
-  return Object.freeze(values) as unknown as ShadowDiffConfig;
+  deepFreeze(values);
+  return values as unknown as ShadowDiffConfig;
 }

@@ -23,6 +23,7 @@ const opt = (s: OptionSpec) => s;
 export const OPTIONS = [
   opt({ key: 'primary', flag: '--primary', env: ['SHADOW_DIFF_PRIMARY'], kind: 'url', description: 'Base URL of the primary (the version in production).' }),
   opt({ key: 'shadow', flag: '--shadow', env: ['SHADOW_DIFF_SHADOW'], kind: 'url', description: 'Base URL of the shadow (the candidate version).' }),
+  opt({ key: 'secondary', flag: '--secondary', env: ['SHADOW_DIFF_SECONDARY'], kind: 'url', description: 'Base URL of a second instance of the primary version: it gets the mirrored requests too, and what it differs on is noise.' }),
   opt({ key: 'listen', flag: '--listen', env: ['SHADOW_DIFF_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8080', description: 'Where the ingress (or, for report-api, the report API) listens.' }),
   opt({ key: 'reportListen', flag: '--report-listen', env: ['SHADOW_DIFF_REPORT_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8081', description: 'Where the report API listens (start).' }),
   opt({ key: 'db', flag: '--db', env: ['SHADOW_DIFF_DB'], kind: 'path', default: './shadow-diff.db', description: 'SQLite file of the store.' }),
@@ -40,6 +41,8 @@ export const OPTIONS = [
   opt({ key: 'comparatorConcurrency', flag: '--comparator-concurrency', env: ['SHADOW_DIFF_COMPARATOR_CONCURRENCY'], kind: 'int', default: '4', min: 1, max: 256, description: 'Jobs one comparator works on at once.' }),
   opt({ key: 'jobLockMs', flag: '--job-lock', env: ['SHADOW_DIFF_JOB_LOCK'], kind: 'duration', default: '30s', min: 1000, description: 'How long a comparator holds a job; the job of a killed comparator is redelivered after it.' }),
   opt({ key: 'ignoreHeaders', flag: '--ignore-headers', env: ['SHADOW_DIFF_IGNORE_HEADERS'], kind: 'list', default: '', description: 'Response headers not compared, on top of the volatile defaults (comma-separated).' }),
+  opt({ key: 'noiseRelativeThreshold', flag: '--noise-relative-threshold', env: ['SHADOW_DIFF_NOISE_RELATIVE_THRESHOLD'], kind: 'percent', default: '20', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of its shadow differences.' }),
+  opt({ key: 'noiseAbsoluteThreshold', flag: '--noise-absolute-threshold', env: ['SHADOW_DIFF_NOISE_ABSOLUTE_THRESHOLD'], kind: 'percent', default: '3', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of the comparisons.' }),
   opt({ key: 'logLevel', flag: '--log-level', env: ['SHADOW_DIFF_LOG_LEVEL'], kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or silent.' }),
 ] as const satisfies readonly OptionSpec[];
 

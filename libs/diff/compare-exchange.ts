@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Comparison, Difference, DifferenceKind } from '../types/difference.js';
 import type { CapturedResponse, Exchange, HeaderMap } from '../types/exchange.js';
+import type { ComparisonBudget, ComparisonRules } from '../types/rules.js';
+import { Budget } from './budget.js';
 import { compareHeaders, headerValue } from './compare-headers.js';
+import type { CompiledRules } from './compile-rules.js';
+import { compileRules } from './compile-rules.js';
 import { contentKind } from './content-kind.js';
 import { bodyText, decodeBody } from './decode-body.js';
 import { diffJson } from './json-diff.js';
+import type { Segment } from './json-path.js';
+import { matchesPath, parseCanonicalPath } from './json-path.js';
+import { lineDiff } from './line-diff.js';
 import { highestRisk, riskOf } from './risk.js';
 
 export interface CompareOptions {
@@ -12,6 +19,10 @@ export interface CompareOptions {
   ignoreHeaders?: readonly string[];
   /** Cap on a body after undoing its content-encoding. Default 8 MiB. */
   maxDecodedBytes?: number;
+  /** The rules of the exchange's endpoint, already merged (mergeRules) and validated (validateRules). */
+  rules?: ComparisonRules;
+  /** Budget of the body comparison; defaults DEFAULT_BUDGET (2,000,000 nodes, 2000 ms). */
+  budget?: Partial<ComparisonBudget>;
 }
 
 export const DEFAULT_MAX_DECODED_BYTES = 8 * 1024 * 1024;
@@ -29,34 +40,113 @@ function draft(path: string, kind: DifferenceKind, primary: unknown, shadow: unk
  * Compare the primary's and the shadow's responses to one request.
  *
  * Order of the differences: shadow error (alone, nothing else is compared), status, headers, body.
- * Throws ComparisonBudgetError (from diffJson) when a JSON body is beyond what can be diffed; the
- * caller records the exchange as skipped with reason `comparison_budget_exceeded`.
+ * Throws ComparisonBudgetError when a body is beyond the budget (too many JSON nodes, too slow, too
+ * deeply nested, unordered arrays too far apart); the caller records the exchange as skipped with
+ * reason `comparison_budget_exceeded`. Throws RuleError when given rules that do not compile.
+ *
+ * With rules (see libs/types/rules.ts): header rules choose the headers compared; array rules choose
+ * how arrays are matched (json-diff); ignore patterns then remove the JSON differences at or below a
+ * matching path (prefix semantics; header, form and body paths are never matched by JSON patterns);
+ * tolerance rules remove a `value_changed` between two numbers at a matching path (exact match) when
+ * the numbers are close enough. `ruleHits` lists the rules that acted (see compile-rules for when a
+ * rule "hits"); it is present exactly when rules were given.
  */
 export function compareExchange(
   exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'>,
   opts: CompareOptions = {},
 ): Comparison {
   const { request, primary, shadow, shadowError } = exchange;
+  const rules = opts.rules === undefined ? undefined : compileRules(opts.rules);
+  const hits = new Set<string>();
 
   if (shadowError !== null || shadow === null) {
     const message = shadowError === null ? 'error: no shadow response' : `${shadowError.code}: ${shadowError.message}`;
-    return finish([draft('shadow', 'shadow_error', primary.status, message)]);
+    return finish([draft('shadow', 'shadow_error', primary.status, message)], rules, hits);
   }
 
   const drafts: Draft[] = [];
   if (primary.status !== shadow.status) drafts.push(draft('status', 'status_changed', primary.status, shadow.status));
   // A shadow 5xx is a failure of the candidate even when the primary failed the same way.
   else if (shadow.status >= 500) drafts.push(draft('shadow', 'shadow_error', primary.status, `status ${shadow.status}`));
-  drafts.push(...compareHeaders(primary.headers, shadow.headers, { ignore: opts.ignoreHeaders ?? [] }));
+  drafts.push(...compareHeadersWithRules(primary.headers, shadow.headers, opts.ignoreHeaders ?? [], rules, hits));
   if (!skipsBody(request.method, primary, shadow)) {
-    drafts.push(...compareBodies(primary, shadow, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES));
+    const budget = new Budget(opts.budget);
+    const body = compareBodies(primary, shadow, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { budget, rules, hits });
+    drafts.push(...(rules === undefined ? body : applyPathRules(body, rules, hits)));
   }
-  return finish(drafts);
+  return finish(drafts, rules, hits);
 }
 
-function finish(drafts: readonly Draft[]): Comparison {
+function finish(drafts: readonly Draft[], rules: CompiledRules | undefined, hits: ReadonlySet<string>): Comparison {
   const differences = drafts.map((d): Difference => ({ ...d, risk: riskOf(d) }));
-  return { differences, risk: highestRisk(differences) };
+  const comparison: Comparison = { differences, risk: highestRisk(differences) };
+  if (rules !== undefined) comparison.ruleHits = rules.ids.filter((id) => hits.has(id));
+  return comparison;
+}
+
+/** Lower-case names of the headers present in a map. */
+function headerNames(headers: HeaderMap): Set<string> {
+  return new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+}
+
+function compareHeadersWithRules(
+  primary: HeaderMap,
+  shadow: HeaderMap,
+  ignoreHeaders: readonly string[],
+  rules: CompiledRules | undefined,
+  hits: Set<string>,
+): Difference[] {
+  if (rules === undefined) return compareHeaders(primary, shadow, { ignore: ignoreHeaders });
+  const present = new Set([...headerNames(primary), ...headerNames(shadow)]);
+  for (const rule of [...rules.headerIgnore, ...(rules.headerAllow ?? [])]) if (present.has(rule.name)) hits.add(rule.id);
+  return compareHeaders(primary, shadow, {
+    ignore: [...ignoreHeaders, ...rules.headerIgnore.map((rule) => rule.name)],
+    allow: rules.headerAllow?.map((rule) => rule.name),
+  });
+}
+
+/**
+ * Ignore patterns (prefix semantics) and tolerances (exact match, `value_changed` between two numbers)
+ * over the JSON differences; other differences pass through.
+ */
+function applyPathRules(drafts: readonly Draft[], rules: CompiledRules, hits: Set<string>): Draft[] {
+  if (rules.ignore.length === 0 && rules.tolerance.length === 0) return [...drafts];
+  return drafts.filter((d) => {
+    if (!d.path.startsWith('$')) return true;
+    let segments: Segment[];
+    try {
+      segments = parseCanonicalPath(d.path);
+    } catch {
+      return true;
+    }
+    let keep = true;
+    for (const rule of rules.ignore) {
+      if (matchesPath(rule.pattern, segments, { prefix: true })) {
+        hits.add(rule.id);
+        keep = false;
+      }
+    }
+    if (!keep) return false;
+    if (d.kind === 'value_changed' && typeof d.primary === 'number' && typeof d.shadow === 'number') {
+      for (const rule of rules.tolerance) {
+        if (matchesPath(rule.pattern, segments, { prefix: false }) && withinTolerance(d.primary, d.shadow, rule)) return false;
+      }
+    }
+    return true;
+  });
+}
+
+/**
+ * |a - b| <= absolute, or |a - b| <= relative × max(|a|, |b|); either suffices. Both bounds are
+ * inclusive and forgive the rounding of binary floating point (1.0 against 1.1 is within 0.1).
+ */
+export function withinTolerance(a: number, b: number, rule: { absolute?: number | undefined; relative?: number | undefined }): boolean {
+  const delta = Math.abs(a - b);
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  const slack = 4 * Number.EPSILON * scale;
+  if (rule.absolute !== undefined && delta <= rule.absolute + slack) return true;
+  if (rule.relative !== undefined && delta <= rule.relative * scale + slack) return true;
+  return false;
 }
 
 /** No body to compare: HEAD, 204 No Content, 304 Not Modified, or nothing on either side. */
@@ -81,7 +171,13 @@ function side(response: CapturedResponse, maxBytes: number): Side {
   };
 }
 
-function compareBodies(primaryResponse: CapturedResponse, shadowResponse: CapturedResponse, maxBytes: number): Draft[] {
+interface BodyContext {
+  budget: Budget;
+  rules: CompiledRules | undefined;
+  hits: Set<string>;
+}
+
+function compareBodies(primaryResponse: CapturedResponse, shadowResponse: CapturedResponse, maxBytes: number, ctx: BodyContext): Draft[] {
   const p = side(primaryResponse, maxBytes);
   const s = side(shadowResponse, maxBytes);
 
@@ -96,11 +192,11 @@ function compareBodies(primaryResponse: CapturedResponse, shadowResponse: Captur
 
   switch (kind) {
     case 'json':
-      return compareJson(p.contentType, pBytes, s.contentType, sBytes);
+      return compareJson(p.contentType, pBytes, s.contentType, sBytes, ctx);
     case 'form':
       return compareForms(bodyText(pBytes, p.contentType), bodyText(sBytes, s.contentType));
     case 'text':
-      return compareTexts(bodyText(pBytes, p.contentType), bodyText(sBytes, s.contentType));
+      return compareTexts(bodyText(pBytes, p.contentType), bodyText(sBytes, s.contentType), ctx.budget);
     case 'binary':
       return pBytes.equals(sBytes) ? [] : [draft('body', 'binary_differs', fingerprint(pBytes), fingerprint(sBytes))];
   }
@@ -138,13 +234,16 @@ function parseJson(text: string): { value: unknown } | undefined {
  * Both parse: structural diff. Exactly one parses: `body_type_changed`, whose values are the content
  * types, with `(invalid JSON)` appended on the side that did not parse. Neither: compared as text.
  */
-function compareJson(pType: string | undefined, pBytes: Buffer, sType: string | undefined, sBytes: Buffer): Draft[] {
+function compareJson(pType: string | undefined, pBytes: Buffer, sType: string | undefined, sBytes: Buffer, ctx: BodyContext): Draft[] {
   const pText = bodyText(pBytes, pType);
   const sText = bodyText(sBytes, sType);
   const pJson = parseJson(pText);
   const sJson = parseJson(sText);
-  if (pJson !== undefined && sJson !== undefined) return diffJson(pJson.value, sJson.value);
-  if (pJson === undefined && sJson === undefined) return compareTexts(pText, sText);
+  if (pJson !== undefined && sJson !== undefined) {
+    ctx.budget.checkClock();
+    return diffJson(pJson.value, sJson.value, { budget: ctx.budget, rules: ctx.rules, hits: ctx.hits });
+  }
+  if (pJson === undefined && sJson === undefined) return compareTexts(pText, sText, ctx.budget);
   const label = (type: string | undefined, parsed: boolean): string =>
     `${type ?? 'no content-type'}${parsed ? '' : ' (invalid JSON)'}`;
   return [draft('body', 'body_type_changed', label(pType, pJson !== undefined), label(sType, sJson !== undefined))];
@@ -173,9 +272,15 @@ function formFields(text: string): Map<string, string> {
   return fields;
 }
 
-function compareTexts(pText: string, sText: string): Draft[] {
+/**
+ * Texts are compared whole; a difference carries the cut texts as values and, as `detail`, a unified
+ * line diff of the whole texts (capped at 16 KiB; its effort bounded by the time left in the budget and
+ * by MAX_LINE_DIFF_MILLIS, past which it is one hunk replacing all lines).
+ */
+function compareTexts(pText: string, sText: string, budget: Budget): Draft[] {
   if (pText === sText) return [];
-  return [draft('body', 'text_differs', cut(pText), cut(sText))];
+  const detail = lineDiff(pText, sText, Math.max(1, budget.remainingMillis()));
+  return [{ ...draft('body', 'text_differs', cut(pText), cut(sText)), detail }];
 }
 
 /** At most MAX_TEXT_VALUE_LENGTH characters, never splitting a surrogate pair. */

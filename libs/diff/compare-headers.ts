@@ -2,6 +2,18 @@ import type { Difference } from '../types/difference.js';
 import type { HeaderMap } from '../types/exchange.js';
 import { riskOf } from './risk.js';
 
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection; never compared, even when allowed. */
+export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
 /**
  * Headers never compared, because they differ between any two responses without saying anything
  * about the candidate:
@@ -18,14 +30,7 @@ import { riskOf } from './risk.js';
  */
 export const DEFAULT_IGNORED_HEADERS: readonly string[] = Object.freeze([
   // hop-by-hop
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  ...HOP_BY_HOP_HEADERS,
   // volatile
   'date',
   'age',
@@ -50,6 +55,11 @@ export const DEFAULT_IGNORED_HEADERS: readonly string[] = Object.freeze([
 export interface CompareHeadersOptions {
   /** Extra header names to ignore (any case), in addition to DEFAULT_IGNORED_HEADERS. */
   ignore?: readonly string[];
+  /**
+   * When set, ONLY these headers (any case) are compared: the volatile defaults no longer apply to them
+   * (allowing `etag` compares etags), but hop-by-hop headers and the `ignore` list still do.
+   */
+  allow?: readonly string[];
 }
 
 /** A header's value with array values joined by ", "; names matched case-insensitively. */
@@ -68,11 +78,11 @@ function joinValue(value: string | string[]): string {
 }
 
 /** Lower-case name -> joined value. Repeated names in different cases are joined in order. */
-function normalize(headers: HeaderMap, ignored: ReadonlySet<string>): Map<string, string> {
+function normalize(headers: HeaderMap, compared: (lower: string) => boolean): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (ignored.has(lower)) continue;
+    if (!compared(lower)) continue;
     const joined = joinValue(value);
     const previous = out.get(lower);
     out.set(lower, previous === undefined ? joined : `${previous}, ${joined}`);
@@ -82,14 +92,16 @@ function normalize(headers: HeaderMap, ignored: ReadonlySet<string>): Map<string
 
 /**
  * Differences between two header maps, sorted by header name. The ignore list extends
- * DEFAULT_IGNORED_HEADERS (it never replaces it).
+ * DEFAULT_IGNORED_HEADERS (it never replaces it); an allow list restricts the comparison to its headers.
  */
 export function compareHeaders(primary: HeaderMap, shadow: HeaderMap, opts: CompareHeadersOptions = {}): Difference[] {
-  const ignored = new Set(DEFAULT_IGNORED_HEADERS);
+  const ignored = new Set(opts.allow === undefined ? DEFAULT_IGNORED_HEADERS : HOP_BY_HOP_HEADERS);
   for (const name of opts.ignore ?? []) ignored.add(name.toLowerCase());
+  const allowed = opts.allow === undefined ? undefined : new Set(opts.allow.map((name) => name.toLowerCase()));
+  const compared = (lower: string): boolean => !ignored.has(lower) && (allowed === undefined || allowed.has(lower));
 
-  const left = normalize(primary, ignored);
-  const right = normalize(shadow, ignored);
+  const left = normalize(primary, compared);
+  const right = normalize(shadow, compared);
   const names = [...new Set([...left.keys(), ...right.keys()])].sort();
 
   const differences: Difference[] = [];

@@ -1,13 +1,22 @@
 /** The comparison library: pure functions, no I/O. */
-export { compareExchange, DEFAULT_MAX_DECODED_BYTES, MAX_TEXT_VALUE_LENGTH } from './compare-exchange.js';
+export { Budget, DEFAULT_BUDGET, MAX_ARRAY_MATCH_CELLS } from './budget.js';
+export { compareExchange, DEFAULT_MAX_DECODED_BYTES, MAX_TEXT_VALUE_LENGTH, withinTolerance } from './compare-exchange.js';
 export type { CompareOptions } from './compare-exchange.js';
-export { compareHeaders, DEFAULT_IGNORED_HEADERS, headerValue } from './compare-headers.js';
+export { compareHeaders, DEFAULT_IGNORED_HEADERS, HOP_BY_HOP_HEADERS, headerValue } from './compare-headers.js';
 export type { CompareHeadersOptions } from './compare-headers.js';
+export { compileRules, ruleIds } from './compile-rules.js';
+export type { CompiledRules } from './compile-rules.js';
 export { contentKind, mediaType } from './content-kind.js';
 export type { ContentKind } from './content-kind.js';
 export { bodyText, charsetOf, contentCodings, decodeBody } from './decode-body.js';
 export type { DecodeResult } from './decode-body.js';
 export { endpointOf, templatePath } from './endpoint-template.js';
-export { ComparisonBudgetError } from './errors.js';
+export { ComparisonBudgetError, RuleError } from './errors.js';
 export { diffJson } from './json-diff.js';
+export type { DiffJsonOptions } from './json-diff.js';
+export { cachedPathPattern, fieldOf, formatPath, matchesPath, parseCanonicalPath, parsePathPattern, PathMatcher } from './json-path.js';
+export type { MatchState, PathPattern, PatternStep, Segment } from './json-path.js';
+export { capBytes, lineDiff, MAX_DETAIL_BYTES } from './line-diff.js';
+export { mergeRules } from './merge-rules.js';
 export { highestRisk, riskOf } from './risk.js';
+export { validateRules } from './validate-rules.js';

@@ -1,7 +1,13 @@
+import { createHash } from 'node:crypto';
 import { create } from 'jsondiffpatch';
-import type { Delta } from 'jsondiffpatch';
+import type { Delta, DiffContext, Filter } from 'jsondiffpatch';
 import type { Difference, DifferenceKind } from '../types/difference.js';
+import { Budget, MAX_ARRAY_MATCH_CELLS } from './budget.js';
+import type { CompiledArrayRule, CompiledRules, NodeRules } from './compile-rules.js';
+import { rulesAt } from './compile-rules.js';
 import { ComparisonBudgetError } from './errors.js';
+import type { MatchState, PathMatcher, Segment } from './json-path.js';
+import { ANY_INDEX, keySegment } from './json-path.js';
 import { riskOf } from './risk.js';
 
 /**
@@ -18,15 +24,86 @@ import { riskOf } from './risk.js';
  * Key order is never a difference. Strings are compared whole: the default `jsondiffpatch` entry point
  * has no text-diff library, so it reports changed strings as plain replacements whatever their length.
  *
+ * Arrays that an array rule makes `unordered` or `keyed` stay real arrays, and jsondiffpatch matches
+ * their elements with its documented mechanism, `objectHash`: each element's hash is computed while
+ * rewriting and looked up by the hash function —
+ * - `unordered`: a canonical form of the element (object keys sorted, members that an ignore rule
+ *   covers left out, nested unordered/keyed arrays sorted), so elements match by deep equality as a
+ *   multiset;
+ * - `keyed`: the canonical form of `element[key]`; elements without the key fall back to the
+ *   unordered hash.
+ * Matched elements are diffed recursively and reported at the PRIMARY index (`$.items[2].price`);
+ * unmatched primary elements are `field_removed` at their primary index, unmatched shadow elements
+ * `field_added` at their shadow index; moves are never differences and no `array_length` is reported
+ * (the added and removed elements say it). Below such an array, indices mean nothing, so patterns
+ * are matched there with the index unknown: `[*]` and `.*` match it, `[N]` does not.
+ *
  * The delta is then walked (iteratively) alongside the original documents to classify each change.
  *
- * Arrays whose lengths differ get one `array_length` difference at the array's path, whose values are
- * the two LENGTHS (not the arrays, which may be large). The common prefix is compared element by
- * element; the extra elements are NOT reported as field_added/field_removed: they would repeat the
+ * Positional arrays whose lengths differ get one `array_length` difference at the array's path, whose
+ * values are the two LENGTHS (not the arrays, which may be large). The common prefix is compared element
+ * by element; the extra elements are NOT reported as field_added/field_removed: they would repeat the
  * length change (and turn a shorter list into a high-risk "removed field").
+ *
+ * Budget: the nodes of both documents are counted first (over `maxNodes` throws ComparisonBudgetError
+ * before anything else is done), and the clock is read every 1024 steps of every walk, jsondiffpatch's
+ * included (a filter at the head of its diff pipe, and its property filter). Unordered/keyed arrays whose LCS
+ * table would exceed MAX_ARRAY_MATCH_CELLS are refused before jsondiffpatch builds it.
  */
 
-const differ = create({});
+/** Hash of each element of an unordered/keyed array, by its rewritten object; read by objectHash. */
+const elementHashes = new WeakMap<object, string>();
+/** The budget of the diff in progress (diffJson is synchronous, so one at a time). */
+let activeBudget: Budget | null = null;
+
+const differ = create({
+  objectHash: (item: object) => elementHashes.get(item),
+  arrays: { detectMove: true, includeValueOnMove: false },
+  // Called for every member of every object jsondiffpatch walks: reads the clock inside its loop over a
+  // wide object (a rewritten array of a million elements), where no filter runs.
+  propertyFilter: () => {
+    activeBudget?.tick();
+    return true;
+  },
+});
+
+const budgetClock = ((_context: DiffContext) => {
+  activeBudget?.tick();
+}) as Filter<DiffContext>;
+budgetClock.filterName = 'shadowDiffBudgetClock';
+
+/** Same test as jsondiffpatch's matchItems (identity, or equal hashes for objects). */
+function sameItem(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const hashA = elementHashes.get(a);
+  return hashA !== undefined && hashA === elementHashes.get(b);
+}
+
+const arrayMatchGuard = ((context: DiffContext) => {
+  const { left, right } = context;
+  if (!Array.isArray(left) || !Array.isArray(right)) return;
+  let head = 0;
+  while (head < left.length && head < right.length && sameItem(left[head], right[head])) head++;
+  let tail = 0;
+  while (
+    head + tail < left.length &&
+    head + tail < right.length &&
+    sameItem(left[left.length - 1 - tail], right[right.length - 1 - tail])
+  ) {
+    tail++;
+  }
+  const cells = (left.length - head - tail) * (right.length - head - tail);
+  if (cells > MAX_ARRAY_MATCH_CELLS) {
+    throw new ComparisonBudgetError(
+      `arrays of ${left.length} and ${right.length} elements differ too much to match (${cells} pairs of elements, limit ${MAX_ARRAY_MATCH_CELLS})`,
+    );
+  }
+}) as Filter<DiffContext>;
+arrayMatchGuard.filterName = 'shadowDiffArrayMatchGuard';
+
+differ.processor.pipes.diff.prepend(budgetClock);
+differ.processor.pipes.diff.before('arrays', arrayMatchGuard);
 
 const ARRAY_MARKER = 'a';
 const INDEX_PREFIX = 'i';
@@ -46,38 +123,164 @@ function isContainer(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-/** Rewrite a parsed JSON document for a positional, collision-free diff (see the module comment). */
-function keyed(root: unknown): unknown {
-  if (!isContainer(root)) return root;
-  const pending: Array<[source: object, target: Record<string, unknown>]> = [];
-  const start = (source: object): Record<string, unknown> => {
-    const target = Object.create(null) as Record<string, unknown>;
-    pending.push([source, target]);
+const NO_RULES: NodeRules = { ignored: false, array: undefined, tolerance: [] };
+
+/** The state of one document walk: budget, rules and what the rules found. */
+interface Walk {
+  readonly budget: Budget;
+  readonly rules: CompiledRules | undefined;
+  readonly matcher: PathMatcher | null;
+  /** Array rule ids that decided an array's mode. */
+  readonly hits: Set<string>;
+  /** Tolerance rule ids with a number at a matching path on this side. */
+  readonly numbers: Set<string>;
+  /**
+   * Canonical forms already computed, by container: hashing an element computes the forms of all its
+   * descendants, which nested unordered/keyed arrays then reuse (each node's form depends only on the
+   * node and its path, which is unique in a parsed document), so hashing stays linear.
+   */
+  readonly forms: Map<object, string>;
+}
+
+function here(walk: Walk, state: MatchState | null): NodeRules {
+  return walk.rules === undefined || state === null ? NO_RULES : rulesAt(walk.rules, state);
+}
+
+/** The array rule that makes this array unordered or keyed, if any (an `ordered` rule changes nothing). */
+function matchingMode(rules: NodeRules): CompiledArrayRule | undefined {
+  return rules.array !== undefined && rules.array.mode !== 'ordered' ? rules.array : undefined;
+}
+
+type Pending = [source: object, target: Record<string, unknown> | unknown[], state: MatchState | null, rule: CompiledArrayRule | undefined];
+
+/**
+ * Rewrite a parsed JSON document for the diff (see the module comment), reading the budget's clock as it
+ * goes and noting which array and tolerance rules find something in it. Elements of unordered/keyed
+ * arrays get their hash (elementHashes) as they are rewritten.
+ */
+function keyed(root: unknown, walk: Walk): unknown {
+  const pending: Pending[] = [];
+  const convert = (value: unknown, state: MatchState | null): unknown => {
+    walk.budget.tick();
+    const rules = here(walk, state);
+    if (!isContainer(value)) {
+      if (typeof value === 'number') for (const rule of rules.tolerance) walk.numbers.add(rule.id);
+      return value;
+    }
+    let rule: CompiledArrayRule | undefined;
+    if (Array.isArray(value) && rules.array !== undefined) {
+      walk.hits.add(rules.array.id);
+      rule = matchingMode(rules);
+    }
+    const target = rule === undefined ? (Object.create(null) as Record<string, unknown>) : [];
+    pending.push([value, target, state, rule]);
     return target;
   };
-  const result = start(root);
+
+  const result = convert(root, walk.matcher?.initial ?? null);
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [source, target] = next;
-    if (Array.isArray(source)) {
+    const [source, target, state, rule] = next;
+    const step = (segment: Segment): MatchState | null => (walk.matcher === null ? null : walk.matcher.next(state, segment));
+    if (Array.isArray(target)) {
+      const elements = source as unknown[];
+      const elementState = step(ANY_INDEX);
+      for (const item of elements) {
+        const converted = convert(item, elementState);
+        target.push(converted);
+        if (isContainer(converted)) elementHashes.set(converted, elementHash(item as object, elementState, rule as CompiledArrayRule, walk));
+      }
+    } else if (Array.isArray(source)) {
       target[ARRAY_MARKER] = true;
       source.forEach((item: unknown, index) => {
-        target[INDEX_PREFIX + index] = isContainer(item) ? start(item) : item;
+        target[INDEX_PREFIX + index] = convert(item, step(index));
       });
     } else {
       for (const [key, item] of Object.entries(source)) {
-        target[KEY_PREFIX + key] = isContainer(item) ? start(item) : item;
+        target[KEY_PREFIX + key] = convert(item, step(key));
       }
     }
   }
   return result;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** The hash by which jsondiffpatch matches an element of an unordered or keyed array. */
+function elementHash(element: object, state: MatchState | null, rule: CompiledArrayRule, walk: Walk): string {
+  if (rule.mode === 'keyed' && rule.key !== undefined && !Array.isArray(element) && Object.prototype.hasOwnProperty.call(element, rule.key)) {
+    const key = rule.key;
+    const keyState = walk.matcher === null ? null : walk.matcher.next(state, key);
+    return `K${canonical((element as Record<string, unknown>)[key], keyState, walk)}`;
+  }
+  return `V${canonical(element, state, walk)}`;
+}
 
-/** `.name` for identifiers, `['any key']` otherwise (backslash and quote escaped). */
-function keySegment(key: string): string {
-  if (IDENTIFIER.test(key)) return `.${key}`;
-  return `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+/** Canonical forms longer than this are replaced by their digest inside their parent's form. */
+const MAX_INLINE_FORM = 64;
+
+interface FormFrame {
+  value: object;
+  state: MatchState | null;
+  /** Sorted keys of an object; null for an array. */
+  keys: string[] | null;
+  /** Whether this array's elements are compared as a multiset (unordered/keyed): its form is sorted. */
+  unordered: boolean;
+  next: number;
+  parts: string[];
+  /** What precedes this value's form in its parent's: `"key":` for members, '' for elements. */
+  label: string;
+}
+
+/**
+ * A canonical form of a JSON value, equal for values that the comparison would find equal apart from
+ * order: object keys sorted, members covered by an ignore pattern shown as `~`, unordered/keyed arrays
+ * sorted. Iterative (deep values do not overflow the stack); forms longer than MAX_INLINE_FORM are
+ * replaced by their SHA-1 (in their parent's form and as the result), and the forms of containers are
+ * memoized per walk, so the work stays linear in the size of the document.
+ */
+function canonical(root: unknown, rootState: MatchState | null, walk: Walk): string {
+  if (here(walk, rootState).ignored) return '~';
+  if (!isContainer(root)) return JSON.stringify(root) ?? 'null';
+  const memo = walk.forms.get(root);
+  if (memo !== undefined) return memo;
+  const open = (value: object, state: MatchState | null, label: string): FormFrame => {
+    const isArray = Array.isArray(value);
+    return {
+      value,
+      state,
+      keys: isArray ? null : Object.keys(value).sort(),
+      unordered: isArray && matchingMode(here(walk, state)) !== undefined,
+      next: 0,
+      parts: [],
+      label,
+    };
+  };
+  const stack: FormFrame[] = [open(root, rootState, '')];
+  for (;;) {
+    const top = stack[stack.length - 1] as FormFrame;
+    const length = top.keys === null ? (top.value as unknown[]).length : top.keys.length;
+    if (top.next < length) {
+      walk.budget.tick();
+      const i = top.next++;
+      const key = top.keys === null ? undefined : (top.keys[i] as string);
+      const segment: Segment = key ?? (top.unordered ? ANY_INDEX : i);
+      const child = key === undefined ? (top.value as unknown[])[i] : (top.value as Record<string, unknown>)[key];
+      const state = walk.matcher === null ? null : walk.matcher.next(top.state, segment);
+      const label = key === undefined ? '' : `${JSON.stringify(key)}:`;
+      const known = isContainer(child) ? walk.forms.get(child) : undefined;
+      if (here(walk, state).ignored) top.parts.push(`${label}~`);
+      else if (known !== undefined) top.parts.push(label + known);
+      else if (isContainer(child)) stack.push(open(child, state, label));
+      else top.parts.push(label + (JSON.stringify(child) ?? 'null'));
+      continue;
+    }
+    stack.pop();
+    const parts = top.unordered ? top.parts.sort() : top.parts;
+    let form = top.keys === null ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+    if (form.length > MAX_INLINE_FORM) form = `#${createHash('sha1').update(form).digest('base64')}`;
+    walk.forms.set(top.value, form);
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) return form;
+    parent.parts.push(top.label + form);
+  }
 }
 
 function ownValue(container: unknown, key: string): unknown {
@@ -94,21 +297,51 @@ interface Frame {
   field: string;
 }
 
+export interface DiffJsonOptions {
+  /** Compiled rules: array modes (and tolerance/array hits); ignore patterns only shape element matching. */
+  rules?: CompiledRules;
+  /** Without one, the diff is unlimited (apart from the stack). */
+  budget?: Budget;
+  /**
+   * Receives the ids of the array rules that decided an array's mode and of the tolerance rules with a
+   * number at a matching path on both sides (see compile-rules for what a hit is).
+   */
+  hits?: Set<string>;
+}
+
 /**
  * The differences between two parsed JSON documents, in document order.
  * Paths: `$`, `$.a.b`, `$['weird key']`, `$.items[3].price`; fields replace every index with `[*]`.
- * Throws ComparisonBudgetError when the documents cannot be diffed within the stack (RangeError).
+ * Rules: only the array rules change the result here; ignore and tolerance rules are applied to the
+ * differences by compareExchange. Throws ComparisonBudgetError when the documents are beyond the budget
+ * or cannot be diffed within the stack (RangeError).
  */
-export function diffJson(primary: unknown, shadow: unknown): Difference[] {
+export function diffJson(primary: unknown, shadow: unknown, opts: DiffJsonOptions = {}): Difference[] {
+  const budget = opts.budget ?? Budget.unlimited();
+  const hits = opts.hits ?? new Set<string>();
+  const walk = (): Walk => ({ budget, rules: opts.rules, matcher: opts.rules?.matcher ?? null, hits, numbers: new Set(), forms: new Map() });
+
   let delta: Delta;
+  const previous = activeBudget;
+  activeBudget = budget;
   try {
-    delta = differ.diff(keyed(primary), keyed(shadow));
+    budget.countNodes(primary);
+    budget.countNodes(shadow);
+    const p = walk();
+    const s = walk();
+    const left = keyed(primary, p);
+    const right = keyed(shadow, s);
+    for (const id of p.numbers) if (s.numbers.has(id)) hits.add(id);
+    delta = differ.diff(left, right);
   } catch (error) {
     if (error instanceof RangeError) {
       throw new ComparisonBudgetError('JSON document too deeply nested to diff', { cause: error });
     }
     throw error;
+  } finally {
+    activeBudget = previous;
   }
+  budget.checkClock();
 
   const differences: Difference[] = [];
   const emit = (frame: Frame, kind: DifferenceKind, p: unknown, s: unknown): void => {
@@ -118,6 +351,7 @@ export function diffJson(primary: unknown, shadow: unknown): Difference[] {
 
   const stack: Frame[] = delta === undefined ? [] : [{ delta, primary, shadow, path: '$', field: '$' }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    budget.tick();
     const { delta: node, primary: p, shadow: s } = frame;
     if (node === undefined) continue;
 
@@ -125,6 +359,7 @@ export function diffJson(primary: unknown, shadow: unknown): Difference[] {
       // Leaf delta: [added], [old, new], [old, 0, 0] (deleted). Values come from the originals.
       if (node.length === 1) emit(frame, 'field_added', null, s ?? null);
       else if (node.length === 3 && node[2] === 0) emit(frame, 'field_removed', p ?? null, null);
+      else if (node.length === 3 && node[2] === 3) continue; // a move: never a difference
       else emit(frame, jsonType(p) === jsonType(s) ? 'value_changed' : 'type_changed', p ?? null, s ?? null);
       continue;
     }
@@ -136,26 +371,16 @@ export function diffJson(primary: unknown, shadow: unknown): Difference[] {
       continue;
     }
 
-    const children: Frame[] = [];
     const entries = Object.entries(node as Record<string, Delta>);
-    if (pType === 'array') {
-      const pArray = p as unknown[];
-      const sArray = s as unknown[];
-      if (pArray.length !== sArray.length) emit(frame, 'array_length', pArray.length, sArray.length);
-      const common = Math.min(pArray.length, sArray.length);
-      for (const [key, child] of entries) {
-        if (!key.startsWith(INDEX_PREFIX)) continue;
-        const index = Number(key.slice(INDEX_PREFIX.length));
-        if (!(index < common)) continue;
-        children.push({
-          delta: child,
-          primary: pArray[index],
-          shadow: sArray[index],
-          path: `${frame.path}[${index}]`,
-          field: `${frame.field}[*]`,
-        });
-      }
+    let children: Frame[];
+    if ((node as Record<string, unknown>)._t === 'a') children = matchedArrayChildren(frame, entries, budget);
+    else if (pType === 'array') {
+      const pLength = (p as unknown[]).length;
+      const sLength = (s as unknown[]).length;
+      if (pLength !== sLength) emit(frame, 'array_length', pLength, sLength);
+      children = positionalChildren(frame, entries);
     } else {
+      children = [];
       for (const [key, child] of entries) {
         if (!key.startsWith(KEY_PREFIX)) continue;
         const name = key.slice(KEY_PREFIX.length);
@@ -173,4 +398,77 @@ export function diffJson(primary: unknown, shadow: unknown): Difference[] {
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Frame);
   }
   return differences;
+}
+
+/** Children of a positional array's delta (the rewritten object `{a, i0, i1, …}`) over the common prefix. */
+function positionalChildren(frame: Frame, entries: Array<[string, Delta]>): Frame[] {
+  const pArray = frame.primary as unknown[];
+  const sArray = frame.shadow as unknown[];
+  const common = Math.min(pArray.length, sArray.length);
+  const children: Frame[] = [];
+  for (const [key, child] of entries) {
+    if (!key.startsWith(INDEX_PREFIX)) continue;
+    const index = Number(key.slice(INDEX_PREFIX.length));
+    if (!(index < common)) continue;
+    children.push({ delta: child, primary: pArray[index], shadow: sArray[index], path: `${frame.path}[${index}]`, field: `${frame.field}[*]` });
+  }
+  return children;
+}
+
+/**
+ * Children of an unordered/keyed array's delta (jsondiffpatch's `{_t: 'a', …}`): `_i: [v, 0, 0]` removed
+ * at primary index i, `_i: ['', j, 3]` moved from i to j, `j: [v]` added at shadow index j, `j: {…}` or
+ * `j: [old, new]` a change inside the element now at shadow index j. The other elements were matched in
+ * order (common head, LCS, common tail), so pairing the remaining primary and shadow indices in
+ * ascending order recovers which primary element each change belongs to.
+ */
+function matchedArrayChildren(frame: Frame, entries: Array<[string, Delta]>, budget: Budget): Frame[] {
+  const pArray = frame.primary as unknown[];
+  const sArray = frame.shadow as unknown[];
+  const removed = new Set<number>();
+  const movedTo = new Map<number, number>(); // shadow index -> primary index
+  const added = new Set<number>();
+  const changed = new Map<number, Delta>(); // shadow index -> delta
+  for (const [key, child] of entries) {
+    if (key === '_t') continue;
+    if (key.startsWith('_')) {
+      const i = Number(key.slice(1));
+      if (Array.isArray(child) && child[2] === 3) movedTo.set(child[1] as number, i);
+      else removed.add(i);
+    } else {
+      const j = Number(key);
+      if (Array.isArray(child) && child.length === 1) added.add(j);
+      else changed.set(j, child);
+    }
+  }
+
+  const toPrimary = new Map<number, number>(movedTo);
+  if ([...changed.keys()].some((j) => !toPrimary.has(j))) {
+    const movedFrom = new Set(movedTo.values());
+    let i = 0;
+    for (let j = 0; j < sArray.length; j++) {
+      budget.tick();
+      if (added.has(j) || movedTo.has(j)) continue;
+      while (i < pArray.length && (removed.has(i) || movedFrom.has(i))) i++;
+      toPrimary.set(j, i);
+      i++;
+    }
+  }
+
+  const byPrimary: Array<[number, Frame]> = [];
+  for (const i of removed) {
+    byPrimary.push([i, { delta: [pArray[i], 0, 0], primary: pArray[i], shadow: undefined, path: `${frame.path}[${i}]`, field: `${frame.field}[*]` }]);
+  }
+  for (const [j, child] of changed) {
+    const i = toPrimary.get(j) as number;
+    byPrimary.push([i, { delta: child, primary: pArray[i], shadow: sArray[j], path: `${frame.path}[${i}]`, field: `${frame.field}[*]` }]);
+  }
+  byPrimary.sort((a, b) => a[0] - b[0]);
+  const additions = [...added].sort((a, b) => a - b);
+  return [
+    ...byPrimary.map(([, child]) => child),
+    ...additions.map(
+      (j): Frame => ({ delta: [sArray[j]], primary: undefined, shadow: sArray[j], path: `${frame.path}[${j}]`, field: `${frame.field}[*]` }),
+    ),
+  ];
 }

@@ -5,6 +5,7 @@ import { JOB_CONTRACT_VERSION, type CompareExchangePayload, type RecordDropsPayl
 
 const headerMap = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 const body = z.object({ base64: z.string(), size: z.number().int().nonnegative(), truncated: z.boolean() });
+const upstreamError = z.object({ code: z.enum(SHADOW_ERROR_CODES), message: z.string(), latencyMs: z.number().nonnegative() });
 const response = z.object({ status: z.number().int().min(0).max(999), headers: headerMap, body, latencyMs: z.number().nonnegative() });
 
 export const compareExchangePayloadSchema = z.object({
@@ -16,7 +17,9 @@ export const compareExchangePayloadSchema = z.object({
     request: z.object({ method: z.string().min(1).max(32), url: z.string().min(1), headers: headerMap, body }),
     primary: response,
     shadow: response.nullable(),
-    shadowError: z.object({ code: z.enum(SHADOW_ERROR_CODES), message: z.string(), latencyMs: z.number().nonnegative() }).nullable(),
+    shadowError: upstreamError.nullable(),
+    secondary: response.nullable().optional(),
+    secondaryError: upstreamError.nullable().optional(),
     skipReason: z.enum(SKIP_REASONS).nullable(),
   }),
 }) satisfies z.ZodType<CompareExchangePayload>;

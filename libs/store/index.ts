@@ -1,3 +1,12 @@
 export { openStore, type Store, type StoreDb } from './open-store.js';
-export { recordExchange, recordDrops, type ExchangeOutcome, type DiscrepancyEvidence, type StoredBody } from './record-exchange.js';
+export {
+  recordExchange,
+  recordDrops,
+  type ExchangeOutcome,
+  type DiscrepancyEvidence,
+  type StoredBody,
+  type StoredDifference,
+  type StoredResponse,
+} from './record-exchange.js';
+export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 export * from './report-queries.js';

@@ -1,12 +1,13 @@
 /**
  * Writes what the comparator decided about one exchange, all in one transaction: the outcome row,
- * and for a mismatch the evidence and its differences. The exchange id is the primary key, so a
- * redelivered job writes nothing and counts nothing a second time.
+ * its differences (against the shadow and the secondary), the rule hits, and for a mismatch the
+ * evidence. The exchange id is the primary key, so a redelivered job writes and counts nothing twice.
  */
+import { sql } from 'drizzle-orm';
 import type { RecordDropsPayload } from '../queue/contracts.js';
 import type { Difference, Risk } from '../types/difference.js';
 import type { Store } from './open-store.js';
-import { differences, discrepancies, drops, exchanges } from './schema/index.js';
+import { differences, discrepancies, drops, exchanges, ruleHits } from './schema/index.js';
 
 export interface StoredBody {
   /** Text, or base64 when bodyEncoding is 'base64'. */
@@ -16,12 +17,28 @@ export interface StoredBody {
   bodyTruncated: boolean;
 }
 
+type Headers = Record<string, string | string[]>;
+
+export interface StoredResponse extends StoredBody {
+  status: number | null;
+  headers: Headers;
+  latencyMs: number | null;
+  error: string | null;
+}
+
 export interface DiscrepancyEvidence {
-  request: { method: string; url: string; headers: Record<string, string | string[]> } & StoredBody;
-  primary: { status: number; headers: Record<string, string | string[]>; latencyMs: number } & StoredBody;
-  shadow: { status: number | null; headers: Record<string, string | string[]>; latencyMs: number | null; error: string | null } & StoredBody;
-  differences: Difference[];
+  request: { method: string; url: string; headers: Headers } & StoredBody;
+  primary: { status: number; headers: Headers; latencyMs: number } & StoredBody;
+  shadow: StoredResponse;
+  /** The secondary's response when there was one. */
+  secondary: StoredResponse | null;
   risk: Risk;
+}
+
+export interface StoredDifference extends Difference {
+  side: 'shadow' | 'secondary';
+  /** A shadow difference the secondary showed too on this request: noise, not a mismatch. */
+  cancelled: boolean;
 }
 
 export interface ExchangeOutcome {
@@ -38,8 +55,13 @@ export interface ExchangeOutcome {
   primaryLatencyMs: number;
   shadowLatencyMs: number | null;
   risk: Risk | null;
+  hasSecondary: boolean;
+  secondaryStatus: number | null;
   receivedAt: number;
   comparedAt: number;
+  differences: StoredDifference[];
+  /** Rules that applied to this comparison, and those that changed its result. */
+  rules: { evaluated: readonly string[]; hits: readonly string[] };
   /** Present for a mismatch. */
   evidence?: DiscrepancyEvidence;
 }
@@ -49,7 +71,12 @@ const MAX_VALUE_CHARS = 4096;
 
 function encodeValue(value: unknown): string | null {
   if (value === undefined) return null;
-  const json = JSON.stringify(value) ?? null;
+  let json: string | null;
+  try {
+    json = JSON.stringify(value) ?? null;
+  } catch {
+    json = JSON.stringify('(value too deep to store)');
+  }
   if (json === null || json.length <= MAX_VALUE_CHARS) return json;
   return JSON.stringify(`${json.slice(0, MAX_VALUE_CHARS)}… (truncated)`);
 }
@@ -57,9 +84,40 @@ function encodeValue(value: unknown): string | null {
 /** Returns false when the exchange was already recorded (a redelivery). */
 export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
   return store.db.transaction((tx) => {
-    const { evidence, ...row } = o;
+    const { evidence, differences: diffs, rules, ...row } = o;
     const inserted = tx.insert(exchanges).values(row).onConflictDoNothing().run();
     if (inserted.changes === 0) return false;
+    if (diffs.length > 0) {
+      tx.insert(differences)
+        .values(
+          diffs.map((d, seq) => ({
+            exchangeId: o.id,
+            seq,
+            side: d.side,
+            cancelled: d.cancelled,
+            run: o.run,
+            endpoint: o.endpoint,
+            path: d.path,
+            field: d.field,
+            kind: d.kind,
+            risk: d.risk,
+            primaryValue: encodeValue(d.primary),
+            otherValue: encodeValue(d.shadow),
+            detail: d.detail ?? null,
+          })),
+        )
+        .run();
+    }
+    if (rules.evaluated.length > 0) {
+      const hit = new Set(rules.hits);
+      tx.insert(ruleHits)
+        .values(rules.evaluated.map((rule) => ({ run: o.run, endpoint: o.endpoint, rule, evaluated: 1, hits: hit.has(rule) ? 1 : 0 })))
+        .onConflictDoUpdate({
+          target: [ruleHits.run, ruleHits.endpoint, ruleHits.rule],
+          set: { evaluated: sql`${ruleHits.evaluated} + 1`, hits: sql`${ruleHits.hits} + excluded.hits` },
+        })
+        .run();
+    }
     if (o.outcome === 'mismatch' && evidence) {
       tx.insert(discrepancies)
         .values({
@@ -72,30 +130,12 @@ export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
           shadowStatus: o.shadowStatus,
           request: evidence.request,
           primary: evidence.primary,
-          shadow: evidence.shadow,
-          paths: evidence.differences.map((d) => d.path),
+          shadow: { ...evidence.shadow, secondary: evidence.secondary },
+          paths: diffs.filter((d) => d.side === 'shadow' && !d.cancelled).map((d) => d.path),
           risk: evidence.risk,
           createdAt: o.comparedAt,
         })
         .run();
-      if (evidence.differences.length > 0) {
-        tx.insert(differences)
-          .values(
-            evidence.differences.map((d, seq) => ({
-              discrepancyId: o.id,
-              seq,
-              run: o.run,
-              endpoint: o.endpoint,
-              path: d.path,
-              field: d.field,
-              kind: d.kind,
-              risk: d.risk,
-              primaryValue: encodeValue(d.primary),
-              shadowValue: encodeValue(d.shadow),
-            })),
-          )
-          .run();
-      }
     }
     return true;
   });

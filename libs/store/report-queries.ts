@@ -1,8 +1,9 @@
 /** Read side of the store: everything the report API shows is derived here from the outcome rows. */
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, not, or, sql, type SQL } from 'drizzle-orm';
+import { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 import type { Store } from './open-store.js';
-import type { DiscrepancyEvidence } from './record-exchange.js';
-import { differences, discrepancies, drops, exchanges } from './schema/index.js';
+import type { DiscrepancyEvidence, StoredResponse } from './record-exchange.js';
+import { differences, discrepancies, drops, exchanges, ruleHits } from './schema/index.js';
 
 export interface RunSummary {
   run: string;
@@ -15,12 +16,35 @@ export interface RunSummary {
   dropped: number;
 }
 
+export interface FieldStats {
+  /** Aggregated path, e.g. `$.items[*].price`. */
+  path: string;
+  /** Exchanges that count as mismatched because of this field (noise aside). */
+  mismatches: number;
+  /** Exchanges whose shadow differed here, noise included. */
+  shadowDiffs: number;
+  /** Exchanges whose secondary differed here (noise measured by A/A). */
+  secondaryDiffs: number;
+  noise: boolean;
+}
+
 export interface EndpointStats {
   endpoint: string;
   compared: number;
   mismatched: number;
   mismatchRate: number;
-  fields: { path: string; mismatches: number }[];
+  skipped: number;
+  shadowErrors: number;
+  /** Exchanges compared against a secondary too. */
+  comparedWithSecondary: number;
+  byRisk: { high: number; medium: number; low: number };
+  fields: FieldStats[];
+  /** Every rule that applied to the endpoint; `hits: 0` is a dead rule. */
+  rules: { rule: string; evaluated: number; hits: number }[];
+}
+
+export interface ReportOptions {
+  noise?: NoiseThresholds;
 }
 
 export interface DiscrepancyListItem {
@@ -43,68 +67,126 @@ export interface DiscrepancyDetail {
   createdAt: string;
   request: DiscrepancyEvidence['request'];
   primary: DiscrepancyEvidence['primary'];
-  shadow: DiscrepancyEvidence['shadow'];
-  differences: { path: string; field: string; kind: string; risk: string; primary: unknown; shadow: unknown }[];
+  shadow: StoredResponse;
+  secondary: StoredResponse | null;
+  /** Primary vs shadow; `noise` when the secondary differed the same way or the field is a noise field. */
+  differences: { path: string; field: string; kind: string; risk: string; primary: unknown; shadow: unknown; noise: boolean; detail?: string }[];
+  /** Primary vs secondary: what the same version varies on by itself. */
+  secondaryDifferences: { path: string; field: string; kind: string; risk: string; primary: unknown; secondary: unknown; detail?: string }[];
 }
 
 export const rate = (mismatched: number, compared: number): number => (compared === 0 ? 0 : mismatched / compared);
 
-export function summary(store: Store, run: string): RunSummary {
-  const rows = store.db
-    .select({
-      outcome: exchanges.outcome,
-      n: sql<number>`count(*)`,
-      shadowFailed: sql<number>`coalesce(sum(${exchanges.shadowFailed}), 0)`,
-    })
-    .from(exchanges)
-    .where(eq(exchanges.run, run))
-    .groupBy(exchanges.outcome)
-    .all();
-  const count = (o: string) => rows.find((r) => r.outcome === o)?.n ?? 0;
-  const matched = count('match');
-  const mismatched = count('mismatch');
-  const compared = matched + mismatched;
-  const shadowErrors = rows.filter((r) => r.outcome !== 'skipped').reduce((a, r) => a + r.shadowFailed, 0);
+export function summary(store: Store, run: string, opts: ReportOptions = {}): RunSummary {
+  const endpoints = endpointStats(store, run, opts);
+  const total = (k: 'compared' | 'mismatched' | 'skipped' | 'shadowErrors') => endpoints.reduce((a, e) => a + e[k], 0);
+  const compared = total('compared');
+  const mismatched = total('mismatched');
   const dropped =
     store.db
       .select({ n: sql<number>`coalesce(sum(${drops.count}), 0)` })
       .from(drops)
       .where(eq(drops.run, run))
       .get()?.n ?? 0;
-  return { run, compared, matched, mismatched, mismatchRate: rate(mismatched, compared), skipped: count('skipped'), shadowErrors, dropped };
+  return {
+    run,
+    compared,
+    matched: compared - mismatched,
+    mismatched,
+    mismatchRate: rate(mismatched, compared),
+    skipped: total('skipped'),
+    shadowErrors: total('shadowErrors'),
+    dropped,
+  };
 }
 
-export function endpointStats(store: Store, run: string): EndpointStats[] {
+/** Noise fields per endpoint of a run (only endpoints compared against a secondary have any). */
+export function noiseFields(store: Store, run: string, opts: ReportOptions = {}): Map<string, Set<string>> {
+  const stats = endpointStats(store, run, opts);
+  return new Map(stats.map((e) => [e.endpoint, new Set(e.fields.filter((f) => f.noise).map((f) => f.path))] as const).filter(([, f]) => f.size > 0));
+}
+
+/** A shadow difference that counts: not cancelled by the secondary on its request, not in a noise field. */
+function countingDifference(noise: Map<string, Set<string>>): SQL {
+  const base = and(eq(differences.side, 'shadow'), eq(differences.cancelled, false)) as SQL;
+  const noisy = [...noise].map(([endpoint, fields]) => and(eq(differences.endpoint, endpoint), inArray(differences.field, [...fields])) as SQL);
+  return noisy.length === 0 ? base : (and(base, not(or(...noisy) as SQL)) as SQL);
+}
+
+const RISK_RANK = sql<number>`max(case ${differences.risk} when 'high' then 3 when 'medium' then 2 else 1 end)`;
+
+export function endpointStats(store: Store, run: string, opts: ReportOptions = {}): EndpointStats[] {
+  const thresholds = opts.noise ?? DEFAULT_NOISE_THRESHOLDS;
   const counts = store.db
     .select({
       endpoint: exchanges.endpoint,
       compared: sql<number>`sum(case when ${exchanges.outcome} <> 'skipped' then 1 else 0 end)`,
-      mismatched: sql<number>`sum(case when ${exchanges.outcome} = 'mismatch' then 1 else 0 end)`,
+      skipped: sql<number>`sum(case when ${exchanges.outcome} = 'skipped' then 1 else 0 end)`,
+      shadowErrors: sql<number>`sum(case when ${exchanges.outcome} <> 'skipped' and ${exchanges.shadowFailed} then 1 else 0 end)`,
+      withSecondary: sql<number>`sum(case when ${exchanges.outcome} <> 'skipped' and ${exchanges.hasSecondary} then 1 else 0 end)`,
     })
     .from(exchanges)
     .where(eq(exchanges.run, run))
     .groupBy(exchanges.endpoint)
     .all();
   const fieldRows = store.db
-    .select({ endpoint: differences.endpoint, field: differences.field, n: sql<number>`count(distinct ${differences.discrepancyId})` })
+    .select({
+      endpoint: differences.endpoint,
+      field: differences.field,
+      shadowDiffs: sql<number>`count(distinct case when ${differences.side} = 'shadow' then ${differences.exchangeId} end)`,
+      counting: sql<number>`count(distinct case when ${differences.side} = 'shadow' and not ${differences.cancelled} then ${differences.exchangeId} end)`,
+      secondaryDiffs: sql<number>`count(distinct case when ${differences.side} = 'secondary' then ${differences.exchangeId} end)`,
+    })
     .from(differences)
     .where(eq(differences.run, run))
     .groupBy(differences.endpoint, differences.field)
     .all();
-  const fieldsByEndpoint = new Map<string, { path: string; mismatches: number }[]>();
+  const withSecondary = new Map(counts.map((c) => [c.endpoint, c.withSecondary]));
+  const fieldsByEndpoint = new Map<string, FieldStats[]>();
+  const noise = new Map<string, Set<string>>();
   for (const r of fieldRows) {
+    const isNoiseField = isNoise(r.shadowDiffs, r.secondaryDiffs, withSecondary.get(r.endpoint) ?? 0, thresholds);
     const list = fieldsByEndpoint.get(r.endpoint) ?? [];
-    list.push({ path: r.field, mismatches: r.n });
+    list.push({ path: r.field, mismatches: isNoiseField ? 0 : r.counting, shadowDiffs: r.shadowDiffs, secondaryDiffs: r.secondaryDiffs, noise: isNoiseField });
     fieldsByEndpoint.set(r.endpoint, list);
+    if (isNoiseField) noise.set(r.endpoint, (noise.get(r.endpoint) ?? new Set()).add(r.field));
   }
+  // Mismatched exchanges and their risk, from the differences that count.
+  const perExchange = store.db
+    .select({ endpoint: differences.endpoint, exchangeId: differences.exchangeId, rank: RISK_RANK.as('rank') })
+    .from(differences)
+    .where(and(eq(differences.run, run), countingDifference(noise)))
+    .groupBy(differences.exchangeId)
+    .as('per_exchange');
+  const riskRows = store.db
+    .select({ endpoint: perExchange.endpoint, rank: perExchange.rank, n: sql<number>`count(*)` })
+    .from(perExchange)
+    .groupBy(perExchange.endpoint, sql`${perExchange.rank}`)
+    .all();
+  const rules = store.db.select().from(ruleHits).where(eq(ruleHits.run, run)).all();
   return counts
-    .map((c) => ({
-      endpoint: c.endpoint,
-      compared: c.compared,
-      mismatched: c.mismatched,
-      mismatchRate: rate(c.mismatched, c.compared),
-      fields: (fieldsByEndpoint.get(c.endpoint) ?? []).sort((a, b) => b.mismatches - a.mismatches || a.path.localeCompare(b.path)),
-    }))
+    .map((c) => {
+      const byRisk = { high: 0, medium: 0, low: 0 };
+      for (const r of riskRows.filter((x) => x.endpoint === c.endpoint)) byRisk[r.rank === 3 ? 'high' : r.rank === 2 ? 'medium' : 'low'] += r.n;
+      const mismatched = byRisk.high + byRisk.medium + byRisk.low;
+      return {
+        endpoint: c.endpoint,
+        compared: c.compared,
+        mismatched,
+        mismatchRate: rate(mismatched, c.compared),
+        skipped: c.skipped,
+        shadowErrors: c.shadowErrors,
+        comparedWithSecondary: c.withSecondary,
+        byRisk,
+        fields: (fieldsByEndpoint.get(c.endpoint) ?? []).sort(
+          (a, b) => Number(a.noise) - Number(b.noise) || b.mismatches - a.mismatches || b.shadowDiffs - a.shadowDiffs || a.path.localeCompare(b.path),
+        ),
+        rules: rules
+          .filter((r) => r.endpoint === c.endpoint)
+          .map((r) => ({ rule: r.rule, evaluated: r.evaluated, hits: r.hits }))
+          .sort((a, b) => a.hits - b.hits || a.rule.localeCompare(b.rule)),
+      };
+    })
     .sort((a, b) => b.mismatchRate - a.mismatchRate || b.compared - a.compared || a.endpoint.localeCompare(b.endpoint));
 }
 
@@ -133,15 +215,24 @@ export function decodeCursor(raw: string): DiscrepancyCursor | null {
 export function listDiscrepancies(
   store: Store,
   q: { run: string; endpoint?: string | undefined; limit: number; cursor?: DiscrepancyCursor | null | undefined },
+  opts: ReportOptions = {},
 ): { items: DiscrepancyListItem[]; nextCursor: string | null } {
-  const conditions = [eq(discrepancies.run, q.run)];
+  const conditions: SQL[] = [eq(discrepancies.run, q.run)];
   if (q.endpoint) conditions.push(eq(discrepancies.endpoint, q.endpoint));
   if (q.cursor) {
-    const after = or(
-      lt(discrepancies.createdAt, q.cursor.createdAt),
-      and(eq(discrepancies.createdAt, q.cursor.createdAt), lt(discrepancies.id, q.cursor.id)),
+    conditions.push(
+      or(
+        lt(discrepancies.createdAt, q.cursor.createdAt),
+        and(eq(discrepancies.createdAt, q.cursor.createdAt), lt(discrepancies.id, q.cursor.id)),
+      ) as SQL,
     );
-    if (after) conditions.push(after);
+  }
+  // A discrepancy whose every difference turned out to be noise is no longer one.
+  const noise = noiseFields(store, q.run, opts);
+  if (noise.size > 0) {
+    conditions.push(
+      sql`exists (select 1 from ${differences} where ${differences.exchangeId} = ${discrepancies.id} and ${countingDifference(noise)})`,
+    );
   }
   const rows = store.db
     .select({
@@ -177,10 +268,25 @@ function decodeValue(text: string | null): unknown {
   }
 }
 
-export function getDiscrepancy(store: Store, id: string): DiscrepancyDetail | null {
+export function getDiscrepancy(store: Store, id: string, opts: ReportOptions = {}): DiscrepancyDetail | null {
   const row = store.db.select().from(discrepancies).where(eq(discrepancies.id, id)).get();
   if (!row) return null;
-  const diffs = store.db.select().from(differences).where(eq(differences.discrepancyId, id)).orderBy(differences.seq).all();
+  const noisy = noiseFields(store, row.run, opts).get(row.endpoint) ?? new Set<string>();
+  const diffs = store.db.select().from(differences).where(eq(differences.exchangeId, id)).orderBy(differences.seq).all();
+  const view = (side: 'shadow' | 'secondary') =>
+    diffs
+      .filter((d) => d.side === side)
+      .map((d) => ({
+        path: d.path,
+        field: d.field,
+        kind: d.kind,
+        risk: d.risk,
+        primary: decodeValue(d.primaryValue),
+        [side]: decodeValue(d.otherValue),
+        ...(side === 'shadow' ? { noise: d.cancelled || noisy.has(d.field) } : {}),
+        ...(d.detail ? { detail: d.detail } : {}),
+      }));
+  const { secondary, ...shadow } = row.shadow as StoredResponse & { secondary: StoredResponse | null };
   return {
     id: row.id,
     run: row.run,
@@ -189,14 +295,9 @@ export function getDiscrepancy(store: Store, id: string): DiscrepancyDetail | nu
     createdAt: new Date(row.createdAt).toISOString(),
     request: row.request as DiscrepancyEvidence['request'],
     primary: row.primary as DiscrepancyEvidence['primary'],
-    shadow: row.shadow as DiscrepancyEvidence['shadow'],
-    differences: diffs.map((d) => ({
-      path: d.path,
-      field: d.field,
-      kind: d.kind,
-      risk: d.risk,
-      primary: decodeValue(d.primaryValue),
-      shadow: decodeValue(d.shadowValue),
-    })),
+    shadow,
+    secondary: secondary ?? null,
+    differences: view('shadow') as DiscrepancyDetail['differences'],
+    secondaryDifferences: view('secondary') as DiscrepancyDetail['secondaryDifferences'],
   };
 }

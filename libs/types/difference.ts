@@ -30,10 +30,17 @@ export interface Difference {
   primary: unknown;
   shadow: unknown;
   risk: Risk;
+  /** Extra evidence, e.g. a unified line diff of two text bodies. */
+  detail?: string;
 }
 
 export interface Comparison {
   differences: Difference[];
   /** Highest risk among the differences; null when they match. */
   risk: Risk | null;
+  /**
+   * Ids of the comparison rules that acted on this exchange (see ruleIds in libs/diff/compile-rules.ts);
+   * present when the comparison was given rules.
+   */
+  ruleHits?: string[];
 }

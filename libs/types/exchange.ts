@@ -69,6 +69,12 @@ export interface Exchange {
   /** Null when the shadow failed: see shadowError. */
   shadow: CapturedResponse | null;
   shadowError: ShadowError | null;
+  /**
+   * With --secondary: the response of a second copy of the primary's version to the same request
+   * (or its failure). What differs between primary and secondary is noise. Absent without a secondary.
+   */
+  secondary?: CapturedResponse | null;
+  secondaryError?: ShadowError | null;
   /** Set by the ingress when the pair cannot be compared (a body over the capture limit, …). */
   skipReason: SkipReason | null;
 }

@@ -19,15 +19,16 @@ interface CommandSpec {
   listenIsReport?: boolean;
 }
 
-const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog'];
+const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog'];
 const QUEUE_OPTIONS: OptionKey[] = ['redis', 'queuePrefix'];
 const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders'];
+const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold'];
 
 const COMMANDS: CommandSpec[] = [
   {
     name: 'start',
     summary: 'Run ingress, comparator and report API in one process (embedded queue, or Redis with --redis).',
-    options: [...PROXY_OPTIONS, 'reportListen', ...QUEUE_OPTIONS, ...COMPARATOR_OPTIONS, 'logLevel'],
+    options: [...PROXY_OPTIONS, 'reportListen', ...QUEUE_OPTIONS, ...COMPARATOR_OPTIONS, ...REPORT_OPTIONS, 'logLevel'],
     required: ['primary', 'shadow'],
     run: runAll,
   },
@@ -48,7 +49,7 @@ const COMMANDS: CommandSpec[] = [
   {
     name: 'report-api',
     summary: 'Serve the report API over the SQLite store.',
-    options: ['db', 'listen', 'run', ...QUEUE_OPTIONS, 'logLevel'],
+    options: ['db', 'listen', 'run', ...QUEUE_OPTIONS, ...REPORT_OPTIONS, 'logLevel'],
     required: ['db'],
     run: runReportApi,
     listenIsReport: true,

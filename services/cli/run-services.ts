@@ -34,7 +34,8 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
   }
 }
 
-const compareOptions = (config: ShadowDiffConfig) => ({ ignoreHeaders: config.ignoreHeaders });
+const comparatorSettings = (config: ShadowDiffConfig) => ({ compare: { ignoreHeaders: config.ignoreHeaders }, comparison: config.comparison });
+const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
 
 async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -47,11 +48,11 @@ async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number)
 export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, compare: compareOptions(config), logger });
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl },
@@ -85,7 +86,7 @@ export async function runIngress(config: ShadowDiffConfig, logger: Logger): Prom
 export async function runComparator(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, compare: compareOptions(config), logger });
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
   return {
     urls: {},
     queue,
@@ -100,7 +101,7 @@ export async function runComparator(config: ShadowDiffConfig, logger: Logger): P
 export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = config.redis ? openQueue(config, logger) : undefined;
-  const report = await buildReportApp({ store, defaultRun: config.run, queue, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue, noise: noiseThresholds(config), logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const url = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { report: url },

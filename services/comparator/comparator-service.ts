@@ -1,15 +1,14 @@
 /** The comparator process: takes exchange jobs from the queue and writes outcomes to the store. */
-import type { CompareOptions } from '../../libs/diff/index.js';
 import type { Logger } from '../../libs/logger.js';
 import type { JobConsumer, JobQueue } from '../../libs/queue/queue.js';
 import type { Store } from '../../libs/store/index.js';
-import { createJobHandler } from './handle-job.js';
+import { createJobHandler, type ComparatorSettings } from './handle-job.js';
 
 export interface ComparatorOptions {
   queue: JobQueue;
   store: Store;
   concurrency: number;
-  compare: CompareOptions;
+  settings: ComparatorSettings;
   logger: Logger;
 }
 
@@ -21,7 +20,7 @@ export interface ComparatorService {
 }
 
 export function startComparator(opts: ComparatorOptions): ComparatorService {
-  const handle = createJobHandler(opts.store, opts.compare);
+  const handle = createJobHandler(opts.store, opts.settings);
   const consumer = opts.queue.consumer({ concurrency: opts.concurrency });
   let handled = 0;
   consumer.start(async (job) => {

@@ -1,13 +1,35 @@
 /**
- * What the comparator does with one job: validate, compare, persist in one transaction.
- * Pure of process concerns so both queues (and the tests) drive the same code.
+ * What the comparator does with one job: validate, compare (against the shadow, and the secondary
+ * when there is one), persist in one transaction. Free of process concerns so both queues (and the
+ * tests) drive the same code.
  */
 import { UnrecoverableError } from 'bullmq';
-import { bodyText, compareExchange, ComparisonBudgetError, decodeBody, endpointOf, type CompareOptions } from '../../libs/diff/index.js';
+import type { ComparisonConfig } from '../../libs/config/comparison-config.js';
+import {
+  bodyText,
+  compareExchange,
+  ComparisonBudgetError,
+  decodeBody,
+  highestRisk,
+  mergeRules,
+  ruleIds,
+  type CompareOptions,
+} from '../../libs/diff/index.js';
+import { createEndpointResolver } from '../../libs/diff/route-table.js';
 import type { AnyJob } from '../../libs/queue/contracts.js';
 import { compareExchangePayloadSchema, recordDropsPayloadSchema } from '../../libs/queue/payload-schemas.js';
-import { recordDrops, recordExchange, type ExchangeOutcome, type Store, type StoredBody } from '../../libs/store/index.js';
-import type { CapturedBody, Exchange, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
+import {
+  recordDrops,
+  recordExchange,
+  type ExchangeOutcome,
+  type Store,
+  type StoredBody,
+  type StoredDifference,
+  type StoredResponse,
+} from '../../libs/store/index.js';
+import type { Comparison } from '../../libs/types/difference.js';
+import type { CapturedBody, CapturedResponse, Exchange, HeaderMap, ShadowError, SkipReason } from '../../libs/types/exchange.js';
+import type { ComparisonRules } from '../../libs/types/rules.js';
 
 /** Body bytes kept per side in a discrepancy's evidence. */
 export const STORED_BODY_MAX_BYTES = 256 * 1024;
@@ -37,11 +59,54 @@ export function storedBody(body: CapturedBody, headers: HeaderMap): StoredBody {
   }
 }
 
-export function outcomeOf(ex: Exchange, opts: CompareOptions, now = Date.now()): ExchangeOutcome {
+function storedResponse(response: CapturedResponse | null, error: ShadowError | null): StoredResponse {
+  if (response) return { status: response.status, headers: response.headers, latencyMs: response.latencyMs, error: null, ...storedBody(response.body, response.headers) };
+  return {
+    status: null,
+    headers: {},
+    latencyMs: error?.latencyMs ?? null,
+    error: error ? `${error.code}: ${error.message}` : null,
+    body: null,
+    bodyEncoding: 'utf8',
+    bodySize: 0,
+    bodyTruncated: false,
+  };
+}
+
+export interface ComparatorSettings {
+  compare?: Omit<CompareOptions, 'rules'>;
+  comparison?: ComparisonConfig;
+}
+
+/** Resolves endpoints and their rules once per endpoint, not once per job. */
+export function createComparisonContext(settings: ComparatorSettings) {
+  const comparison = settings.comparison ?? { global: {}, endpoints: {}, routes: [] };
+  const resolveEndpoint = createEndpointResolver(comparison.routes);
+  const cache = new Map<string, { rules: ComparisonRules; ids: string[] }>();
+  return {
+    compare: settings.compare ?? {},
+    resolveEndpoint,
+    rulesFor(endpoint: string) {
+      let entry = cache.get(endpoint);
+      if (!entry) {
+        const rules = mergeRules(comparison.global, comparison.endpoints[endpoint]);
+        entry = { rules, ids: ruleIds(rules) };
+        cache.set(endpoint, entry);
+      }
+      return entry;
+    },
+  };
+}
+
+export type ComparisonContext = ReturnType<typeof createComparisonContext>;
+
+export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): ExchangeOutcome {
+  const endpoint = ctx.resolveEndpoint(ex.request.method, ex.request.url);
+  const { rules, ids } = ctx.rulesFor(endpoint);
   const base = {
     id: ex.id,
     run: ex.run,
-    endpoint: endpointOf(ex.request.method, ex.request.url),
+    endpoint,
     method: ex.request.method,
     url: ex.request.url,
     shadowFailed: ex.shadowError !== null || (ex.shadow !== null && ex.shadow.status >= 500),
@@ -49,44 +114,60 @@ export function outcomeOf(ex: Exchange, opts: CompareOptions, now = Date.now()):
     shadowStatus: ex.shadow?.status ?? null,
     primaryLatencyMs: ex.primary.latencyMs,
     shadowLatencyMs: ex.shadow?.latencyMs ?? ex.shadowError?.latencyMs ?? null,
+    hasSecondary: false,
+    secondaryStatus: ex.secondary?.status ?? null,
     receivedAt: ex.receivedAt,
     comparedAt: now,
   };
-  const skipped = (reason: SkipReason): ExchangeOutcome => ({ ...base, outcome: 'skipped', skipReason: reason, risk: null });
+  const skipped = (reason: SkipReason): ExchangeOutcome => ({
+    ...base,
+    outcome: 'skipped',
+    skipReason: reason,
+    risk: null,
+    differences: [],
+    rules: { evaluated: [], hits: [] },
+  });
   if (ex.skipReason) return skipped(ex.skipReason);
 
-  let comparison;
+  const opts: CompareOptions = { ...ctx.compare, rules };
+  let vsShadow: Comparison;
+  let vsSecondary: Comparison | null = null;
   try {
-    comparison = compareExchange(ex, opts);
+    vsShadow = compareExchange(ex, opts);
+    if (ex.secondary) vsSecondary = compareExchange({ request: ex.request, primary: ex.primary, shadow: ex.secondary, shadowError: null }, opts);
   } catch (error) {
     if (error instanceof ComparisonBudgetError) return skipped('comparison_budget_exceeded');
     throw error;
   }
-  if (comparison.differences.length === 0 || comparison.risk === null) {
-    return { ...base, outcome: 'match', skipReason: null, risk: null };
-  }
-  return {
+
+  // What the primary's own version varies on for this very request is noise, not a regression;
+  // a failing shadow is a mismatch whatever the secondary did.
+  const noisePaths = new Set(vsSecondary?.differences.map((d) => d.path) ?? []);
+  const differences: StoredDifference[] = [
+    ...vsShadow.differences.map((d) => ({ ...d, side: 'shadow' as const, cancelled: d.kind !== 'shadow_error' && noisePaths.has(d.path) })),
+    ...(vsSecondary?.differences ?? []).map((d) => ({ ...d, side: 'secondary' as const, cancelled: false })),
+  ];
+  const counting = differences.filter((d) => d.side === 'shadow' && !d.cancelled);
+  const risk = highestRisk(counting);
+  const hits = new Set([...(vsShadow.ruleHits ?? []), ...(vsSecondary?.ruleHits ?? [])]);
+  const common = {
     ...base,
-    outcome: 'mismatch',
+    hasSecondary: vsSecondary !== null,
     skipReason: null,
-    risk: comparison.risk,
+    differences,
+    rules: { evaluated: ids, hits: ids.filter((id) => hits.has(id)) },
+  };
+  if (counting.length === 0 || risk === null) return { ...common, outcome: 'match', risk: null };
+  return {
+    ...common,
+    outcome: 'mismatch',
+    risk,
     evidence: {
       request: { method: ex.request.method, url: ex.request.url, headers: ex.request.headers, ...storedBody(ex.request.body, ex.request.headers) },
       primary: { status: ex.primary.status, headers: ex.primary.headers, latencyMs: ex.primary.latencyMs, ...storedBody(ex.primary.body, ex.primary.headers) },
-      shadow: ex.shadow
-        ? { status: ex.shadow.status, headers: ex.shadow.headers, latencyMs: ex.shadow.latencyMs, error: null, ...storedBody(ex.shadow.body, ex.shadow.headers) }
-        : {
-            status: null,
-            headers: {},
-            latencyMs: ex.shadowError?.latencyMs ?? null,
-            error: ex.shadowError ? `${ex.shadowError.code}: ${ex.shadowError.message}` : null,
-            body: null,
-            bodyEncoding: 'utf8',
-            bodySize: 0,
-            bodyTruncated: false,
-          },
-      differences: comparison.differences,
-      risk: comparison.risk,
+      shadow: storedResponse(ex.shadow, ex.shadowError),
+      secondary: ex.secondary !== undefined || ex.secondaryError ? storedResponse(ex.secondary ?? null, ex.secondaryError ?? null) : null,
+      risk,
     },
   };
 }
@@ -96,12 +177,13 @@ export interface JobResult {
   recorded: boolean;
 }
 
-export function createJobHandler(store: Store, opts: CompareOptions) {
+export function createJobHandler(store: Store, settings: ComparatorSettings = {}) {
+  const ctx = createComparisonContext(settings);
   return async function handleJob(job: AnyJob): Promise<JobResult> {
     if (job.name === 'compare-exchange') {
       const parsed = compareExchangePayloadSchema.safeParse(job.payload);
       if (!parsed.success) throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
-      return { recorded: recordExchange(store, outcomeOf(parsed.data.exchange, opts)) };
+      return { recorded: recordExchange(store, outcomeOf(parsed.data.exchange, ctx)) };
     }
     if (job.name === 'record-drops') {
       const parsed = recordDropsPayloadSchema.safeParse(job.payload);

@@ -24,6 +24,8 @@ import type { CapturedBody, CapturedResponse, HeaderMap, SkipReason } from '../.
 export interface IngressOptions {
   primary: string;
   shadow: string;
+  /** A second instance of the primary's version (A/A), for noise cancellation. */
+  secondary?: string | undefined;
   run: string;
   mirrorPercent: number;
   mirrorMethods: readonly string[];
@@ -86,6 +88,9 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     maxInFlight: opts.shadowMaxInFlight,
     captureMaxBytes: opts.captureMaxBytes,
   });
+  const secondary = opts.secondary
+    ? new ShadowClient({ baseUrl: opts.secondary, timeoutMs: opts.shadowTimeoutMs, maxInFlight: opts.shadowMaxInFlight, captureMaxBytes: opts.captureMaxBytes })
+    : null;
   const sample = createSampler(opts.mirrorMethods, opts.mirrorPercent);
   const counters: IngressCounters = { requests: 0, mirrored: 0, primaryErrors: 0 };
   const pending = new Set<Promise<void>>();
@@ -141,10 +146,24 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       }
 
       let shadowOutcome: Promise<ShadowOutcome | null> = Promise.resolve(null);
+      let secondaryOutcome: Promise<ShadowOutcome | null> = Promise.resolve(null);
+      // The secondary is best effort: without a slot, the pair is compared without noise cancellation.
+      const withSecondary = mirrored && secondary !== null && secondary.tryAcquire();
       if (mirrored) {
-        shadowOutcome = requestDone.then(() => {
+        const bodyUsable = requestDone.then(() => !(requestCapture?.truncated || (withBody && !req.complete)));
+        if (withSecondary && secondary) {
+          secondaryOutcome = bodyUsable.then((usable) => {
+            if (!usable) {
+              secondary.release();
+              return null;
+            }
+            // Same version as the primary: it gets the request exactly as the primary does.
+            return secondary.send({ method, url, headers, body: requestCapture ? requestCapture.bytes() : null });
+          });
+        }
+        shadowOutcome = bodyUsable.then((usable) => {
           // A body we did not keep whole cannot be replayed to the shadow.
-          if (requestCapture?.truncated || (withBody && !req.complete)) {
+          if (!usable) {
             shadow.release();
             return null;
           }
@@ -211,12 +230,14 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       const requestBody: CapturedBody = requestCapture ? requestCapture.result() : EMPTY_BODY;
       const primarySnapshot = primaryResponse;
       // The client has its response; the rest happens out of band.
-      const done = shadowOutcome.then(async (outcome) => {
+      const done = Promise.all([shadowOutcome, secondaryOutcome]).then(async ([outcome, secondaryResult]) => {
         let skipReason: SkipReason | null = failure;
         if (!skipReason && withBody && !req.complete) skipReason = 'client_aborted';
         if (!skipReason && requestBody.truncated) skipReason = 'request_body_too_large';
         if (!skipReason && primarySnapshot?.body.truncated) skipReason = 'primary_body_too_large';
         if (!skipReason && outcome?.response?.body.truncated) skipReason = 'shadow_body_too_large';
+        // A secondary body over the limit cannot say what is noise: compare without it.
+        const usableSecondary = secondaryResult?.response?.body.truncated ? null : secondaryResult;
         await opts.recorder.record({
           id: randomUUID(),
           run: opts.run,
@@ -225,6 +246,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           primary: primarySnapshot ?? { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: performance.now() - started },
           shadow: outcome?.response ?? null,
           shadowError: outcome?.error ?? null,
+          ...(withSecondary ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
           skipReason,
         });
       });
@@ -235,7 +257,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
 
   app.addHook('onClose', async () => {
     await Promise.allSettled([...pending]);
-    await Promise.allSettled([primary.pool.close(), shadow.close()]);
+    await Promise.allSettled([primary.pool.close(), shadow.close(), secondary?.close()]);
   });
 
   return {

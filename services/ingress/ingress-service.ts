@@ -18,6 +18,7 @@ export async function startIngress(
     ShadowDiffConfig,
     | 'primary'
     | 'shadow'
+    | 'secondary'
     | 'listen'
     | 'run'
     | 'mirrorPercent'
@@ -36,6 +37,7 @@ export async function startIngress(
   const ingress = buildIngressApp({
     primary: config.primary,
     shadow: config.shadow,
+    secondary: config.secondary,
     run: config.run,
     mirrorPercent: config.mirrorPercent,
     mirrorMethods: config.mirrorMethods,

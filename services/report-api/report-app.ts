@@ -1,7 +1,7 @@
 /** The report API app factory; listening is the caller's business. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import type { Store } from '../../libs/store/index.js';
+import type { NoiseThresholds, Store } from '../../libs/store/index.js';
 import { healthRoutes } from './health-routes.js';
 import { installErrorHandler } from './http-errors.js';
 import { reportRoutes } from './report-routes.js';
@@ -10,6 +10,8 @@ export interface ReportAppOptions {
   store: Store;
   defaultRun: string;
   queue?: JobQueue | undefined;
+  /** Thresholds that decide which fields are noise (Diffy's rule). */
+  noise?: NoiseThresholds;
   logLevel?: string;
 }
 
@@ -27,6 +29,6 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
     reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
   await app.register(healthRoutes, { store: opts.store, queue: opts.queue });
-  await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun });
+  await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report: { noise: opts.noise } });
   return app;
 }

@@ -1,15 +1,16 @@
 /** /api/v1: summary, endpoints and discrepancies of a run. */
 import type { FastifyPluginAsync } from 'fastify';
-import { decodeCursor, endpointStats, getDiscrepancy, listDiscrepancies, summary, type Store } from '../../libs/store/index.js';
+import { decodeCursor, endpointStats, getDiscrepancy, listDiscrepancies, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
 import { badParameter, notFound } from './http-errors.js';
 import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, summaryResponse } from './schemas.js';
 
 export interface ReportRoutesOptions {
   store: Store;
   defaultRun: string;
+  report: ReportOptions;
 }
 
-export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app, { store, defaultRun }) => {
+export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app, { store, defaultRun, report }) => {
   app.get<{ Querystring: { run?: string } }>(
     '/summary',
     {
@@ -18,7 +19,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
         response: { 200: summaryResponse, 400: errorResponse },
       },
     },
-    async (req) => summary(store, req.query.run ?? defaultRun),
+    async (req) => summary(store, req.query.run ?? defaultRun, report),
   );
 
   app.get<{ Querystring: { run?: string } }>(
@@ -31,7 +32,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     },
     async (req) => {
       const run = req.query.run ?? defaultRun;
-      return { run, endpoints: endpointStats(store, run) };
+      return { run, endpoints: endpointStats(store, run, report) };
     },
   );
 
@@ -55,7 +56,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     async (req) => {
       const cursor = req.query.cursor === undefined ? null : decodeCursor(req.query.cursor);
       if (req.query.cursor !== undefined && cursor === null) throw badParameter('cursor', 'is not a cursor this API returned');
-      return listDiscrepancies(store, { run: req.query.run ?? defaultRun, endpoint: req.query.endpoint, limit: req.query.limit, cursor });
+      return listDiscrepancies(store, { run: req.query.run ?? defaultRun, endpoint: req.query.endpoint, limit: req.query.limit, cursor }, report);
     },
   );
 
@@ -68,7 +69,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
       },
     },
     async (req) => {
-      const found = getDiscrepancy(store, req.params.id);
+      const found = getDiscrepancy(store, req.params.id, report);
       if (!found) throw notFound(`no discrepancy with id ${req.params.id}`);
       return found;
     },

@@ -20,6 +20,38 @@ export const errorResponse = {
 } as const;
 
 const headerMap = { type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } } as const;
+const storedResponse = (withError: boolean) =>
+  ({
+    type: 'object',
+    properties: {
+      status: { type: ['integer', 'null'] },
+      headers: headerMap,
+      latencyMs: { type: ['number', 'null'] },
+      ...(withError ? { error: { type: ['string', 'null'] } } : {}),
+      body: { type: ['string', 'null'] },
+      bodyEncoding: { type: 'string', enum: ['utf8', 'base64'] },
+      bodySize: { type: 'integer' },
+      bodyTruncated: { type: 'boolean' },
+    },
+    required: ['status', 'headers', 'body', 'latencyMs', ...(withError ? ['error'] : [])],
+  }) as const;
+
+const differenceItem = (other: 'shadow' | 'secondary') =>
+  ({
+    type: 'object',
+    properties: {
+      path: { type: 'string' },
+      field: { type: 'string' },
+      kind: { type: 'string' },
+      risk: { type: 'string' },
+      primary: {},
+      [other]: {},
+      ...(other === 'shadow' ? { noise: { type: 'boolean' } } : {}),
+      detail: { type: 'string' },
+    },
+    required: ['path', 'kind', 'primary', other],
+  }) as const;
+
 const storedBody = {
   body: { type: ['string', 'null'] },
   bodyEncoding: { type: 'string', enum: ['utf8', 'base64'] },
@@ -55,12 +87,39 @@ export const endpointsResponse = {
           compared: { type: 'integer' },
           mismatched: { type: 'integer' },
           mismatchRate: { type: 'number' },
+          skipped: { type: 'integer' },
+          shadowErrors: { type: 'integer' },
+          comparedWithSecondary: { type: 'integer' },
+          byRisk: {
+            type: 'object',
+            properties: { high: { type: 'integer' }, medium: { type: 'integer' }, low: { type: 'integer' } },
+            required: ['high', 'medium', 'low'],
+          },
           fields: {
             type: 'array',
-            items: { type: 'object', properties: { path: { type: 'string' }, mismatches: { type: 'integer' } }, required: ['path', 'mismatches'] },
+            items: {
+              type: 'object',
+              properties: {
+                path: { type: 'string' },
+                mismatches: { type: 'integer' },
+                shadowDiffs: { type: 'integer' },
+                secondaryDiffs: { type: 'integer' },
+                noise: { type: 'boolean' },
+              },
+              required: ['path', 'mismatches', 'shadowDiffs', 'secondaryDiffs', 'noise'],
+            },
+          },
+          rules: {
+            type: 'array',
+            description: 'Rules applied to this endpoint; hits 0 means the rule matched nothing in its traffic (dead).',
+            items: {
+              type: 'object',
+              properties: { rule: { type: 'string' }, evaluated: { type: 'integer' }, hits: { type: 'integer' } },
+              required: ['rule', 'evaluated', 'hits'],
+            },
           },
         },
-        required: ['endpoint', 'compared', 'mismatched', 'mismatchRate', 'fields'],
+        required: ['endpoint', 'compared', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'comparedWithSecondary', 'byRisk', 'fields', 'rules'],
       },
     },
   },
@@ -111,32 +170,10 @@ export const discrepancyDetailResponse = {
       properties: { status: { type: 'integer' }, headers: headerMap, latencyMs: { type: 'number' }, ...storedBody },
       required: ['status', 'headers', 'body', 'latencyMs'],
     },
-    shadow: {
-      type: 'object',
-      properties: {
-        status: { type: ['integer', 'null'] },
-        headers: headerMap,
-        latencyMs: { type: ['number', 'null'] },
-        error: { type: ['string', 'null'] },
-        ...storedBody,
-      },
-      required: ['status', 'headers', 'body', 'latencyMs', 'error'],
-    },
-    differences: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          path: { type: 'string' },
-          field: { type: 'string' },
-          kind: { type: 'string' },
-          risk: { type: 'string' },
-          primary: {},
-          shadow: {},
-        },
-        required: ['path', 'kind', 'primary', 'shadow'],
-      },
-    },
+    shadow: storedResponse(true),
+    secondary: { anyOf: [{ type: 'null' }, storedResponse(true)] },
+    differences: { type: 'array', items: differenceItem('shadow') },
+    secondaryDifferences: { type: 'array', items: differenceItem('secondary') },
   },
-  required: ['id', 'run', 'endpoint', 'request', 'primary', 'shadow', 'differences'],
+  required: ['id', 'run', 'endpoint', 'request', 'primary', 'shadow', 'secondary', 'differences', 'secondaryDifferences'],
 } as const;

@@ -47,7 +47,20 @@ describe('report API via inject', () => {
   it('lists endpoints with their fields', async () => {
     expect((await app.inject('/api/v1/endpoints?run=canary')).json()).toEqual({
       run: 'canary',
-      endpoints: [{ endpoint: 'GET /users/:id', compared: 1, mismatched: 1, mismatchRate: 1, fields: [{ path: '$.b', mismatches: 1 }] }],
+      endpoints: [
+        {
+          endpoint: 'GET /users/:id',
+          compared: 1,
+          mismatched: 1,
+          mismatchRate: 1,
+          skipped: 0,
+          shadowErrors: 0,
+          comparedWithSecondary: 0,
+          byRisk: { high: 1, medium: 0, low: 0 },
+          fields: [{ path: '$.b', mismatches: 1, shadowDiffs: 1, secondaryDiffs: 0, noise: false }],
+          rules: [],
+        },
+      ],
     });
   });
 

@@ -35,14 +35,16 @@ export interface Harness {
 
 export async function startHarness(
   kind: QueueKind,
-  upstreams: { primary: string; shadow: string },
+  upstreams: { primary: string; shadow: string; secondary?: string },
   overrides: Partial<Record<OptionKey, string>> = {},
+  extra: { configFile?: string } = {},
 ): Promise<Harness> {
   const db = tempDb();
   const config = loadConfig({
     flags: {
       primary: upstreams.primary,
       shadow: upstreams.shadow,
+      ...(upstreams.secondary ? { secondary: upstreams.secondary } : {}),
       listen: '127.0.0.1:0',
       reportListen: '127.0.0.1:0',
       db,
@@ -52,6 +54,7 @@ export async function startHarness(
       ...overrides,
     },
     env: {},
+    configFile: extra.configFile,
   });
   const running = await runAll(config, createLogger('silent', 'test'));
   const report = running.urls.report as string;

@@ -1,14 +1,20 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { discrepancies } from './discrepancies.js';
+import { exchanges } from './exchanges.js';
 
-/** One row per difference of a discrepancy; `field` aggregates paths per endpoint (`$.items[*].price`). */
+/**
+ * One row per difference found for an exchange: primary vs shadow (`side` shadow) and primary vs
+ * secondary (`side` secondary). A shadow difference the secondary showed too on the same request is
+ * `cancelled` (noise for that request). `field` aggregates paths per endpoint (`$.items[*].price`).
+ */
 export const differences = sqliteTable(
   'differences',
   {
-    discrepancyId: text('discrepancy_id')
+    exchangeId: text('exchange_id')
       .notNull()
-      .references(() => discrepancies.id, { onDelete: 'cascade' }),
+      .references(() => exchanges.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
+    side: text('side', { enum: ['shadow', 'secondary'] }).notNull(),
+    cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
     run: text('run').notNull(),
     endpoint: text('endpoint').notNull(),
     path: text('path').notNull(),
@@ -17,7 +23,9 @@ export const differences = sqliteTable(
     risk: text('risk', { enum: ['low', 'medium', 'high'] }).notNull(),
     /** JSON-encoded values, capped. */
     primaryValue: text('primary_value'),
-    shadowValue: text('shadow_value'),
+    otherValue: text('other_value'),
+    /** A line diff for text bodies. */
+    detail: text('detail'),
   },
-  (t) => [primaryKey({ columns: [t.discrepancyId, t.seq] }), index('differences_run_endpoint_field').on(t.run, t.endpoint, t.field)],
+  (t) => [primaryKey({ columns: [t.exchangeId, t.seq] }), index('differences_run_endpoint_field').on(t.run, t.endpoint, t.field, t.side)],
 );

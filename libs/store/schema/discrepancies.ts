@@ -18,7 +18,7 @@ export const discrepancies = sqliteTable(
     request: text('request', { mode: 'json' }).notNull(),
     /** JSON: { status, headers, body, bodyEncoding, latencyMs } */
     primary: text('primary', { mode: 'json' }).notNull(),
-    /** JSON: { status, headers, body, bodyEncoding, latencyMs, error } */
+    /** JSON: { status, headers, body, bodyEncoding, latencyMs, error, secondary: { same shape } | null } */
     shadow: text('shadow', { mode: 'json' }).notNull(),
     /** JSON array of the difference paths, for the list view. */
     paths: text('paths', { mode: 'json' }).notNull(),

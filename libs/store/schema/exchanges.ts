@@ -22,6 +22,9 @@ export const exchanges = sqliteTable(
     primaryLatencyMs: real('primary_latency_ms').notNull(),
     shadowLatencyMs: real('shadow_latency_ms'),
     risk: text('risk', { enum: ['low', 'medium', 'high'] }),
+    /** A secondary (A/A) response was compared too: this exchange counts in the noise statistics. */
+    hasSecondary: integer('has_secondary', { mode: 'boolean' }).notNull().default(false),
+    secondaryStatus: integer('secondary_status'),
     /** Epoch ms when the ingress received the request. */
     receivedAt: integer('received_at').notNull(),
     comparedAt: integer('compared_at').notNull(),

@@ -2,3 +2,4 @@ export { exchanges } from './exchanges.js';
 export { discrepancies } from './discrepancies.js';
 export { differences } from './differences.js';
 export { drops } from './drops.js';
+export { ruleHits } from './rule-hits.js';

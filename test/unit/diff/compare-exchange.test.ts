@@ -252,7 +252,24 @@ describe('compareExchange: bodies by content kind', () => {
   it('compares bodies as text when neither parses as JSON', () => {
     const result = compareExchange(exchange({ headers: JSON_TYPE, body: 'Internal error' }, { headers: JSON_TYPE, body: 'Internal Error' }));
     expect(result.differences).toEqual([
-      { path: 'body', field: 'body', kind: 'text_differs', primary: 'Internal error', shadow: 'Internal Error', risk: 'medium' },
+      {
+        path: 'body',
+        field: 'body',
+        kind: 'text_differs',
+        primary: 'Internal error',
+        shadow: 'Internal Error',
+        risk: 'medium',
+        detail: [
+          '--- primary',
+          '+++ shadow',
+          '@@ -1,1 +1,1 @@',
+          '-Internal error',
+          '\\ No newline at end of file',
+          '+Internal Error',
+          '\\ No newline at end of file',
+          '',
+        ].join('\n'),
+      },
     ]);
   });
 
@@ -284,8 +301,18 @@ describe('compareExchange: bodies by content kind', () => {
     const s = p.replace('</body>', '<footer>v2</footer></body>');
     const result = compareExchange(exchange({ headers: type, body: p }, { headers: type, body: s }));
     expect(result.differences).toEqual([
-      { path: 'body', field: 'body', kind: 'text_differs', primary: p.slice(0, 4096), shadow: s.slice(0, 4096), risk: 'medium' },
+      {
+        path: 'body',
+        field: 'body',
+        kind: 'text_differs',
+        primary: p.slice(0, 4096),
+        shadow: s.slice(0, 4096),
+        risk: 'medium',
+        // One 10 KB line on each side: the line diff of the whole texts is over 16 KiB, so it is cut.
+        detail: expect.stringMatching(/^--- primary\n\+\+\+ shadow\n@@ -1,1 \+1,1 @@\n-<html><body><p>Great espresso[\s\S]*\n… \(truncated\)$/),
+      },
     ]);
+    expect(Buffer.byteLength(result.differences[0]?.detail ?? '')).toBeLessThanOrEqual(16 * 1024);
     expect(compareExchange(exchange({ headers: type, body: p }, { headers: type, body: p })).differences).toEqual([]);
   });
 

@@ -42,7 +42,20 @@ describe('comparator job handler', () => {
     expect(await handle(job)).toEqual({ recorded: true });
     expect(await handle({ ...job, attempt: 1 })).toEqual({ recorded: false });
     expect(summary(store, 'live')).toMatchObject({ compared: 1, mismatched: 1 });
-    expect(endpointStats(store, 'live')).toEqual([{ endpoint: 'GET /users/:id', compared: 1, mismatched: 1, mismatchRate: 1, fields: [{ path: '$.a', mismatches: 1 }] }]);
+    expect(endpointStats(store, 'live')).toEqual([
+      {
+        endpoint: 'GET /users/:id',
+        compared: 1,
+        mismatched: 1,
+        mismatchRate: 1,
+        skipped: 0,
+        shadowErrors: 0,
+        comparedWithSecondary: 0,
+        byRisk: { high: 0, medium: 1, low: 0 },
+        fields: [{ path: '$.a', mismatches: 1, shadowDiffs: 1, secondaryDiffs: 0, noise: false }],
+        rules: [],
+      },
+    ]);
   });
 
   it('counts a redelivered drop report once', async () => {

@@ -1,0 +1,53 @@
+/**
+ * Comparisons per second of the comparator's diff (decode, parse, structural diff, rules, risk)
+ * against a bare jsondiffpatch.diff loop on the same, already parsed pairs.
+ *
+ *   node --import tsx bench/compare-throughput.ts [--seconds 2]
+ */
+import { create } from 'jsondiffpatch';
+import { compareExchange } from '../libs/diff/index.js';
+import type { Exchange } from '../libs/types/exchange.js';
+import { payloadPairs } from './payloads.js';
+
+const secondsArg = process.argv.indexOf('--seconds');
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 2;
+
+function rate(fn: () => void): number {
+  for (let i = 0; i < 50; i++) fn(); // warm-up
+  let n = 0;
+  const started = performance.now();
+  const until = started + SECONDS * 1000;
+  while (performance.now() < until) {
+    for (let i = 0; i < 20; i++) fn();
+    n += 20;
+  }
+  return n / ((performance.now() - started) / 1000);
+}
+
+const body = (v: unknown) => {
+  const bytes = Buffer.from(JSON.stringify(v));
+  return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+};
+
+export function compareThroughput(): { label: string; bytes: number; pipeline: number; bare: number }[] {
+  const differ = create();
+  return payloadPairs().map(({ label, primary, shadow, bytes }) => {
+    const exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'> = {
+      request: { method: 'GET', url: '/catalogue?page=1', headers: {}, body: { base64: '', size: 0, truncated: false } },
+      primary: { status: 200, headers: { 'content-type': 'application/json' }, body: body(primary), latencyMs: 1 },
+      shadow: { status: 200, headers: { 'content-type': 'application/json' }, body: body(shadow), latencyMs: 1 },
+      shadowError: null,
+    };
+    const pipeline = rate(() => compareExchange(exchange));
+    const bare = rate(() => differ.diff(primary, shadow));
+    return { label, bytes, pipeline, bare };
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log('| payload | bytes | compareExchange /s | bare jsondiffpatch.diff /s | ratio |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of compareThroughput()) {
+    console.log(`| ${r.label} | ${r.bytes} | ${r.pipeline.toFixed(0)} | ${r.bare.toFixed(0)} | ${((r.pipeline / r.bare) * 100).toFixed(0)}% |`);
+  }
+}
