@@ -26,7 +26,7 @@ const STOP_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const CONCURRENCY = 8;
 /** Fields that change on every call by design: not part of the client-side check. */
-const VOLATILE_FIELDS = ['updatedAt'];
+const VOLATILE_FIELDS = ['updatedAt', 'renderId'];
 
 class DemoError extends Error {}
 /** A failure that already says what became of the child and shows its last output. */
@@ -74,7 +74,7 @@ interface EndpointRow {
   compared: number;
   mismatched: number;
   mismatchRate: number;
-  fields: { path: string; mismatches: number }[];
+  fields: { path: string; mismatches: number; shadowDiffs: number; secondaryDiffs: number; noise: boolean }[];
 }
 
 interface DiscrepancyItem {
@@ -94,7 +94,7 @@ interface DiscrepancyDetail {
   request: { method: string; url: string };
   primary: { status: number };
   shadow: { status: number | null; error: string | null };
-  differences: { path: string; kind: string; risk: string; primary: unknown; shadow: unknown }[];
+  differences: { path: string; kind: string; risk: string; primary: unknown; shadow: unknown; noise: boolean }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,11 +356,13 @@ async function printReport(reportUrl: string, run: string, summary: Summary, mir
 
   const endpoints = await getJson<{ endpoints: EndpointRow[] }>(`${reportUrl}/api/v1/endpoints?${q}`);
   if (endpoints.status !== 200) throw new DemoError(`GET /api/v1/endpoints answered ${endpoints.status}`);
-  const rows = [['endpoint', 'compared', 'mismatched', 'rate', 'top fields']];
+  const rows = [['endpoint', 'compared', 'mismatched', 'rate', 'top fields', 'noise (shadow/secondary diffs)']];
   for (const e of endpoints.body.endpoints) {
-    const fields = e.fields.slice(0, 3).map((f) => `${f.path} (${f.mismatches})`);
-    if (e.fields.length > 3) fields.push(`+${e.fields.length - 3} more`);
-    rows.push([e.endpoint, String(e.compared), String(e.mismatched), percent(e.mismatchRate), fields.join(', ') || '-']);
+    const real = e.fields.filter((f) => !f.noise);
+    const fields = real.slice(0, 3).map((f) => `${f.path} (${f.mismatches})`);
+    if (real.length > 3) fields.push(`+${real.length - 3} more`);
+    const noise = e.fields.filter((f) => f.noise).map((f) => `${f.path} (${f.shadowDiffs}/${f.secondaryDiffs})`);
+    rows.push([e.endpoint, String(e.compared), String(e.mismatched), percent(e.mismatchRate), fields.join(', ') || '-', noise.join(', ') || '-']);
   }
   console.log(`\n${table(rows, new Set([1, 2, 3]))}`);
 
@@ -381,7 +383,7 @@ async function printReport(reportUrl: string, run: string, summary: Summary, mir
   console.log(`  ${d.request.method} ${d.request.url} -> primary ${d.primary.status}, shadow ${d.shadow.status ?? d.shadow.error ?? '-'}`);
   console.log(
     table(
-      d.differences.map((x) => [
+      d.differences.filter((x) => !x.noise).map((x) => [
         '   ',
         x.path,
         x.kind,
@@ -466,6 +468,9 @@ async function main(): Promise<void> {
     samples.push(primary);
     const shadow = await startSampleService({ version: 'v2' });
     samples.push(shadow);
+    // A second copy of v1: what it differs on by itself (updatedAt, renderId) is noise, not a regression.
+    const secondary = await startSampleService({ version: 'v1' });
+    samples.push(secondary);
     const [ingressPort, reportPort] = (await freePorts(2)) as [number, number];
     const ingressUrl = `http://127.0.0.1:${ingressPort}`;
     const reportUrl = `http://127.0.0.1:${reportPort}`;
@@ -473,6 +478,8 @@ async function main(): Promise<void> {
     console.log('shadow-diff demo');
     console.log(`  primary  sample v1   ${primary.url}`);
     console.log(`  shadow   sample v2   ${shadow.url}`);
+    console.log(`  secondary sample v1  ${secondary.url}  (noise cancellation)`);
+    console.log('  rules                demo/shadow-diff.yaml');
     console.log(`  ingress              ${ingressUrl}`);
     console.log(`  report API           ${reportUrl}`);
     console.log(`  store                ${db}${tempDir ? ' (temporary)' : ''}, run ${run}`);
@@ -481,6 +488,8 @@ async function main(): Promise<void> {
     child = spawnCli(root, [
       '--primary', primary.url,
       '--shadow', shadow.url,
+      '--secondary', secondary.url,
+      '--config', join(root, 'demo', 'shadow-diff.yaml'),
       '--listen', `127.0.0.1:${ingressPort}`,
       '--report-listen', `127.0.0.1:${reportPort}`,
       '--db', db,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * A small "reviews" service to demonstrate shadow-diff: `v1` plays the primary, `v2` the candidate.
  *
@@ -82,6 +83,8 @@ function review(id: number, version: SampleVersion): Record<string, unknown> {
     reviewer: { name: pick(NAMES, id, 5), verified: mix(id, 6) % 3 !== 0 },
     tags,
     updatedAt: new Date().toISOString(),
+    // Rendered per response, in every version: noise that only a secondary can tell apart.
+    renderId: randomUUID(),
   };
   if (version === 'v2') body.sentiment = sentimentOf(rating);
   return body;

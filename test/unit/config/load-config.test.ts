@@ -128,3 +128,52 @@ describe('docs/configuration.md', () => {
     }
   });
 });
+
+describe('rules and routes in the config file', () => {
+  it('loads them, merged into the frozen configuration', () => {
+    const c = loadConfig({
+      env: {},
+      configFile: yamlFile(`
+routes:
+  - pattern: /users/:userId/orders/:orderId
+rules:
+  global: { ignore: ['$..timestamp'] }
+  endpoints:
+    "GET /users/:userId/orders/:orderId": { arrays: [{ path: $.lines, mode: keyed, key: sku }] }
+`),
+    });
+    expect(c.comparison.routes).toEqual([{ pattern: '/users/:userId/orders/:orderId' }]);
+    expect(c.comparison.global.ignore).toEqual(['$..timestamp']);
+    expect(c.comparison.endpoints['GET /users/:userId/orders/:orderId']?.arrays).toEqual([{ path: '$.lines', mode: 'keyed', key: 'sku' }]);
+    expect(Object.isFrozen(c.comparison.routes)).toBe(true);
+  });
+
+  it('reports every rule error at start, with where it is, together with the other settings', () => {
+    const errors = errorsOf(() =>
+      loadConfig({
+        env: {},
+        flags: { mirrorPercent: '101' },
+        configFile: yamlFile(`
+routes:
+  - pattern: no-slash
+rules:
+  global: { ignore: ['meta.x'], colour: red }
+  endpoints:
+    "users": { tolerance: [{ path: $.total }] }
+    "GET /a": { arrays: [{ path: $.x, mode: keyed }] }
+`),
+      }),
+    );
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^--mirror-percent/),
+        expect.stringMatching(/^routes\[0\]\.pattern/),
+        expect.stringMatching(/^rules\.global.*ignore/),
+        expect.stringMatching(/^rules\.global.*colour/),
+        expect.stringMatching(/^rules\.endpoints: 'users' is not an endpoint name/),
+        expect.stringMatching(/^rules\.endpoints\["users"\]\.tolerance\[0\]/),
+        expect.stringMatching(/^rules\.endpoints\["GET \/a"\]\.arrays\[0\]/),
+      ]),
+    );
+  });
+});
