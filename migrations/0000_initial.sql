@@ -11,12 +11,14 @@ CREATE TABLE `differences` (
 	`risk` text NOT NULL,
 	`primary_value` text,
 	`other_value` text,
+	`received_at` integer NOT NULL,
 	`detail` text,
 	PRIMARY KEY(`exchange_id`, `seq`),
 	FOREIGN KEY (`exchange_id`) REFERENCES `exchanges`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE INDEX `differences_run_endpoint_field` ON `differences` (`run`,`endpoint`,`field`,`side`);--> statement-breakpoint
+CREATE INDEX `differences_run_received` ON `differences` (`run`,`received_at`);--> statement-breakpoint
 CREATE TABLE `discrepancies` (
 	`id` text PRIMARY KEY NOT NULL,
 	`run` text NOT NULL,
@@ -31,6 +33,7 @@ CREATE TABLE `discrepancies` (
 	`paths` text NOT NULL,
 	`risk` text NOT NULL,
 	`created_at` integer NOT NULL,
+	`received_at` integer NOT NULL,
 	FOREIGN KEY (`id`) REFERENCES `exchanges`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -74,4 +77,10 @@ CREATE TABLE `rule_hits` (
 	`evaluated` integer NOT NULL,
 	`hits` integer NOT NULL,
 	PRIMARY KEY(`run`, `endpoint`, `rule`)
+);
+--> statement-breakpoint
+CREATE TABLE `runs` (
+	`name` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`created_at` integer NOT NULL
 );

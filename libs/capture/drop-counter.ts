@@ -16,9 +16,14 @@ export class DropCounter {
   /** Everything counted since start, for metrics and tests. */
   readonly totals = new Map<DropReason, number>();
 
-  constructor(private readonly publisher: JobPublisher) {}
+  /** onDrop: called on every drop, as it is counted (the ingress's metrics). */
+  constructor(
+    private readonly publisher: JobPublisher,
+    private readonly onDrop?: (reason: DropReason) => void,
+  ) {}
 
   add(run: string, reason: DropReason): void {
+    this.onDrop?.(reason);
     const byReason = this.pending.get(run) ?? new Map<DropReason, number>();
     byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     this.pending.set(run, byReason);

@@ -16,6 +16,8 @@ export interface ShadowDiffConfig {
   readonly secondary: string | undefined;
   readonly listen: HostPort;
   readonly reportListen: HostPort;
+  /** The ingress's admin port (/metrics, /healthz); undefined: no admin port. */
+  readonly adminListen: HostPort | undefined;
   readonly db: string;
   readonly run: string;
   readonly mirrorPercent: number;
@@ -33,6 +35,9 @@ export interface ShadowDiffConfig {
   readonly ignoreHeaders: readonly string[];
   readonly noiseRelativeThreshold: number;
   readonly noiseAbsoluteThreshold: number;
+  readonly reportToken: string | undefined;
+  /** Milliseconds; undefined keeps everything. */
+  readonly retention: number | undefined;
   readonly logLevel: string;
   /** From the config file's `rules:` and `routes:` sections. */
   readonly comparison: ComparisonConfig;

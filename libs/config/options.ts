@@ -26,6 +26,7 @@ export const OPTIONS = [
   opt({ key: 'secondary', flag: '--secondary', env: ['SHADOW_DIFF_SECONDARY'], kind: 'url', description: 'Base URL of a second instance of the primary version: it gets the mirrored requests too, and what it differs on is noise.' }),
   opt({ key: 'listen', flag: '--listen', env: ['SHADOW_DIFF_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8080', description: 'Where the ingress (or, for report-api, the report API) listens.' }),
   opt({ key: 'reportListen', flag: '--report-listen', env: ['SHADOW_DIFF_REPORT_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8081', description: 'Where the report API listens (start).' }),
+  opt({ key: 'adminListen', flag: '--admin-listen', env: ['SHADOW_DIFF_ADMIN_LISTEN'], kind: 'hostPort', description: "Where the ingress serves its own /metrics (Prometheus) and /healthz; off unless set (ingress, start)." }),
   opt({ key: 'db', flag: '--db', env: ['SHADOW_DIFF_DB'], kind: 'path', default: './shadow-diff.db', description: 'SQLite file of the store.' }),
   opt({ key: 'run', flag: '--run', env: ['SHADOW_DIFF_RUN'], kind: 'string', default: 'live', description: 'Run name the mirrored exchanges are recorded under.' }),
   opt({ key: 'mirrorPercent', flag: '--mirror-percent', env: ['SHADOW_DIFF_MIRROR_PERCENT'], kind: 'percent', default: '100', min: 0, max: 100, description: 'Percentage of eligible requests mirrored to the shadow (0-100).' }),
@@ -43,6 +44,8 @@ export const OPTIONS = [
   opt({ key: 'ignoreHeaders', flag: '--ignore-headers', env: ['SHADOW_DIFF_IGNORE_HEADERS'], kind: 'list', default: '', description: 'Response headers not compared, on top of the volatile defaults (comma-separated).' }),
   opt({ key: 'noiseRelativeThreshold', flag: '--noise-relative-threshold', env: ['SHADOW_DIFF_NOISE_RELATIVE_THRESHOLD'], kind: 'percent', default: '20', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of its shadow differences.' }),
   opt({ key: 'noiseAbsoluteThreshold', flag: '--noise-absolute-threshold', env: ['SHADOW_DIFF_NOISE_ABSOLUTE_THRESHOLD'], kind: 'percent', default: '3', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of the comparisons.' }),
+  opt({ key: 'reportToken', flag: '--report-token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', description: 'When set, the report API (all but /healthz) requires Authorization: Bearer <token>.' }),
+  opt({ key: 'retention', flag: '--retention', env: ['SHADOW_DIFF_RETENTION'], kind: 'duration', min: 60_000, description: 'Discrepancy details (requests, bodies, values) older than this are purged; counts and rates stay. Off when unset.' }),
   opt({ key: 'logLevel', flag: '--log-level', env: ['SHADOW_DIFF_LOG_LEVEL'], kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or silent.' }),
 ] as const satisfies readonly OptionSpec[];
 

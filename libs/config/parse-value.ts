@@ -10,7 +10,7 @@ export type ParsedValue = string | number | HostPort | readonly string[];
 
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; error: string };
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const BYTE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -59,8 +59,8 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       return bounded(n, spec, '');
     }
     case 'duration': {
-      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value);
-      if (!m) return { ok: false, error: `must be a duration such as 500ms, 5s, 2m (a bare number is milliseconds), got '${raw}'` };
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
+      if (!m) return { ok: false, error: `must be a duration such as 500ms, 5s, 2m, 7d (a bare number is milliseconds), got '${raw}'` };
       const ms = Math.round(Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? 1));
       return bounded(ms, spec, ' ms');
     }
@@ -90,6 +90,7 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
         return { ok: false, error: `must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'` };
       }
       if (spec.kind === 'path' && value === '') return { ok: false, error: 'must not be empty' };
+      if (spec.key === 'reportToken' && value.length < 16) return { ok: false, error: 'must be at least 16 characters' };
       return { ok: true, value };
     }
   }

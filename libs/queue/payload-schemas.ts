@@ -1,6 +1,6 @@
 /** Runtime validation of job payloads: a payload that fails here can never succeed, so it is not retried. */
 import { z } from 'zod';
-import { DROP_REASONS, SHADOW_ERROR_CODES, SKIP_REASONS } from '../types/exchange.js';
+import { DROP_REASONS, RUN_KINDS, SHADOW_ERROR_CODES, SKIP_REASONS } from '../types/exchange.js';
 import { JOB_CONTRACT_VERSION, type CompareExchangePayload, type RecordDropsPayload } from './contracts.js';
 
 const headerMap = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
@@ -13,6 +13,7 @@ export const compareExchangePayloadSchema = z.object({
   exchange: z.object({
     id: z.string().min(1).max(200),
     run: z.string().min(1).max(100),
+    runKind: z.enum(RUN_KINDS).optional(),
     receivedAt: z.number().int().nonnegative(),
     request: z.object({ method: z.string().min(1).max(32), url: z.string().min(1), headers: headerMap, body }),
     primary: response,

@@ -1,6 +1,7 @@
 export { openStore, type Store, type StoreDb } from './open-store.js';
 export {
   recordExchange,
+  purgeDetails,
   recordDrops,
   type ExchangeOutcome,
   type DiscrepancyEvidence,

@@ -3,11 +3,11 @@
  * its differences (against the shadow and the secondary), the rule hits, and for a mismatch the
  * evidence. The exchange id is the primary key, so a redelivered job writes and counts nothing twice.
  */
-import { sql } from 'drizzle-orm';
+import { and, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { RecordDropsPayload } from '../queue/contracts.js';
 import type { Difference, Risk } from '../types/difference.js';
 import type { Store } from './open-store.js';
-import { differences, discrepancies, drops, exchanges, ruleHits } from './schema/index.js';
+import { differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
 
 export interface StoredBody {
   /** Text, or base64 when bodyEncoding is 'base64'. */
@@ -44,6 +44,7 @@ export interface StoredDifference extends Difference {
 export interface ExchangeOutcome {
   id: string;
   run: string;
+  runKind: 'live' | 'replay';
   endpoint: string;
   method: string;
   url: string;
@@ -84,9 +85,10 @@ function encodeValue(value: unknown): string | null {
 /** Returns false when the exchange was already recorded (a redelivery). */
 export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
   return store.db.transaction((tx) => {
-    const { evidence, differences: diffs, rules, ...row } = o;
+    const { evidence, differences: diffs, rules, runKind, ...row } = o;
     const inserted = tx.insert(exchanges).values(row).onConflictDoNothing().run();
     if (inserted.changes === 0) return false;
+    tx.insert(runs).values({ name: o.run, kind: runKind, createdAt: o.comparedAt }).onConflictDoNothing().run();
     if (diffs.length > 0) {
       tx.insert(differences)
         .values(
@@ -104,6 +106,7 @@ export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
             primaryValue: encodeValue(d.primary),
             otherValue: encodeValue(d.shadow),
             detail: d.detail ?? null,
+            receivedAt: o.receivedAt,
           })),
         )
         .run();
@@ -134,6 +137,7 @@ export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
           paths: diffs.filter((d) => d.side === 'shadow' && !d.cancelled).map((d) => d.path),
           risk: evidence.risk,
           createdAt: o.comparedAt,
+          receivedAt: o.receivedAt,
         })
         .run();
     }
@@ -148,4 +152,19 @@ export function recordDrops(store: Store, report: RecordDropsPayload, now = Date
     .map(([reason, count]) => ({ reportId: report.reportId, run: report.run, reason, count: count as number, reportedAt: now }));
   if (rows.length === 0) return false;
   return store.db.transaction((tx) => tx.insert(drops).values(rows).onConflictDoNothing().run().changes > 0);
+}
+
+/**
+ * Retention: the evidence of discrepancies compared before `cutoff` (epoch ms) is deleted, and
+ * their differences keep only path, kind and risk. Counts, rates and field statistics stay.
+ */
+export function purgeDetails(store: Store, cutoff: number): { discrepancies: number } {
+  return store.db.transaction((tx) => {
+    const removed = tx.delete(discrepancies).where(lt(discrepancies.createdAt, cutoff)).run().changes;
+    tx.update(differences)
+      .set({ primaryValue: null, otherValue: null, detail: null })
+      .where(and(lt(differences.receivedAt, cutoff), or(isNotNull(differences.primaryValue), isNotNull(differences.otherValue), isNotNull(differences.detail))))
+      .run();
+    return { discrepancies: removed };
+  });
 }

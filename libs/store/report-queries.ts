@@ -1,9 +1,9 @@
 /** Read side of the store: everything the report API shows is derived here from the outcome rows. */
-import { and, desc, eq, inArray, lt, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, not, or, sql, type SQL } from 'drizzle-orm';
 import { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 import type { Store } from './open-store.js';
 import type { DiscrepancyEvidence, StoredResponse } from './record-exchange.js';
-import { differences, discrepancies, drops, exchanges, ruleHits } from './schema/index.js';
+import { differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
 
 export interface RunSummary {
   run: string;
@@ -38,13 +38,37 @@ export interface EndpointStats {
   /** Exchanges compared against a secondary too. */
   comparedWithSecondary: number;
   byRisk: { high: number; medium: number; low: number };
+  /** Milliseconds to the last byte, over the compared exchanges (nearest-rank percentiles). */
+  latency: { primary: LatencyPercentiles; shadow: LatencyPercentiles };
   fields: FieldStats[];
   /** Every rule that applied to the endpoint; `hits: 0` is a dead rule. */
   rules: { rule: string; evaluated: number; hits: number }[];
 }
 
+/** A time window on when the ingress received the exchanges (epoch ms): since inclusive, until exclusive. */
+export interface TimeWindow {
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
 export interface ReportOptions {
   noise?: NoiseThresholds;
+  window?: TimeWindow;
+}
+
+type TimedColumn = typeof exchanges.receivedAt | typeof differences.receivedAt | typeof discrepancies.receivedAt | typeof drops.reportedAt;
+
+function inWindow(column: TimedColumn, window: TimeWindow | undefined): SQL[] {
+  const out: SQL[] = [];
+  if (window?.since !== undefined) out.push(gte(column, window.since));
+  if (window?.until !== undefined) out.push(lt(column, window.until));
+  return out;
+}
+
+export interface LatencyPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
 }
 
 export interface DiscrepancyListItem {
@@ -86,7 +110,7 @@ export function summary(store: Store, run: string, opts: ReportOptions = {}): Ru
     store.db
       .select({ n: sql<number>`coalesce(sum(${drops.count}), 0)` })
       .from(drops)
-      .where(eq(drops.run, run))
+      .where(and(eq(drops.run, run), ...inWindow(drops.reportedAt, opts.window)))
       .get()?.n ?? 0;
   return {
     run,
@@ -126,7 +150,7 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
       withSecondary: sql<number>`sum(case when ${exchanges.outcome} <> 'skipped' and ${exchanges.hasSecondary} then 1 else 0 end)`,
     })
     .from(exchanges)
-    .where(eq(exchanges.run, run))
+    .where(and(eq(exchanges.run, run), ...inWindow(exchanges.receivedAt, opts.window)))
     .groupBy(exchanges.endpoint)
     .all();
   const fieldRows = store.db
@@ -138,7 +162,7 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
       secondaryDiffs: sql<number>`count(distinct case when ${differences.side} = 'secondary' then ${differences.exchangeId} end)`,
     })
     .from(differences)
-    .where(eq(differences.run, run))
+    .where(and(eq(differences.run, run), ...inWindow(differences.receivedAt, opts.window)))
     .groupBy(differences.endpoint, differences.field)
     .all();
   const withSecondary = new Map(counts.map((c) => [c.endpoint, c.withSecondary]));
@@ -155,7 +179,7 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
   const perExchange = store.db
     .select({ endpoint: differences.endpoint, exchangeId: differences.exchangeId, rank: RISK_RANK.as('rank') })
     .from(differences)
-    .where(and(eq(differences.run, run), countingDifference(noise)))
+    .where(and(eq(differences.run, run), ...inWindow(differences.receivedAt, opts.window), countingDifference(noise)))
     .groupBy(differences.exchangeId)
     .as('per_exchange');
   const riskRows = store.db
@@ -164,6 +188,8 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
     .groupBy(perExchange.endpoint, sql`${perExchange.rank}`)
     .all();
   const rules = store.db.select().from(ruleHits).where(eq(ruleHits.run, run)).all();
+  const latency = latencyPercentiles(store, run, opts.window);
+  const none: LatencyPercentiles = { p50: null, p95: null, p99: null };
   return counts
     .map((c) => {
       const byRisk = { high: 0, medium: 0, low: 0 };
@@ -178,6 +204,7 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
         shadowErrors: c.shadowErrors,
         comparedWithSecondary: c.withSecondary,
         byRisk,
+        latency: { primary: latency.primary.get(c.endpoint) ?? none, shadow: latency.shadow.get(c.endpoint) ?? none },
         fields: (fieldsByEndpoint.get(c.endpoint) ?? []).sort(
           (a, b) => Number(a.noise) - Number(b.noise) || b.mismatches - a.mismatches || b.shadowDiffs - a.shadowDiffs || a.path.localeCompare(b.path),
         ),
@@ -188,6 +215,64 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
       };
     })
     .sort((a, b) => b.mismatchRate - a.mismatchRate || b.compared - a.compared || a.endpoint.localeCompare(b.endpoint));
+}
+
+function latencyPercentiles(store: Store, run: string, window: TimeWindow | undefined) {
+  const bounds = [window?.since ?? 0, window?.until ?? Number.MAX_SAFE_INTEGER];
+  const query = (column: 'primary_latency_ms' | 'shadow_latency_ms') =>
+    store.sqlite
+      .prepare(
+        `with ranked as (
+           select endpoint, v, row_number() over (partition by endpoint order by v) as rn, count(*) over (partition by endpoint) as n
+           from (select endpoint, ${column} as v from exchanges
+                 where run = ? and outcome <> 'skipped' and ${column} is not null and received_at >= ? and received_at < ?)
+         )
+         select endpoint,
+           min(case when rn >= n * 0.50 then v end) as p50,
+           min(case when rn >= n * 0.95 then v end) as p95,
+           min(case when rn >= n * 0.99 then v end) as p99
+         from ranked group by endpoint`,
+      )
+      .all(run, ...bounds) as ({ endpoint: string } & LatencyPercentiles)[];
+  const toMap = (rows: ({ endpoint: string } & LatencyPercentiles)[]) =>
+    new Map(rows.map(({ endpoint, p50, p95, p99 }) => [endpoint, { p50, p95, p99 }]));
+  return { primary: toMap(query('primary_latency_ms')), shadow: toMap(query('shadow_latency_ms')) };
+}
+
+export interface RunListItem {
+  run: string;
+  kind: 'live' | 'replay';
+  compared: number;
+  mismatched: number;
+  mismatchRate: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export function listRuns(store: Store, opts: ReportOptions = {}): RunListItem[] {
+  const rows = store.db
+    .select({
+      run: exchanges.run,
+      kind: sql<string | null>`(select ${runs.kind} from ${runs} where ${runs.name} = ${exchanges.run})`,
+      first: sql<number>`min(${exchanges.receivedAt})`,
+      last: sql<number>`max(${exchanges.receivedAt})`,
+    })
+    .from(exchanges)
+    .groupBy(exchanges.run)
+    .orderBy(desc(sql`max(${exchanges.receivedAt})`))
+    .all();
+  return rows.map((r) => {
+    const s = summary(store, r.run, { noise: opts.noise });
+    return {
+      run: r.run,
+      kind: r.kind === 'replay' ? 'replay' : 'live',
+      compared: s.compared,
+      mismatched: s.mismatched,
+      mismatchRate: s.mismatchRate,
+      firstSeenAt: new Date(r.first).toISOString(),
+      lastSeenAt: new Date(r.last).toISOString(),
+    };
+  });
 }
 
 /** Keyset pagination on (createdAt, id), newest first: new discrepancies never shift a page. */
@@ -217,7 +302,7 @@ export function listDiscrepancies(
   q: { run: string; endpoint?: string | undefined; limit: number; cursor?: DiscrepancyCursor | null | undefined },
   opts: ReportOptions = {},
 ): { items: DiscrepancyListItem[]; nextCursor: string | null } {
-  const conditions: SQL[] = [eq(discrepancies.run, q.run)];
+  const conditions: SQL[] = [eq(discrepancies.run, q.run), ...inWindow(discrepancies.receivedAt, opts.window)];
   if (q.endpoint) conditions.push(eq(discrepancies.endpoint, q.endpoint));
   if (q.cursor) {
     conditions.push(

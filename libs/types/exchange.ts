@@ -58,10 +58,15 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export const DROP_REASONS = ['shadow_in_flight_limit', 'queue_unavailable', 'queue_backlog_limit'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
+export const RUN_KINDS = ['live', 'replay'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
 export interface Exchange {
   /** Unique id; it is also the job id and the store's key, so a redelivery never counts twice. */
   id: string;
   run: string;
+  /** What produced the run: live mirroring (the default when absent) or a replay. */
+  runKind?: RunKind;
   /** Epoch milliseconds when the ingress received the request. */
   receivedAt: number;
   request: CapturedRequest;

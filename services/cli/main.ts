@@ -5,6 +5,7 @@ import { loadConfig, type ShadowDiffConfig } from '../../libs/config/load-config
 import { OPTIONS, type OptionKey } from '../../libs/config/options.js';
 import { ShadowDiffError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
+import { GATE_EXIT, runGate } from './gate-command.js';
 import { runAll, runComparator, runIngress, runReportApi, type Running } from './run-services.js';
 
 type Runner = (config: ShadowDiffConfig, logger: ReturnType<typeof createLogger>) => Promise<Running>;
@@ -19,10 +20,10 @@ interface CommandSpec {
   listenIsReport?: boolean;
 }
 
-const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog'];
+const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog', 'adminListen'];
 const QUEUE_OPTIONS: OptionKey[] = ['redis', 'queuePrefix'];
-const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders'];
-const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold'];
+const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention'];
+const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken'];
 
 const COMMANDS: CommandSpec[] = [
   {
@@ -115,6 +116,38 @@ export function buildProgram(): Command {
       await serve(spec, values, values.config);
     });
   }
+  program
+    .command('gate')
+    .description('Ask the report API for the rollout verdict; exit 0 pass, 1 fail, 2 inconclusive, 3 could not evaluate.')
+    .requiredOption('--report <url>', 'Report API base URL, e.g. http://127.0.0.1:8081')
+    .requiredOption('--max-mismatch-rate <rate>', 'Highest acceptable mismatch rate, 0 to 1 (e.g. 0.01)')
+    .requiredOption('--min-samples <n>', 'Fewer comparisons than this give an inconclusive verdict')
+    .option('--token <token>', 'Bearer token when the report API has REPORT_TOKEN set (env REPORT_TOKEN)')
+    .option('--run <name>', 'Run to gate on (default: the report API\'s run)')
+    .option('--endpoint <endpoint>', 'Gate on one endpoint, e.g. "GET /reviews/:id"')
+    .option('--max-endpoint-mismatch-rate <rate>', 'A limit every endpoint must meet too')
+    .option('--since <when>', 'ISO 8601 date-time or duration back from now (PT30M)')
+    .option('--until <when>', 'ISO 8601 date-time or duration back from now')
+    .option('--json', 'Print the verdict as one JSON line')
+    .exitOverride((error) => {
+      // Bad arguments are "could not evaluate" (3), not a failed gate (1).
+      process.exit(error.exitCode === 0 ? 0 : GATE_EXIT.error);
+    })
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const code = await runGate({
+        report: o.report as string,
+        token: (o.token as string | undefined) ?? process.env.REPORT_TOKEN,
+        run: o.run as string | undefined,
+        maxMismatchRate: o.maxMismatchRate as string,
+        minSamples: o.minSamples as string,
+        endpoint: o.endpoint as string | undefined,
+        maxEndpointMismatchRate: o.maxEndpointMismatchRate as string | undefined,
+        since: o.since as string | undefined,
+        until: o.until as string | undefined,
+        json: o.json === true,
+      });
+      process.exit(code);
+    });
   return program;
 }
 

@@ -5,13 +5,13 @@ import type { Logger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import { openStore } from '../../libs/store/index.js';
+import { openStore, purgeDetails, type Store } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
-import { startIngress } from '../ingress/ingress-service.js';
+import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
 
 export interface Running {
-  urls: { ingress?: string; report?: string };
+  urls: { ingress?: string; report?: string; admin?: string };
   queue?: JobQueue;
   close(): Promise<void>;
 }
@@ -23,6 +23,24 @@ function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
     return createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, lockMs: config.jobLockMs, onFailed });
   }
   return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, onFailed });
+}
+
+/** With --retention, old discrepancy details are purged at start and every minute. */
+function startRetention(config: ShadowDiffConfig, store: Store, logger: Logger): () => void {
+  const retention = config.retention;
+  if (retention === undefined) return () => {};
+  const purge = () => {
+    try {
+      const { discrepancies } = purgeDetails(store, Date.now() - retention);
+      if (discrepancies > 0) logger.info({ discrepancies }, 'retention: purged discrepancy details');
+    } catch (error) {
+      logger.warn({ err: error }, 'retention: purge failed; will try again');
+    }
+  };
+  purge();
+  const timer = setInterval(purge, 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** How long a starting process waits for Redis before it serves anyway (pairs are dropped until it answers). */
@@ -37,6 +55,9 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
 const comparatorSettings = (config: ShadowDiffConfig) => ({ compare: { ignoreHeaders: config.ignoreHeaders }, comparison: config.comparison });
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
 
+/** The ingress's admin port, in `urls.admin`, when --admin-listen is set. */
+const adminUrl = (ingress: IngressService): { admin?: string } => (ingress.adminUrl ? { admin: ingress.adminUrl } : {});
+
 async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && (await backlog().catch(() => 0)) > 0) {
@@ -49,18 +70,20 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
   const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
+  const stopRetention = startRetention(config, store, logger);
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
-    urls: { ingress: ingress.url, report: reportUrl },
+    urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
     queue,
     async close() {
       await ingress.close();
       // Embedded jobs live in this process only: compare what is queued before leaving.
       if (queue.kind === 'embedded') await waitForBacklog(() => comparator.consumer.backlog(), 10_000);
+      stopRetention();
       await comparator.close();
       await closeGracefully(report);
       await queue.close();
@@ -74,7 +97,7 @@ export async function runIngress(config: ShadowDiffConfig, logger: Logger): Prom
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
   return {
-    urls: { ingress: ingress.url },
+    urls: { ingress: ingress.url, ...adminUrl(ingress) },
     queue,
     async close() {
       await ingress.close();
@@ -87,10 +110,12 @@ export async function runComparator(config: ShadowDiffConfig, logger: Logger): P
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
   const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
+  const stopRetention = startRetention(config, store, logger);
   return {
     urls: {},
     queue,
     async close() {
+      stopRetention();
       await comparator.close();
       await queue.close();
       store.close();
@@ -101,7 +126,7 @@ export async function runComparator(config: ShadowDiffConfig, logger: Logger): P
 export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = config.redis ? openQueue(config, logger) : undefined;
-  const report = await buildReportApp({ store, defaultRun: config.run, queue, noise: noiseThresholds(config), logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue, noise: noiseThresholds(config), token: config.reportToken, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const url = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { report: url },

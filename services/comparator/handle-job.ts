@@ -106,6 +106,7 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
   const base = {
     id: ex.id,
     run: ex.run,
+    runKind: ex.runKind ?? 'live',
     endpoint,
     method: ex.request.method,
     url: ex.request.url,

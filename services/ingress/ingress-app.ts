@@ -20,6 +20,7 @@ import { createUpstream } from '../../libs/capture/upstream.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { ErrorCode } from '../../libs/errors.js';
 import type { CapturedBody, CapturedResponse, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
+import type { IngressMetrics } from './ingress-metrics.js';
 
 export interface IngressOptions {
   primary: string;
@@ -36,6 +37,8 @@ export interface IngressOptions {
   primaryTimeoutMs: number;
   recorder: ExchangeRecorder;
   drops: DropCounter;
+  /** Counters and latencies for the admin port; drops reach it through the DropCounter's onDrop. */
+  metrics?: IngressMetrics | undefined;
 }
 
 export interface IngressCounters {
@@ -47,6 +50,8 @@ export interface IngressCounters {
 export interface IngressApp {
   app: FastifyInstance;
   counters: IngressCounters;
+  /** Shadow requests in flight now (for the metrics, read at scrape time). */
+  shadowInFlight(): number;
   /** Stops accepting and finishes in-flight requests; connections are closed as they go idle. */
   close(): Promise<void>;
   /** Resolves when every pair started so far has been handed to the queue (or counted as dropped). */
@@ -95,7 +100,14 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   const counters: IngressCounters = { requests: 0, mirrored: 0, primaryErrors: 0 };
   const pending = new Set<Promise<void>>();
   const limit = opts.captureMaxBytes;
+  const metrics = opts.metrics;
   let closing = false;
+
+  const observeShadow = (outcome: ShadowOutcome): ShadowOutcome => {
+    if (outcome.response) metrics?.shadowLatencyMs('response', outcome.response.latencyMs);
+    else metrics?.shadowLatencyMs('error', outcome.error.latencyMs);
+    return outcome;
+  };
 
   const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true });
   // Leave every body unread: it streams to the primary as it arrives, whatever its size.
@@ -112,6 +124,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     url: '*',
     handler: async (request, reply) => {
       counters.requests++;
+      metrics?.request();
       const req = request.raw;
       const res = reply.raw;
       reply.hijack();
@@ -126,7 +139,10 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
         opts.drops.add(opts.run, 'shadow_in_flight_limit');
         mirrored = false;
       }
-      if (mirrored) counters.mirrored++;
+      if (mirrored) {
+        counters.mirrored++;
+        metrics?.mirrored();
+      }
 
       // Mirrored: tee the request body into a capture while it streams to the primary.
       let primaryBody: Readable | null = withBody ? req : null;
@@ -175,7 +191,8 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
             delete shadowHeaders['transfer-encoding'];
             shadowHeaders['content-length'] = String(body.length);
           }
-          return shadow.send({ method, url, headers: shadowHeaders, body });
+          const sent = shadow.send({ method, url, headers: shadowHeaders, body });
+          return metrics ? sent.then(observeShadow) : sent;
         });
       }
 
@@ -216,6 +233,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
         };
       } catch (error) {
         counters.primaryErrors++;
+        metrics?.primaryError();
         failure = 'primary_error';
         const code = (error as { code?: string }).code;
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
@@ -225,6 +243,9 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
         }
         if (!req.complete) req.resume();
       }
+      // Every request, mirrored or not: to the last byte, or to the failure answered instead.
+      const primaryMs = primaryResponse?.latencyMs ?? performance.now() - started;
+      metrics?.primaryLatencyMs(primaryMs);
 
       if (!mirrored) return;
       const requestBody: CapturedBody = requestCapture ? requestCapture.result() : EMPTY_BODY;
@@ -243,7 +264,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           run: opts.run,
           receivedAt,
           request: { method, url, headers, body: requestBody },
-          primary: primarySnapshot ?? { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: performance.now() - started },
+          primary: primarySnapshot ?? { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: primaryMs },
           shadow: outcome?.response ?? null,
           shadowError: outcome?.error ?? null,
           ...(withSecondary ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
@@ -263,6 +284,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   return {
     app,
     counters,
+    shadowInFlight: () => shadow.inFlight,
     async close() {
       closing = true;
       await closeGracefully(app);

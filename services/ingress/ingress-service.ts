@@ -1,15 +1,22 @@
-/** The ingress process: the proxy app, its drop reporting, and its lifecycle. */
+/** The ingress process: the proxy app, its drop reporting, its admin port, and its lifecycle. */
+import type { FastifyInstance } from 'fastify';
 import { DropCounter } from '../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
+import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';
+import { buildAdminApp } from './admin-app.js';
 import { buildIngressApp, type IngressApp } from './ingress-app.js';
+import { IngressMetrics } from './ingress-metrics.js';
 
 export interface IngressService extends IngressApp {
   drops: DropCounter;
   recorder: ExchangeRecorder;
   url: string;
-  /** Stops accepting, finishes in-flight requests and pairs, reports drops. */
+  /** With --admin-listen: the metrics the admin port serves, and its URL. */
+  metrics: IngressMetrics | undefined;
+  adminUrl: string | undefined;
+  /** Stops accepting, finishes in-flight requests and pairs, reports drops, closes the admin port last. */
   close(): Promise<void>;
 }
 
@@ -20,6 +27,7 @@ export async function startIngress(
     | 'shadow'
     | 'secondary'
     | 'listen'
+    | 'adminListen'
     | 'run'
     | 'mirrorPercent'
     | 'mirrorMethods'
@@ -32,7 +40,12 @@ export async function startIngress(
   publisher: JobPublisher,
 ): Promise<IngressService> {
   if (!config.primary || !config.shadow) throw new Error('primary and shadow are required');
-  const drops = new DropCounter(publisher);
+  // The gauges read the proxy's state at scrape time; the proxy is built just below.
+  let proxy: IngressApp | null = null;
+  const metrics = config.adminListen
+    ? new IngressMetrics({ shadowInFlight: () => proxy?.shadowInFlight() ?? 0, queueAvailable: () => publisher.isAvailable() })
+    : undefined;
+  const drops = new DropCounter(publisher, metrics && ((reason) => metrics.dropped(reason)));
   const recorder = new ExchangeRecorder(publisher, drops);
   const ingress = buildIngressApp({
     primary: config.primary,
@@ -48,18 +61,38 @@ export async function startIngress(
     primaryTimeoutMs: config.primaryTimeoutMs,
     recorder,
     drops,
+    metrics,
   });
+  proxy = ingress;
   const url = await ingress.app.listen({ host: config.listen.host, port: config.listen.port });
+
+  // The admin port comes up once the proxy listens: when its /healthz answers, the proxy serves too.
+  let admin: FastifyInstance | null = null;
+  let adminUrl: string | undefined;
+  if (metrics && config.adminListen) {
+    admin = buildAdminApp({ metrics, isQueueAvailable: () => publisher.isAvailable() });
+    try {
+      adminUrl = await admin.listen({ host: config.adminListen.host, port: config.adminListen.port });
+    } catch (error) {
+      await admin.close();
+      await ingress.close();
+      throw error;
+    }
+  }
   drops.start();
   return {
     ...ingress,
     drops,
     recorder,
     url,
+    metrics,
+    adminUrl,
     async close() {
       await ingress.close();
       await ingress.drain();
       await drops.stop();
+      // Last: the admin port answers scrapes while the proxy stops.
+      if (admin) await closeGracefully(admin);
     },
   };
 }

@@ -1,8 +1,12 @@
 /** The report API app factory; listening is the caller's business. */
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
+import { installTokenAuth } from './auth.js';
+import { gateRoutes } from './gate-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { installErrorHandler } from './http-errors.js';
 import { reportRoutes } from './report-routes.js';
 
@@ -12,6 +16,8 @@ export interface ReportAppOptions {
   queue?: JobQueue | undefined;
   /** Thresholds that decide which fields are noise (Diffy's rule). */
   noise?: NoiseThresholds;
+  /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
+  token?: string | undefined;
   logLevel?: string;
 }
 
@@ -25,10 +31,23 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
+  if (opts.token) installTokenAuth(app, opts.token);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'shadow-diff report API', version: '1', description: 'Where the shadow differs from the primary, and the rollout gate.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'REPORT_TOKEN, when set' } } },
+      security: opts.token ? [{ bearer: [] }] : [],
+    },
+  });
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
   await app.register(healthRoutes, { store: opts.store, queue: opts.queue });
-  await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report: { noise: opts.noise } });
+  const report = { noise: opts.noise };
+  await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
+  await app.register(gateRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
+  await app.register(metricsRoutes, { store: opts.store, report });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,8 +1,9 @@
 /** /api/v1: summary, endpoints and discrepancies of a run. */
 import type { FastifyPluginAsync } from 'fastify';
-import { decodeCursor, endpointStats, getDiscrepancy, listDiscrepancies, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
+import { decodeCursor, endpointStats, getDiscrepancy, listDiscrepancies, listRuns, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
 import { badParameter, notFound } from './http-errors.js';
-import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, summaryResponse } from './schemas.js';
+import { windowFrom, windowQueryProperties } from './query-window.js';
+import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, runsResponse, summaryResponse } from './schemas.js';
 
 export interface ReportRoutesOptions {
   store: Store;
@@ -11,35 +12,46 @@ export interface ReportRoutesOptions {
 }
 
 export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app, { store, defaultRun, report }) => {
-  app.get<{ Querystring: { run?: string } }>(
+  const withWindow = (q: { since?: string; until?: string }): ReportOptions => ({ ...report, window: windowFrom(q) });
+
+  app.get(
+    '/runs',
+    { schema: { summary: 'Every run, newest first', response: { 200: runsResponse } } },
+    async () => ({ runs: listRuns(store, report) }),
+  );
+
+  app.get<{ Querystring: { run?: string; since?: string; until?: string } }>(
     '/summary',
     {
       schema: {
-        querystring: { type: 'object', properties: { run: runQuery }, additionalProperties: false },
+        summary: 'Counts and mismatch rate of a run',
+        querystring: { type: 'object', properties: { run: runQuery, ...windowQueryProperties }, additionalProperties: false },
         response: { 200: summaryResponse, 400: errorResponse },
       },
     },
-    async (req) => summary(store, req.query.run ?? defaultRun, report),
+    async (req) => summary(store, req.query.run ?? defaultRun, withWindow(req.query)),
   );
 
-  app.get<{ Querystring: { run?: string } }>(
+  app.get<{ Querystring: { run?: string; since?: string; until?: string } }>(
     '/endpoints',
     {
       schema: {
-        querystring: { type: 'object', properties: { run: runQuery }, additionalProperties: false },
+        summary: 'Per-endpoint counts, risk, latency, fields (with noise) and rule hits',
+        querystring: { type: 'object', properties: { run: runQuery, ...windowQueryProperties }, additionalProperties: false },
         response: { 200: endpointsResponse, 400: errorResponse },
       },
     },
     async (req) => {
       const run = req.query.run ?? defaultRun;
-      return { run, endpoints: endpointStats(store, run, report) };
+      return { run, endpoints: endpointStats(store, run, withWindow(req.query)) };
     },
   );
 
-  app.get<{ Querystring: { run?: string; endpoint?: string; limit: number; cursor?: string } }>(
+  app.get<{ Querystring: { run?: string; endpoint?: string; limit: number; cursor?: string; since?: string; until?: string } }>(
     '/discrepancies',
     {
       schema: {
+        summary: 'Discrepancies of a run, newest first, with keyset pagination',
         querystring: {
           type: 'object',
           properties: {
@@ -47,6 +59,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
             endpoint: { type: 'string', minLength: 1, maxLength: 2048, description: 'Endpoint template, e.g. "GET /reviews/:id"' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             cursor: { type: 'string', minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page' },
+            ...windowQueryProperties,
           },
           additionalProperties: false,
         },
@@ -56,7 +69,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     async (req) => {
       const cursor = req.query.cursor === undefined ? null : decodeCursor(req.query.cursor);
       if (req.query.cursor !== undefined && cursor === null) throw badParameter('cursor', 'is not a cursor this API returned');
-      return listDiscrepancies(store, { run: req.query.run ?? defaultRun, endpoint: req.query.endpoint, limit: req.query.limit, cursor }, report);
+      return listDiscrepancies(store, { run: req.query.run ?? defaultRun, endpoint: req.query.endpoint, limit: req.query.limit, cursor }, withWindow(req.query));
     },
   );
 
@@ -64,6 +77,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     '/discrepancies/:id',
     {
       schema: {
+        summary: 'One discrepancy: the request, both responses (and the secondary) and the differences',
         params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'] },
         response: { 200: discrepancyDetailResponse, 400: errorResponse, 404: errorResponse },
       },

@@ -59,6 +59,12 @@ const storedBody = {
   bodyTruncated: { type: 'boolean' },
 } as const;
 
+const percentiles = {
+  type: 'object',
+  properties: { p50: { type: ['number', 'null'] }, p95: { type: ['number', 'null'] }, p99: { type: ['number', 'null'] } },
+  required: ['p50', 'p95', 'p99'],
+} as const;
+
 export const summaryResponse = {
   type: 'object',
   properties: {
@@ -95,6 +101,12 @@ export const endpointsResponse = {
             properties: { high: { type: 'integer' }, medium: { type: 'integer' }, low: { type: 'integer' } },
             required: ['high', 'medium', 'low'],
           },
+          latency: {
+            type: 'object',
+            description: 'Milliseconds to the last byte (nearest-rank percentiles over the compared exchanges)',
+            properties: { primary: percentiles, shadow: percentiles },
+            required: ['primary', 'shadow'],
+          },
           fields: {
             type: 'array',
             items: {
@@ -119,7 +131,7 @@ export const endpointsResponse = {
             },
           },
         },
-        required: ['endpoint', 'compared', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'comparedWithSecondary', 'byRisk', 'fields', 'rules'],
+        required: ['endpoint', 'compared', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'comparedWithSecondary', 'byRisk', 'latency', 'fields', 'rules'],
       },
     },
   },
@@ -177,3 +189,56 @@ export const discrepancyDetailResponse = {
   },
   required: ['id', 'run', 'endpoint', 'request', 'primary', 'shadow', 'secondary', 'differences', 'secondaryDifferences'],
 } as const;
+
+export const runsResponse = {
+  type: 'object',
+  properties: {
+    runs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          run: { type: 'string' },
+          kind: { type: 'string', enum: ['live', 'replay'] },
+          compared: { type: 'integer' },
+          mismatched: { type: 'integer' },
+          mismatchRate: { type: 'number' },
+          firstSeenAt: { type: 'string', format: 'date-time' },
+          lastSeenAt: { type: 'string', format: 'date-time' },
+        },
+        required: ['run', 'kind', 'compared', 'mismatched', 'mismatchRate', 'firstSeenAt', 'lastSeenAt'],
+      },
+    },
+  },
+  required: ['runs'],
+} as const;
+
+const gateData = {
+  type: 'object',
+  properties: {
+    verdict: { type: 'string', enum: ['pass', 'fail', 'inconclusive'] },
+    pass: { type: 'boolean' },
+    run: { type: 'string' },
+    endpoint: { type: ['string', 'null'] },
+    compared: { type: 'integer' },
+    mismatched: { type: 'integer' },
+    mismatchRate: { type: 'number' },
+    maxMismatchRate: { type: 'number' },
+    minSamples: { type: 'integer' },
+    maxEndpointMismatchRate: { type: ['number', 'null'] },
+    failingEndpoints: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { endpoint: { type: 'string' }, compared: { type: 'integer' }, mismatched: { type: 'integer' }, mismatchRate: { type: 'number' } },
+        required: ['endpoint', 'compared', 'mismatched', 'mismatchRate'],
+      },
+    },
+    since: { type: ['string', 'null'] },
+    until: { type: ['string', 'null'] },
+    reasons: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['verdict', 'pass', 'run', 'compared', 'mismatched', 'mismatchRate', 'maxMismatchRate', 'minSamples', 'reasons'],
+} as const;
+
+export const gateResponse = { type: 'object', properties: { data: gateData }, required: ['data'] } as const;

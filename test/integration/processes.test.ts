@@ -119,6 +119,35 @@ describe('processes', () => {
     expect(countRows(db, 'select count(*) n from differences')).toBe((total / 2) * 6);
   }, 90_000);
 
+  it('serves /metrics that agree with the summary while two comparator processes write', async () => {
+    const db = tempDb();
+    const redis = inject('redisUrl');
+    const prefix = randomPrefix();
+    const queue = createBullmqQueue({ url: redis, prefix, maxBacklog: 100_000 });
+    closers.push(() => queue.close());
+    await queue.ready(5000);
+    const total = 120;
+    const comparators = [1, 2].map(() => cli(['comparator', '--db', db, '--redis', redis, '--queue-prefix', prefix, '--comparator-concurrency', '4']));
+    await Promise.all(comparators.map((c) => c.ready()));
+    for (let i = 0; i < total; i++) await queue.publisher.publish('compare-exchange', `metrics-${i}`, { v: JOB_CONTRACT_VERSION, exchange: exchange(i) });
+    await waitFor(() => countRows(db, 'select count(*) n from exchanges'), (n) => n >= total, 30_000, 'every job compared');
+
+    const reportPort = await freePort();
+    const report = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${reportPort}`]);
+    await report.ready();
+    const summary = (await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`)).body.json()) as { compared: number; mismatched: number };
+    const metrics = await (await request(`http://127.0.0.1:${reportPort}/metrics`)).body.text();
+    const sum = (result: string) =>
+      [...metrics.matchAll(new RegExp(`^shadowdiff_comparisons_total\\{run="live",endpoint="[^"]+",result="${result}"\\} (\\d+)$`, 'gm'))].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+    expect(summary).toMatchObject({ compared: total, mismatched: total / 2 });
+    expect(sum('match') + sum('mismatch')).toBe(summary.compared);
+    expect(sum('mismatch')).toBe(summary.mismatched);
+    expect(metrics).toMatch(/endpoint="GET \/catalog\/:id"/);
+  }, 60_000);
+
   it('finishes in-flight work on SIGTERM and exits 0', async () => {
     const primary = await startUpstream((req, res) => json(res, 200, { path: req.url }));
     const shadow = await startUpstream((req, res) => {

@@ -57,6 +57,7 @@ describe('report API via inject', () => {
           shadowErrors: 0,
           comparedWithSecondary: 0,
           byRisk: { high: 1, medium: 0, low: 0 },
+          latency: { primary: { p50: 5, p95: 5, p99: 5 }, shadow: { p50: 6, p95: 6, p99: 6 } },
           fields: [{ path: '$.b', mismatches: 1, shadowDiffs: 1, secondaryDiffs: 0, noise: false }],
           rules: [],
         },

@@ -24,6 +24,8 @@ export interface Summary {
 export interface Harness {
   ingress: string;
   report: string;
+  /** The ingress's admin port (/metrics, /healthz), when started with adminListen. */
+  admin?: string;
   db: string;
   running: Running;
   get<T = unknown>(path: string): Promise<T>;
@@ -67,6 +69,7 @@ export async function startHarness(
   return {
     ingress: running.urls.ingress as string,
     report,
+    ...(running.urls.admin ? { admin: running.urls.admin } : {}),
     db,
     running,
     get,

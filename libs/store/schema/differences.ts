@@ -24,8 +24,10 @@ export const differences = sqliteTable(
     /** JSON-encoded values, capped. */
     primaryValue: text('primary_value'),
     otherValue: text('other_value'),
+    /** The exchange's receive time (epoch ms), for time windows without a join. */
+    receivedAt: integer('received_at').notNull(),
     /** A line diff for text bodies. */
     detail: text('detail'),
   },
-  (t) => [primaryKey({ columns: [t.exchangeId, t.seq] }), index('differences_run_endpoint_field').on(t.run, t.endpoint, t.field, t.side)],
+  (t) => [primaryKey({ columns: [t.exchangeId, t.seq] }), index('differences_run_endpoint_field').on(t.run, t.endpoint, t.field, t.side), index('differences_run_received').on(t.run, t.receivedAt)],
 );

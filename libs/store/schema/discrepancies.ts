@@ -24,6 +24,8 @@ export const discrepancies = sqliteTable(
     paths: text('paths', { mode: 'json' }).notNull(),
     risk: text('risk', { enum: ['low', 'medium', 'high'] }).notNull(),
     createdAt: integer('created_at').notNull(),
+    /** The exchange's receive time (epoch ms), for time windows. */
+    receivedAt: integer('received_at').notNull(),
   },
   (t) => [index('discrepancies_run_created').on(t.run, t.createdAt, t.id), index('discrepancies_run_endpoint_created').on(t.run, t.endpoint, t.createdAt, t.id)],
 );

@@ -3,3 +3,4 @@ export { discrepancies } from './discrepancies.js';
 export { differences } from './differences.js';
 export { drops } from './drops.js';
 export { ruleHits } from './rule-hits.js';
+export { runs } from './runs.js';

@@ -52,6 +52,7 @@ describe('comparator job handler', () => {
         shadowErrors: 0,
         comparedWithSecondary: 0,
         byRisk: { high: 0, medium: 1, low: 0 },
+        latency: { primary: { p50: 5, p95: 5, p99: 5 }, shadow: { p50: 6, p95: 6, p99: 6 } },
         fields: [{ path: '$.a', mismatches: 1, shadowDiffs: 1, secondaryDiffs: 0, noise: false }],
         rules: [],
       },

@@ -1,0 +1,123 @@
+/**
+ * The rollout gate, for the tools release engineers already run:
+ * - GET  /api/v1/gate: always 200 when it could evaluate (Argo Rollouts' web provider treats a
+ *   non-2xx answer as an error, not a failure); the verdict is in `data`.
+ * - POST /api/v1/gate: a Flagger webhook; 200 on pass, 412 on fail or inconclusive, same body.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { evaluateGate } from '../../libs/gate/evaluate-gate.js';
+import { endpointStats, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
+import { badParameter } from './http-errors.js';
+import { windowFrom, windowQueryProperties } from './query-window.js';
+import { errorResponse, gateResponse, runQuery } from './schemas.js';
+
+export interface GateRoutesOptions {
+  store: Store;
+  defaultRun: string;
+  report: ReportOptions;
+}
+
+interface GateQuery {
+  run?: string;
+  endpoint?: string;
+  maxMismatchRate: number;
+  minSamples: number;
+  maxEndpointMismatchRate?: number;
+  since?: string;
+  until?: string;
+}
+
+const gateParameters = {
+  run: runQuery,
+  endpoint: { type: 'string', minLength: 1, maxLength: 2048, description: 'Gate on one endpoint only, e.g. "GET /reviews/:id"' },
+  maxMismatchRate: { type: 'number', minimum: 0, maximum: 1, description: 'Highest acceptable mismatched / compared, 0 to 1' },
+  minSamples: { type: 'integer', minimum: 1, description: 'Fewer comparisons than this give an inconclusive verdict' },
+  maxEndpointMismatchRate: { type: 'number', minimum: 0, maximum: 1, description: 'Optional limit every endpoint must meet too' },
+  ...windowQueryProperties,
+} as const;
+
+export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { store, defaultRun, report }) => {
+  function evaluate(q: GateQuery) {
+    const run = q.run ?? defaultRun;
+    const window = windowFrom(q);
+    const opts = { ...report, window };
+    let endpoints = endpointStats(store, run, opts);
+    let total = summary(store, run, opts);
+    if (q.endpoint !== undefined) {
+      endpoints = endpoints.filter((e) => e.endpoint === q.endpoint);
+      const only = endpoints[0];
+      total = { ...total, compared: only?.compared ?? 0, mismatched: only?.mismatched ?? 0, mismatchRate: only?.mismatchRate ?? 0 };
+    }
+    const verdict = evaluateGate(total, endpoints, q);
+    return {
+      data: {
+        ...verdict,
+        run,
+        endpoint: q.endpoint ?? null,
+        since: window.since !== undefined ? new Date(window.since).toISOString() : null,
+        until: window.until !== undefined ? new Date(window.until).toISOString() : null,
+      },
+    };
+  }
+
+  app.get<{ Querystring: GateQuery }>(
+    '/gate',
+    {
+      schema: {
+        summary: 'Rollout gate: pass, fail or inconclusive (always 200 when it could evaluate)',
+        querystring: { type: 'object', properties: gateParameters, required: ['maxMismatchRate', 'minSamples'], additionalProperties: false },
+        response: { 200: gateResponse, 400: errorResponse },
+      },
+    },
+    async (req) => evaluate(req.query),
+  );
+
+  app.post<{ Body: { name?: string; namespace?: string; phase?: string; metadata?: Record<string, unknown> } }>(
+    '/gate',
+    {
+      schema: {
+        summary: 'Flagger webhook: 200 on pass, 412 on fail or inconclusive',
+        body: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            namespace: { type: 'string' },
+            phase: { type: 'string' },
+            checksum: { type: 'string' },
+            metadata: {
+              type: 'object',
+              description: 'The gate parameters, as strings (Flagger sends metadata values as strings)',
+              properties: Object.fromEntries(Object.keys(gateParameters).map((k) => [k, { type: 'string' }])),
+              required: ['maxMismatchRate', 'minSamples'],
+            },
+          },
+          required: ['metadata'],
+        },
+        response: { 200: gateResponse, 400: errorResponse, 412: gateResponse },
+      },
+    },
+    async (req, reply) => {
+      const m = (req.body.metadata ?? {}) as Record<string, string | undefined>;
+      const number = (key: 'maxMismatchRate' | 'minSamples' | 'maxEndpointMismatchRate', integer: boolean, min: number, max: number) => {
+        const raw = m[key];
+        if (raw === undefined) return undefined;
+        const n = Number(raw);
+        if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+          throw badParameter(`metadata.${key}`, `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${raw}'`);
+        }
+        return n;
+      };
+      if (m.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(m.run)) throw badParameter('metadata.run', `is not a run name: '${m.run}'`);
+      const result = evaluate({
+        run: m.run,
+        endpoint: m.endpoint,
+        maxMismatchRate: number('maxMismatchRate', false, 0, 1) as number,
+        minSamples: number('minSamples', true, 1, Number.MAX_SAFE_INTEGER) as number,
+        maxEndpointMismatchRate: number('maxEndpointMismatchRate', false, 0, 1),
+        since: m.since,
+        until: m.until,
+      });
+      return reply.status(result.data.pass ? 200 : 412).send(result);
+    },
+  );
+};

@@ -1,0 +1,29 @@
+/** `since` / `until` query parameters, shared by every report route. */
+import { parseInstant } from '../../libs/gate/time-window.js';
+import type { TimeWindow } from '../../libs/store/index.js';
+import { badParameter } from './http-errors.js';
+
+export const windowQueryProperties = {
+  since: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 64,
+    description: 'ISO 8601 date-time, or an ISO 8601 duration back from now (PT15M): only exchanges received since then',
+  },
+  until: { type: 'string', minLength: 1, maxLength: 64, description: 'ISO 8601 date-time or duration back from now: only exchanges received before' },
+} as const;
+
+export function windowFrom(query: { since?: string | undefined; until?: string | undefined }): TimeWindow {
+  const window: TimeWindow = {};
+  for (const key of ['since', 'until'] as const) {
+    const raw = query[key];
+    if (raw === undefined) continue;
+    const at = parseInstant(raw);
+    if (at === null) throw badParameter(key, `must be an ISO 8601 date-time (2026-11-24T10:00:00Z) or duration (PT15M), got '${raw}'`);
+    window[key] = at;
+  }
+  if (window.since !== undefined && window.until !== undefined && window.since >= window.until) {
+    throw badParameter('until', 'must be later than since');
+  }
+  return window;
+}

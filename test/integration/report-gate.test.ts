@@ -1,0 +1,263 @@
+/** Report API v1 beyond the basics, through a real listen: runs, windows, latency, the gate, auth, OpenAPI, retention, the gate CLI. */
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, purgeDetails, summary, type Store } from '../../libs/store/index.js';
+import type { Exchange } from '../../libs/types/exchange.js';
+import { createJobHandler } from '../../services/comparator/handle-job.js';
+import { buildReportApp } from '../../services/report-api/report-app.js';
+import { spawnCli } from '../support/cli-process.js';
+import { closedPortUrl } from '../support/upstream.js';
+import { makeExchange } from '../support/fixtures.js';
+import { tempDb } from '../support/temp.js';
+
+const TOKEN = 'a-long-enough-report-token';
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+let store: Store;
+let open: FastifyInstance;
+let secured: FastifyInstance;
+let url: string;
+let securedUrl: string;
+
+async function seed(ex: Exchange): Promise<void> {
+  await createJobHandler(store)({ name: 'compare-exchange', id: ex.id, payload: { v: 1, exchange: ex }, attempt: 0 });
+}
+
+beforeAll(async () => {
+  store = openStore(tempDb());
+  // live: 100 compared on /users (4 mismatched, one per 25), 10 on /orders (5 mismatched), spread over 110 minutes.
+  for (let i = 0; i < 110; i++) {
+    const orders = i >= 100;
+    const bad = orders ? i % 2 === 0 : i % 25 === 0;
+    const ex = makeExchange({ id: `live-${i}`, receivedAt: T0 + i * 60_000, primaryJson: { v: 1 }, shadowJson: { v: bad ? 2 : 1 } });
+    ex.request.url = orders ? `/orders/${i}` : `/users/${i}`;
+    ex.primary.latencyMs = i + 1; // 1..110 ms
+    await seed(ex);
+  }
+  // a replay run with 3 comparisons, 3 mismatched
+  for (let i = 0; i < 3; i++) await seed({ ...makeExchange({ id: `replay-${i}`, primaryJson: { a: 1 }, shadowJson: { a: 2 } }), run: 'replay-1', runKind: 'replay' });
+  open = await buildReportApp({ store, defaultRun: 'live' });
+  url = await open.listen({ host: '127.0.0.1', port: 0 });
+  secured = await buildReportApp({ store, defaultRun: 'live', token: TOKEN });
+  securedUrl = await secured.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await open.close();
+  await secured.close();
+  store.close();
+});
+
+async function get(path: string, base = url, headers: Record<string, string> = {}) {
+  const res = await request(base + path, { headers });
+  const text = await res.body.text();
+  let body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.statusCode, body, headers: res.headers };
+}
+
+describe('runs, windows and latency', () => {
+  it('lists runs with their kind, figures and first/last seen', async () => {
+    const { body } = await get('/api/v1/runs');
+    const live = body.runs.find((r: { run: string }) => r.run === 'live');
+    expect(live).toEqual({
+      run: 'live',
+      kind: 'live',
+      compared: 110,
+      mismatched: 9,
+      mismatchRate: 9 / 110,
+      firstSeenAt: new Date(T0).toISOString(),
+      lastSeenAt: new Date(T0 + 109 * 60_000).toISOString(),
+    });
+    expect(body.runs.find((r: { run: string }) => r.run === 'replay-1')).toMatchObject({ kind: 'replay', compared: 3, mismatched: 3 });
+  });
+
+  it('filters summary, endpoints and discrepancies by since and until', async () => {
+    const since = new Date(T0 + 100 * 60_000).toISOString();
+    expect((await get(`/api/v1/summary?since=${since}`)).body).toMatchObject({ compared: 10, mismatched: 5 });
+    const until = new Date(T0 + 50 * 60_000).toISOString();
+    expect((await get(`/api/v1/summary?until=${until}`)).body).toMatchObject({ compared: 50, mismatched: 2 }); // ids 0 and 25
+    const endpoints = (await get(`/api/v1/endpoints?since=${since}`)).body.endpoints;
+    expect(endpoints.map((e: { endpoint: string }) => e.endpoint)).toEqual(['GET /orders/:id']);
+    const list = (await get(`/api/v1/discrepancies?until=${until}`)).body;
+    expect(list.items.map((i: { id: string }) => i.id).sort()).toEqual(['live-0', 'live-25']);
+  });
+
+  it('reports latency percentiles per endpoint', async () => {
+    const users = (await get('/api/v1/endpoints')).body.endpoints.find((e: { endpoint: string }) => e.endpoint === 'GET /users/:id');
+    expect(users.latency.primary).toEqual({ p50: 50, p95: 95, p99: 99 });
+    expect(users.latency.shadow).toEqual({ p50: 6, p95: 6, p99: 6 });
+  });
+
+  it.each([
+    ['/api/v1/summary?since=yesterday', 'since'],
+    ['/api/v1/endpoints?until=12', 'until'],
+    [`/api/v1/summary?since=${new Date(T0).toISOString()}&until=${new Date(T0 - 1).toISOString()}`, 'until'],
+  ])('answers 400 for a bad window: %s', async (path, parameter) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(res.body.parameter).toBe(parameter);
+  });
+});
+
+describe('gate', () => {
+  it.each([
+    ['pass', 'maxMismatchRate=0.1&minSamples=100', true],
+    ['fail', 'maxMismatchRate=0.05&minSamples=100', false],
+    ['inconclusive', 'maxMismatchRate=0.1&minSamples=1000', false],
+  ])('answers 200 with verdict %s', async (verdict, query, pass) => {
+    const res = await get(`/api/v1/gate?${query}`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ verdict, pass, run: 'live', compared: 110, mismatched: 9 });
+    expect(res.body.data.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('fails on an endpoint limit, naming the endpoint, and gates one endpoint alone', async () => {
+    const res = await get('/api/v1/gate?maxMismatchRate=0.1&minSamples=100&maxEndpointMismatchRate=0.2');
+    expect(res.body.data.verdict).toBe('fail');
+    expect(res.body.data.failingEndpoints.map((e: { endpoint: string }) => e.endpoint)).toEqual(['GET /orders/:id']);
+    expect(res.body.data.reasons.join()).toContain('GET /orders/:id');
+    const one = await get(`/api/v1/gate?maxMismatchRate=0.05&minSamples=50&endpoint=${encodeURIComponent('GET /users/:id')}`);
+    expect(one.body.data).toMatchObject({ verdict: 'pass', compared: 100, mismatched: 4, endpoint: 'GET /users/:id' });
+  });
+
+  it('honours since on the gate', async () => {
+    const res = await get(`/api/v1/gate?maxMismatchRate=0.1&minSamples=5&since=${new Date(T0 + 100 * 60_000).toISOString()}`);
+    expect(res.body.data).toMatchObject({ verdict: 'fail', compared: 10, mismatched: 5 });
+  });
+
+  it.each([
+    ['minSamples=10', 'maxMismatchRate'],
+    ['maxMismatchRate=0.1', 'minSamples'],
+    ['maxMismatchRate=2&minSamples=10', 'maxMismatchRate'],
+    ['maxMismatchRate=0.1&minSamples=0', 'minSamples'],
+    ['maxMismatchRate=abc&minSamples=10', 'maxMismatchRate'],
+    ['maxMismatchRate=0.1&minSamples=10&since=soon', 'since'],
+  ])('answers 400 naming the parameter for %s', async (query, parameter) => {
+    const res = await get(`/api/v1/gate?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'SD_ERR_BAD_PARAMETER', parameter });
+  });
+
+  it.each([
+    [{ maxMismatchRate: '0.1', minSamples: '100' }, 200, 'pass'],
+    [{ maxMismatchRate: '0.01', minSamples: '100' }, 412, 'fail'],
+    [{ maxMismatchRate: '0.1', minSamples: '100000' }, 412, 'inconclusive'],
+    [{ run: 'replay-1', maxMismatchRate: '0.5', minSamples: '1' }, 412, 'fail'],
+  ])('serves the Flagger webhook: %o -> %i', async (metadata, status, verdict) => {
+    const res = await request(`${url}/api/v1/gate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'reviews', namespace: 'prod', phase: 'Progressing', metadata }),
+    });
+    expect(res.statusCode).toBe(status);
+    expect(((await res.body.json()) as { data: { verdict: string } }).data.verdict).toBe(verdict);
+  });
+
+  it('answers 400 for a webhook without usable metadata', async () => {
+    for (const metadata of [{ minSamples: '10' }, { maxMismatchRate: 'x', minSamples: '10' }, { maxMismatchRate: '0.1', minSamples: '1.5' }]) {
+      const res = await request(`${url}/api/v1/gate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', metadata }) });
+      expect(res.statusCode).toBe(400);
+      expect(((await res.body.json()) as { parameter: string }).parameter).toMatch(/maxMismatchRate|minSamples/);
+    }
+  });
+});
+
+describe('auth', () => {
+  it('requires the bearer token everywhere but /healthz', async () => {
+    for (const path of ['/api/v1/summary', '/api/v1/gate?maxMismatchRate=0.1&minSamples=1', '/metrics', '/openapi.json']) {
+      const none = await get(path, securedUrl);
+      expect(none.status, path).toBe(401);
+      expect(none.headers['www-authenticate']).toContain('Bearer');
+      expect((await get(path, securedUrl, { authorization: 'Bearer wrong-token-of-some-length' })).status, path).toBe(401);
+      expect((await get(path, securedUrl, { authorization: `Bearer ${TOKEN}` })).status, path).toBe(200);
+    }
+    expect((await get('/healthz', securedUrl)).status).toBe(200);
+  });
+});
+
+describe('OpenAPI and metrics', () => {
+  it('documents every route with its response schemas', async () => {
+    const { body } = await get('/openapi.json');
+    expect(body.openapi).toMatch(/^3\./);
+    const expected: [string, string][] = [
+      ['/healthz', 'get'],
+      ['/metrics', 'get'],
+      ['/api/v1/runs', 'get'],
+      ['/api/v1/summary', 'get'],
+      ['/api/v1/endpoints', 'get'],
+      ['/api/v1/discrepancies', 'get'],
+      ['/api/v1/discrepancies/{id}', 'get'],
+      ['/api/v1/gate', 'get'],
+      ['/api/v1/gate', 'post'],
+    ];
+    for (const [path, method] of expected) {
+      const op = body.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      if (path !== '/metrics') expect(Object.keys(op.responses), `${method} ${path}`).toContain('200');
+    }
+    expect(body.paths['/api/v1/gate'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['run', 'maxMismatchRate', 'minSamples', 'endpoint', 'since', 'until', 'maxEndpointMismatchRate']),
+    );
+  });
+
+  it('exposes Prometheus counters that agree with the summary', async () => {
+    const { body, headers } = await get('/metrics');
+    expect(headers['content-type']).toContain('text/plain');
+    const value = (labels: string) => Number(new RegExp(`^shadowdiff_comparisons_total\\{${labels}\\} (\\d+)`, 'm').exec(body)?.[1]);
+    expect(value('run="live",endpoint="GET /users/:id",result="mismatch"')).toBe(4);
+    expect(value('run="live",endpoint="GET /users/:id",result="match"')).toBe(96);
+    expect(value('run="live",endpoint="GET /orders/:id",result="mismatch"')).toBe(5);
+    expect(body).toMatch(/^shadowdiff_dropped_total\{run="live"\} 0$/m);
+    expect(body).not.toMatch(/endpoint="GET \/users\/\d+"/); // templates, never raw paths
+  });
+});
+
+describe('the gate CLI', () => {
+  it.each([
+    [['--max-mismatch-rate', '0.1', '--min-samples', '100'], 0, /^PASS: run live/m],
+    [['--max-mismatch-rate', '0.05', '--min-samples', '100'], 1, /^FAIL: run live/m],
+    [['--max-mismatch-rate', '0.1', '--min-samples', '1000'], 2, /^INCONCLUSIVE/m],
+    [['--max-mismatch-rate', '1.5', '--min-samples', '100'], 3, /--max-mismatch-rate: must be a number from 0 to 1/],
+    [['--min-samples', '100'], 3, /required option '--max-mismatch-rate/],
+  ])('%j exits %i', async (args, code, output) => {
+    const p = spawnCli(['gate', '--report', url, ...args]);
+    expect(await p.exited()).toBe(code);
+    expect(p.output()).toMatch(output);
+  });
+
+  it('exits 3 when the report API is unreachable, and uses the token', async () => {
+    const down = spawnCli(['gate', '--report', await closedPortUrl(), '--max-mismatch-rate', '0.1', '--min-samples', '1']);
+    expect(await down.exited()).toBe(3);
+    expect(down.output()).toContain('unreachable');
+    const refused = spawnCli(['gate', '--report', securedUrl, '--max-mismatch-rate', '0.1', '--min-samples', '100']);
+    expect(await refused.exited()).toBe(3);
+    const withToken = spawnCli(['gate', '--report', securedUrl, '--max-mismatch-rate', '0.1', '--min-samples', '100', '--json'], { REPORT_TOKEN: TOKEN });
+    expect(await withToken.exited()).toBe(0);
+    expect(JSON.parse(withToken.output().trim().split('\n').pop() as string)).toMatchObject({ verdict: 'pass', compared: 110 });
+  });
+});
+
+describe('retention', () => {
+  it('purges old discrepancy details and keeps the counts', async () => {
+    const db = openStore(tempDb());
+    try {
+      const handle = createJobHandler(db);
+      for (let i = 0; i < 4; i++) {
+        const ex = makeExchange({ id: `r${i}`, primaryJson: { a: 1 }, shadowJson: { a: 2 } });
+        await handle({ name: 'compare-exchange', id: ex.id, payload: { v: 1, exchange: ex }, attempt: 0 });
+      }
+      const before = summary(db, 'live');
+      expect(purgeDetails(db, Date.now() + 1000)).toEqual({ discrepancies: 4 });
+      expect(summary(db, 'live')).toEqual(before);
+      expect((db.sqlite.prepare('select count(*) n from discrepancies').get() as { n: number }).n).toBe(0);
+      expect((db.sqlite.prepare('select count(*) n from differences where primary_value is not null').get() as { n: number }).n).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
