@@ -1,3 +1,14 @@
+CREATE TABLE `captures` (
+	`id` text PRIMARY KEY NOT NULL,
+	`run` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`received_at` integer NOT NULL,
+	`request` text NOT NULL,
+	`response` text
+);
+--> statement-breakpoint
+CREATE INDEX `captures_run_received` ON `captures` (`run`,`received_at`);--> statement-breakpoint
+CREATE INDEX `captures_received` ON `captures` (`received_at`);--> statement-breakpoint
 CREATE TABLE `differences` (
 	`exchange_id` text NOT NULL,
 	`seq` integer NOT NULL,

@@ -38,6 +38,11 @@ export interface ShadowDiffConfig {
   readonly reportToken: string | undefined;
   /** Milliseconds; undefined keeps everything. */
   readonly retention: number | undefined;
+  readonly redactHeaders: readonly string[];
+  readonly redactJsonPaths: readonly string[];
+  readonly captureMax: number;
+  /** Milliseconds; undefined keeps captures until captureMax pushes them out. */
+  readonly captureMaxAge: number | undefined;
   readonly logLevel: string;
   /** From the config file's `rules:` and `routes:` sections. */
   readonly comparison: ComparisonConfig;

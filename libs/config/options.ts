@@ -46,6 +46,10 @@ export const OPTIONS = [
   opt({ key: 'noiseAbsoluteThreshold', flag: '--noise-absolute-threshold', env: ['SHADOW_DIFF_NOISE_ABSOLUTE_THRESHOLD'], kind: 'percent', default: '3', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of the comparisons.' }),
   opt({ key: 'reportToken', flag: '--report-token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', description: 'When set, the report API (all but /healthz) requires Authorization: Bearer <token>.' }),
   opt({ key: 'retention', flag: '--retention', env: ['SHADOW_DIFF_RETENTION'], kind: 'duration', min: 60_000, description: 'Discrepancy details (requests, bodies, values) older than this are purged; counts and rates stay. Off when unset.' }),
+  opt({ key: 'redactHeaders', flag: '--redact-headers', env: ['SHADOW_DIFF_REDACT_HEADERS'], kind: 'list', default: '', description: 'Header names redacted before anything is queued or stored, on top of authorization, proxy-authorization, cookie and set-cookie (comma-separated).' }),
+  opt({ key: 'redactJsonPaths', flag: '--redact-json-paths', env: ['SHADOW_DIFF_REDACT_JSON_PATHS'], kind: 'list', default: '', description: 'JSON body paths redacted before anything is stored, e.g. $.password,$..token (comma-separated).' }),
+  opt({ key: 'captureMax', flag: '--capture-max', env: ['SHADOW_DIFF_CAPTURE_MAX'], kind: 'int', default: '100000', min: 0, description: 'Captured exchanges kept for replay at most (0 captures nothing); the oldest go first.' }),
+  opt({ key: 'captureMaxAge', flag: '--capture-max-age', env: ['SHADOW_DIFF_CAPTURE_MAX_AGE'], kind: 'duration', min: 60_000, description: 'Captured exchanges older than this are removed (e.g. 7d). Off when unset.' }),
   opt({ key: 'logLevel', flag: '--log-level', env: ['SHADOW_DIFF_LOG_LEVEL'], kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or silent.' }),
 ] as const satisfies readonly OptionSpec[];
 

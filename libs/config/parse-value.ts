@@ -1,4 +1,5 @@
 /** Turns one raw setting (a string from a flag or the environment, or a YAML scalar) into its typed value. */
+import { parsePathPattern } from '../diff/json-path.js';
 import type { OptionSpec } from './options.js';
 
 export interface HostPort {
@@ -76,8 +77,24 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       if (bad.length > 0) return { ok: false, error: `must be comma-separated HTTP methods, got '${bad.join(',')}'` };
       return { ok: true, value: [...new Set(methods)] };
     }
-    case 'list':
-      return { ok: true, value: value.split(',').map((s) => s.trim()).filter(Boolean) };
+    case 'list': {
+      const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (spec.key === 'redactJsonPaths') {
+        for (const item of items) {
+          try {
+            parsePathPattern(item);
+          } catch (error) {
+            return { ok: false, error: `'${item}' is not a JSON path: ${(error as Error).message}` };
+          }
+        }
+      }
+      if (spec.key === 'redactHeaders' || spec.key === 'ignoreHeaders') {
+        const bad = items.filter((h) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h));
+        if (bad.length > 0) return { ok: false, error: `must be header names, got '${bad.join(',')}'` };
+        return { ok: true, value: items.map((h) => h.toLowerCase()) };
+      }
+      return { ok: true, value: items };
+    }
     case 'string':
     case 'path': {
       if (spec.key === 'run' && !RUN_NAME.test(value)) {

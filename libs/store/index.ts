@@ -2,6 +2,8 @@ export { openStore, type Store, type StoreDb } from './open-store.js';
 export {
   recordExchange,
   purgeDetails,
+  trimCaptures,
+  type CaptureRecord,
   recordDrops,
   type ExchangeOutcome,
   type DiscrepancyEvidence,

@@ -7,7 +7,7 @@ import { and, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { RecordDropsPayload } from '../queue/contracts.js';
 import type { Difference, Risk } from '../types/difference.js';
 import type { Store } from './open-store.js';
-import { differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
+import { captures, differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
 
 export interface StoredBody {
   /** Text, or base64 when bodyEncoding is 'base64'. */
@@ -65,6 +65,14 @@ export interface ExchangeOutcome {
   rules: { evaluated: readonly string[]; hits: readonly string[] };
   /** Present for a mismatch. */
   evidence?: DiscrepancyEvidence;
+  /** Present when the exchange is kept for replay (already redacted). */
+  capture?: CaptureRecord;
+}
+
+export interface CaptureRecord {
+  request: { method: string; url: string; headers: Headers; body: string; bodySize: number };
+  /** Null when the primary's body was not kept whole: usable only against a live baseline. */
+  response: { status: number; headers: Headers; body: string; latencyMs: number } | null;
 }
 
 /** Longest JSON text kept for one difference's value. */
@@ -85,10 +93,16 @@ function encodeValue(value: unknown): string | null {
 /** Returns false when the exchange was already recorded (a redelivery). */
 export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
   return store.db.transaction((tx) => {
-    const { evidence, differences: diffs, rules, runKind, ...row } = o;
+    const { evidence, differences: diffs, rules, runKind, capture: _capture, ...row } = o;
     const inserted = tx.insert(exchanges).values(row).onConflictDoNothing().run();
     if (inserted.changes === 0) return false;
     tx.insert(runs).values({ name: o.run, kind: runKind, createdAt: o.comparedAt }).onConflictDoNothing().run();
+    if (o.capture) {
+      tx.insert(captures)
+        .values({ id: o.id, run: o.run, endpoint: o.endpoint, receivedAt: o.receivedAt, request: o.capture.request, response: o.capture.response })
+        .onConflictDoNothing()
+        .run();
+    }
     if (diffs.length > 0) {
       tx.insert(differences)
         .values(
@@ -166,5 +180,20 @@ export function purgeDetails(store: Store, cutoff: number): { discrepancies: num
       .where(and(lt(differences.receivedAt, cutoff), or(isNotNull(differences.primaryValue), isNotNull(differences.otherValue), isNotNull(differences.detail))))
       .run();
     return { discrepancies: removed };
+  });
+}
+
+/** Capture retention: at most `max` captures, none older than `maxAgeMs`; the oldest go first. */
+export function trimCaptures(store: Store, max: number, maxAgeMs?: number, now = Date.now()): number {
+  return store.db.transaction((tx) => {
+    let removed = 0;
+    if (maxAgeMs !== undefined) removed += tx.delete(captures).where(lt(captures.receivedAt, now - maxAgeMs)).run().changes;
+    const count = tx.select({ n: sql<number>`count(*)` }).from(captures).get()?.n ?? 0;
+    if (count > max) {
+      removed += store.sqlite
+        .prepare('delete from captures where id in (select id from captures order by received_at asc, id asc limit ?)')
+        .run(count - max).changes;
+    }
+    return removed;
   });
 }

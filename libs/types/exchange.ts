@@ -51,6 +51,8 @@ export const SKIP_REASONS = [
   'primary_error',
   'client_aborted',
   'comparison_budget_exceeded',
+  'unsafe_method',
+  'no_recorded_response',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -6,6 +6,7 @@ import { OPTIONS, type OptionKey } from '../../libs/config/options.js';
 import { ShadowDiffError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
 import { GATE_EXIT, runGate } from './gate-command.js';
+import { REPLAY_EXIT, runExportCommand, runReplayCommand } from './replay-command.js';
 import { runAll, runComparator, runIngress, runReportApi, type Running } from './run-services.js';
 
 type Runner = (config: ShadowDiffConfig, logger: ReturnType<typeof createLogger>) => Promise<Running>;
@@ -20,9 +21,9 @@ interface CommandSpec {
   listenIsReport?: boolean;
 }
 
-const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog', 'adminListen'];
+const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE_OPTIONS: OptionKey[] = ['redis', 'queuePrefix'];
-const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention'];
+const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'captureMax', 'captureMaxAge'];
 const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken'];
 
 const COMMANDS: CommandSpec[] = [
@@ -110,7 +111,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   for (const spec of COMMANDS) {
     const command = program.command(spec.name).description(spec.summary);
-    for (const key of spec.options) command.addOption(describeOption(key, spec.listenIsReport === true));
+    for (const key of new Set(spec.options)) command.addOption(describeOption(key, spec.listenIsReport === true));
     command.addOption(new Option('--config <file>', 'YAML config file with the same settings (camelCase keys); flags win (env SHADOW_DIFF_CONFIG)'));
     command.action(async (values: Record<string, string | undefined>) => {
       await serve(spec, values, values.config);
@@ -148,6 +149,57 @@ export function buildProgram(): Command {
       });
       process.exit(code);
     });
+  program
+    .command('replay')
+    .description('Replay captured traffic (a run, a HAR or a GoReplay file) against a candidate and compare. Exit 0 when it ran, 2 bad input, 3 unreachable.')
+    .requiredOption('--db <file>', 'SQLite store: the source of --from-run and where the results land')
+    .option('--from-run <run>', 'Replay the exchanges captured in this run')
+    .option('--har <file>', 'Replay a HAR 1.2 file (its responses are the recorded baseline)')
+    .option('--gor <file>', 'Replay a GoReplay file (.gor or .gor.gz)')
+    .requiredOption('--candidate <url>', 'The version under test')
+    .option('--baseline <recorded|url>', 'Compare with the recorded response, or with a live baseline URL', 'recorded')
+    .option('--run <name>', 'Run to record into (default replay-<timestamp>)')
+    .option('--rate <rps>', 'Requests per second (steady); unlimited when absent')
+    .option('--concurrency <n>', 'Requests in flight at most', '8')
+    .option('--limit <n>', 'Replay at most this many exchanges')
+    .option('--timeout <ms>', 'Per-request timeout in milliseconds', '10000')
+    .option('--allow-unsafe', 'Also replay methods other than GET, HEAD and OPTIONS', false)
+    .option('--json', 'Print a final JSON line with the figures', false)
+    .option('--redis <url>', 'Publish to BullMQ on Redis (a comparator must be running); default: compare in this process (env REDIS_URL)')
+    .option('--queue-prefix <prefix>', 'Key prefix of the queue in Redis', 'shadow-diff')
+    .option('--config <file>', 'YAML config with comparison rules and redaction')
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : REPLAY_EXIT.usage))
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const code = await runReplayCommand({
+        db: o.db as string,
+        fromRun: o.fromRun as string | undefined,
+        har: o.har as string | undefined,
+        gor: o.gor as string | undefined,
+        candidate: o.candidate as string,
+        baseline: o.baseline as string,
+        run: o.run as string | undefined,
+        rate: o.rate as string | undefined,
+        concurrency: o.concurrency as string,
+        limit: o.limit as string | undefined,
+        timeout: o.timeout as string,
+        allowUnsafe: o.allowUnsafe === true,
+        json: o.json === true,
+        redis: (o.redis as string | undefined) ?? process.env.REDIS_URL,
+        queuePrefix: o.queuePrefix as string | undefined,
+        config: o.config as string | undefined,
+      });
+      process.exit(code);
+    });
+
+  program
+    .command('export')
+    .description('Write the traffic captured in a run as a HAR file, for other tools.')
+    .requiredOption('--db <file>', 'SQLite store')
+    .requiredOption('--run <run>', 'Run whose captures to export')
+    .requiredOption('--har <file>', 'HAR file to write')
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : REPLAY_EXIT.usage))
+    .action((o: { db: string; run: string; har: string }) => process.exit(runExportCommand(o)));
+
   return program;
 }
 

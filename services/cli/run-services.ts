@@ -5,7 +5,8 @@ import type { Logger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import { openStore, purgeDetails, type Store } from '../../libs/store/index.js';
+import { Redaction } from '../../libs/capture/redaction.js';
+import { openStore, purgeDetails, trimCaptures, type Store } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
@@ -25,14 +26,17 @@ function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
   return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, onFailed });
 }
 
-/** With --retention, old discrepancy details are purged at start and every minute. */
+/** Old discrepancy details (--retention) and captures past their bound are removed at start and every minute. */
 function startRetention(config: ShadowDiffConfig, store: Store, logger: Logger): () => void {
   const retention = config.retention;
-  if (retention === undefined) return () => {};
   const purge = () => {
     try {
-      const { discrepancies } = purgeDetails(store, Date.now() - retention);
-      if (discrepancies > 0) logger.info({ discrepancies }, 'retention: purged discrepancy details');
+      if (retention !== undefined) {
+        const { discrepancies } = purgeDetails(store, Date.now() - retention);
+        if (discrepancies > 0) logger.info({ discrepancies }, 'retention: purged discrepancy details');
+      }
+      const captures = trimCaptures(store, config.captureMax, config.captureMaxAge);
+      if (captures > 0) logger.debug({ captures }, 'retention: removed the oldest captures');
     } catch (error) {
       logger.warn({ err: error }, 'retention: purge failed; will try again');
     }
@@ -52,7 +56,13 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
   }
 }
 
-const comparatorSettings = (config: ShadowDiffConfig) => ({ compare: { ignoreHeaders: config.ignoreHeaders }, comparison: config.comparison });
+const redactionOf = (config: ShadowDiffConfig) => new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths });
+export const comparatorSettings = (config: ShadowDiffConfig) => ({
+  compare: { ignoreHeaders: config.ignoreHeaders },
+  comparison: config.comparison,
+  redaction: redactionOf(config),
+  capture: config.captureMax > 0,
+});
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
 
 /** The ingress's admin port, in `urls.admin`, when --admin-listen is set. */
@@ -74,7 +84,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes }, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
@@ -126,14 +136,28 @@ export async function runComparator(config: ShadowDiffConfig, logger: Logger): P
 export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = config.redis ? openQueue(config, logger) : undefined;
-  const report = await buildReportApp({ store, defaultRun: config.run, queue, noise: noiseThresholds(config), token: config.reportToken, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  // Replays started over HTTP go to Redis when there is one; else they are compared in this process.
+  const replayQueue = queue ?? openQueue(config, logger);
+  const replayComparator = queue
+    ? null
+    : startComparator({ queue: replayQueue, store, concurrency: 2, settings: comparatorSettings(config), logger });
+  const report = await buildReportApp({
+    store,
+    defaultRun: config.run,
+    queue,
+    noise: noiseThresholds(config),
+    token: config.reportToken,
+    replays: { publisher: replayQueue.publisher, captureMaxBytes: config.captureMaxBytes },
+    logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+  });
   const url = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { report: url },
     queue,
     async close() {
       await closeGracefully(report);
-      await queue?.close();
+      await replayComparator?.close();
+      await replayQueue.close();
       store.close();
     },
   };

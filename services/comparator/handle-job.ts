@@ -30,6 +30,9 @@ import {
 import type { Comparison } from '../../libs/types/difference.js';
 import type { CapturedBody, CapturedResponse, Exchange, HeaderMap, ShadowError, SkipReason } from '../../libs/types/exchange.js';
 import type { ComparisonRules } from '../../libs/types/rules.js';
+import { REDACTED } from '../../libs/capture/redact.js';
+import { Redaction } from '../../libs/capture/redaction.js';
+import type { CaptureRecord } from '../../libs/store/index.js';
 
 /** Body bytes kept per side in a discrepancy's evidence. */
 export const STORED_BODY_MAX_BYTES = 256 * 1024;
@@ -59,8 +62,14 @@ export function storedBody(body: CapturedBody, headers: HeaderMap): StoredBody {
   }
 }
 
-function storedResponse(response: CapturedResponse | null, error: ShadowError | null): StoredResponse {
-  if (response) return { status: response.status, headers: response.headers, latencyMs: response.latencyMs, error: null, ...storedBody(response.body, response.headers) };
+/** A body as it may be stored: redacted, then decoded to text where it is text. */
+function safeBody(r: Redaction, body: CapturedBody, headers: HeaderMap): StoredBody & { headers: HeaderMap } {
+  const red = r.body(body, headers);
+  return { ...storedBody(red.body, red.headers), headers: red.headers };
+}
+
+function storedResponse(r: Redaction, response: CapturedResponse | null, error: ShadowError | null): StoredResponse {
+  if (response) return { status: response.status, latencyMs: response.latencyMs, error: null, ...safeBody(r, response.body, response.headers) };
   return {
     status: null,
     headers: {},
@@ -76,6 +85,10 @@ function storedResponse(response: CapturedResponse | null, error: ShadowError | 
 export interface ComparatorSettings {
   compare?: Omit<CompareOptions, 'rules'>;
   comparison?: ComparisonConfig;
+  /** What is redacted before anything is stored (the default headers when absent). */
+  redaction?: Redaction;
+  /** Keep live exchanges for replay (off when --capture-max is 0). */
+  capture?: boolean;
 }
 
 /** Resolves endpoints and their rules once per endpoint, not once per job. */
@@ -85,6 +98,8 @@ export function createComparisonContext(settings: ComparatorSettings) {
   const cache = new Map<string, { rules: ComparisonRules; ids: string[] }>();
   return {
     compare: settings.compare ?? {},
+    redaction: settings.redaction ?? new Redaction(),
+    capture: settings.capture ?? true,
     resolveEndpoint,
     rulesFor(endpoint: string) {
       let entry = cache.get(endpoint);
@@ -100,9 +115,28 @@ export function createComparisonContext(settings: ComparatorSettings) {
 
 export type ComparisonContext = ReturnType<typeof createComparisonContext>;
 
+/** The request and primary response kept for replay, redacted; null when the request cannot be replayed. */
+function captureOf(ex: Exchange, ctx: ComparisonContext): CaptureRecord | undefined {
+  if (!ctx.capture || (ex.runKind ?? 'live') !== 'live' || ex.request.body.truncated || ex.primary.status === 0) return undefined;
+  const request = ctx.redaction.body(ex.request.body, ex.request.headers);
+  const primary = ctx.redaction.body(ex.primary.body, ex.primary.headers);
+  return {
+    request: { method: ex.request.method, url: ex.request.url, headers: request.headers, body: request.body.base64, bodySize: request.body.size },
+    response: ex.primary.body.truncated ? null : { status: ex.primary.status, headers: primary.headers, body: primary.body.base64, latencyMs: ex.primary.latencyMs },
+  };
+}
+
+/** A difference's values under a redacted path or header are not stored. */
+function redactDifference<T extends StoredDifference>(r: Redaction, d: T): T {
+  const header = d.path.startsWith('header.') && r.headerNames.has(d.path.slice('header.'.length));
+  if (!header && !r.coversPath(d.path)) return d;
+  return { ...d, primary: d.primary === null ? null : REDACTED, shadow: d.shadow === null ? null : REDACTED, detail: undefined };
+}
+
 export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): ExchangeOutcome {
   const endpoint = ctx.resolveEndpoint(ex.request.method, ex.request.url);
   const { rules, ids } = ctx.rulesFor(endpoint);
+  const capture = captureOf(ex, ctx);
   const base = {
     id: ex.id,
     run: ex.run,
@@ -119,6 +153,7 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
     secondaryStatus: ex.secondary?.status ?? null,
     receivedAt: ex.receivedAt,
     comparedAt: now,
+    ...(capture ? { capture } : {}),
   };
   const skipped = (reason: SkipReason): ExchangeOutcome => ({
     ...base,
@@ -147,7 +182,7 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
   const differences: StoredDifference[] = [
     ...vsShadow.differences.map((d) => ({ ...d, side: 'shadow' as const, cancelled: d.kind !== 'shadow_error' && noisePaths.has(d.path) })),
     ...(vsSecondary?.differences ?? []).map((d) => ({ ...d, side: 'secondary' as const, cancelled: false })),
-  ];
+  ].map((d) => redactDifference(ctx.redaction, d));
   const counting = differences.filter((d) => d.side === 'shadow' && !d.cancelled);
   const risk = highestRisk(counting);
   const hits = new Set([...(vsShadow.ruleHits ?? []), ...(vsSecondary?.ruleHits ?? [])]);
@@ -164,10 +199,11 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
     outcome: 'mismatch',
     risk,
     evidence: {
-      request: { method: ex.request.method, url: ex.request.url, headers: ex.request.headers, ...storedBody(ex.request.body, ex.request.headers) },
-      primary: { status: ex.primary.status, headers: ex.primary.headers, latencyMs: ex.primary.latencyMs, ...storedBody(ex.primary.body, ex.primary.headers) },
-      shadow: storedResponse(ex.shadow, ex.shadowError),
-      secondary: ex.secondary !== undefined || ex.secondaryError ? storedResponse(ex.secondary ?? null, ex.secondaryError ?? null) : null,
+      request: { method: ex.request.method, url: ex.request.url, ...safeBody(ctx.redaction, ex.request.body, ex.request.headers) },
+      primary: { status: ex.primary.status, latencyMs: ex.primary.latencyMs, ...safeBody(ctx.redaction, ex.primary.body, ex.primary.headers) },
+      shadow: storedResponse(ctx.redaction, ex.shadow, ex.shadowError),
+      secondary:
+        ex.secondary !== undefined || ex.secondaryError ? storedResponse(ctx.redaction, ex.secondary ?? null, ex.secondaryError ?? null) : null,
       risk,
     },
   };

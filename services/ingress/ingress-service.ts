@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DropCounter } from '../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
+import { DEFAULT_REDACTED_HEADERS } from '../../libs/capture/redact.js';
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';
@@ -36,6 +37,7 @@ export async function startIngress(
     | 'shadowMaxInFlight'
     | 'captureMaxBytes'
     | 'primaryTimeoutMs'
+    | 'redactHeaders'
   >,
   publisher: JobPublisher,
 ): Promise<IngressService> {
@@ -46,7 +48,7 @@ export async function startIngress(
     ? new IngressMetrics({ shadowInFlight: () => proxy?.shadowInFlight() ?? 0, queueAvailable: () => publisher.isAvailable() })
     : undefined;
   const drops = new DropCounter(publisher, metrics && ((reason) => metrics.dropped(reason)));
-  const recorder = new ExchangeRecorder(publisher, drops);
+  const recorder = new ExchangeRecorder(publisher, drops, [...DEFAULT_REDACTED_HEADERS, ...config.redactHeaders]);
   const ingress = buildIngressApp({
     primary: config.primary,
     shadow: config.shadow,

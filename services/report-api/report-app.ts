@@ -1,12 +1,13 @@
 /** The report API app factory; listening is the caller's business. */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { JobQueue } from '../../libs/queue/queue.js';
+import type { JobPublisher, JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
 import { installTokenAuth } from './auth.js';
 import { gateRoutes } from './gate-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
+import { replayRoutes } from './replay-routes.js';
 import { installErrorHandler } from './http-errors.js';
 import { reportRoutes } from './report-routes.js';
 
@@ -18,6 +19,8 @@ export interface ReportAppOptions {
   noise?: NoiseThresholds;
   /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** Where replays started over HTTP publish their exchanges (absent: no replay routes). */
+  replays?: { publisher: JobPublisher; captureMaxBytes: number } | undefined;
   logLevel?: string;
 }
 
@@ -48,6 +51,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
   await app.register(gateRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
   await app.register(metricsRoutes, { store: opts.store, report });
+  if (opts.replays) await app.register(replayRoutes, { prefix: '/api/v1', store: opts.store, ...opts.replays });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

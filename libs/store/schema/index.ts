@@ -4,3 +4,4 @@ export { differences } from './differences.js';
 export { drops } from './drops.js';
 export { ruleHits } from './rule-hits.js';
 export { runs } from './runs.js';
+export { captures } from './captures.js';

@@ -1,0 +1,149 @@
+/**
+ * Replays recorded exchanges against a candidate and hands each pair to the comparison pipeline
+ * (the same queue, comparator and store as live mirroring), under run `run` of kind `replay`.
+ *
+ * Baseline `recorded`: the candidate's response is compared with the recorded one. Baseline URL:
+ * each request goes live to the baseline and to the candidate. Methods other than GET, HEAD and
+ * OPTIONS are skipped and counted unless unsafe methods are allowed. `rate` holds a steady request
+ * rate, `concurrency` bounds requests in flight; an abort stops sending and keeps what was sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { withoutHopByHop } from '../capture/hop-by-hop.js';
+import { ShadowClient, type ShadowOutcome } from '../capture/shadow-client.js';
+import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
+import type { JobPublisher } from '../queue/queue.js';
+import type { CapturedResponse, Exchange, HeaderMap, SkipReason } from '../types/exchange.js';
+import type { RecordedExchange } from './formats/recorded-exchange.js';
+
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface ReplayOptions {
+  exchanges: readonly RecordedExchange[];
+  candidate: string;
+  /** 'recorded' or the URL of a live baseline. */
+  baseline: string;
+  run: string;
+  /** Requests per second; unlimited when absent. */
+  rate?: number | undefined;
+  concurrency: number;
+  allowUnsafe: boolean;
+  timeoutMs: number;
+  captureMaxBytes: number;
+  publisher: JobPublisher;
+  signal?: AbortSignal | undefined;
+  onProgress?: (p: ReplayProgress) => void;
+}
+
+export interface ReplayProgress {
+  total: number;
+  /** Requests sent to the candidate (and the baseline). */
+  sent: number;
+  skipped: number;
+  /** Exchanges handed to the queue (compared or recorded as skipped there). */
+  published: number;
+  /** Exchanges that could not be handed to the queue. */
+  lost: number;
+}
+
+const EMPTY = { base64: '', size: 0, truncated: false };
+
+/** Headers as sent on replay: hop-by-hop removed, Host set to the target's. */
+function replayHeaders(headers: HeaderMap, host: string): HeaderMap {
+  const out = withoutHopByHop(headers);
+  delete out['content-length'];
+  delete out.expect;
+  out.host = host;
+  return out;
+}
+
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
+  const progress: ReplayProgress = { total: opts.exchanges.length, sent: 0, skipped: 0, published: 0, lost: 0 };
+  const client = (url: string) => new ShadowClient({ baseUrl: url, timeoutMs: opts.timeoutMs, maxInFlight: opts.concurrency, captureMaxBytes: opts.captureMaxBytes });
+  const candidate = client(opts.candidate);
+  const liveBaseline = opts.baseline === 'recorded' ? null : client(opts.baseline);
+  const candidateHost = new URL(opts.candidate).host;
+  const baselineHost = liveBaseline ? new URL(opts.baseline).host : '';
+  const report = () => opts.onProgress?.({ ...progress });
+
+  async function publish(exchange: Exchange): Promise<void> {
+    try {
+      await opts.publisher.publish(JOB_NAMES.compareExchange, exchange.id, { v: JOB_CONTRACT_VERSION, exchange });
+      progress.published++;
+    } catch {
+      progress.lost++;
+    }
+  }
+
+  async function send(c: ShadowClient, rec: RecordedExchange, host: string): Promise<ShadowOutcome> {
+    if (!c.tryAcquire()) throw new Error('concurrency bound exceeded'); // cannot happen: the pool bounds it
+    const body = rec.request.body.base64 === '' ? null : Buffer.from(rec.request.body.base64, 'base64');
+    return c.send({ method: rec.request.method, url: rec.request.url, headers: replayHeaders(rec.request.headers, host), body });
+  }
+
+  async function replayOne(rec: RecordedExchange): Promise<void> {
+    const base = {
+      id: randomUUID(),
+      run: opts.run,
+      runKind: 'replay' as const,
+      receivedAt: Date.now(),
+      request: rec.request,
+    };
+    const skip = async (reason: SkipReason) => {
+      progress.skipped++;
+      await publish({ ...base, primary: rec.response ?? { status: 0, headers: {}, body: EMPTY, latencyMs: 0 }, shadow: null, shadowError: null, skipReason: reason });
+    };
+    if (!opts.allowUnsafe && !SAFE_METHODS.has(rec.request.method)) return skip('unsafe_method');
+    if (!liveBaseline && !rec.response) return skip('no_recorded_response');
+
+    const [shadow, baseline] = await Promise.all([send(candidate, rec, candidateHost), liveBaseline ? send(liveBaseline, rec, baselineHost) : null]);
+    progress.sent++;
+    let primary: CapturedResponse;
+    if (baseline) {
+      if (!baseline.response) {
+        // Without a baseline answer there is nothing to compare with.
+        return publish({ ...base, primary: { status: 0, headers: {}, body: EMPTY, latencyMs: baseline.error.latencyMs }, shadow: shadow.response, shadowError: shadow.error, skipReason: 'primary_error' });
+      }
+      primary = baseline.response;
+    } else {
+      primary = rec.response as CapturedResponse;
+    }
+    const skipReason: SkipReason | null = primary.body.truncated ? 'primary_body_too_large' : shadow.response?.body.truncated ? 'shadow_body_too_large' : null;
+    await publish({ ...base, primary, shadow: shadow.response, shadowError: shadow.error, skipReason });
+  }
+
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (let i = 0; i < opts.exchanges.length; i++) {
+      if (opts.signal?.aborted) break;
+      if (opts.rate) await sleep(started + (i * 1000) / opts.rate - performance.now(), opts.signal);
+      while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+      if (opts.signal?.aborted) break;
+      const p: Promise<void> = replayOne(opts.exchanges[i] as RecordedExchange)
+        .catch(() => {
+          progress.lost++;
+        })
+        .finally(() => {
+          inFlight.delete(p);
+          report();
+        });
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await Promise.allSettled([candidate.close(), liveBaseline?.close()]);
+  }
+  report();
+  return progress;
+}

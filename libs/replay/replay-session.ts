@@ -1,0 +1,65 @@
+/**
+ * One replay from start to its figures: replays the source, then waits until the comparator has
+ * accounted for every published exchange, and sums the run up. Used by the CLI and the report API.
+ */
+import type { JobPublisher } from '../queue/queue.js';
+import { summary, type Store } from '../store/index.js';
+import type { RecordedExchange } from './formats/recorded-exchange.js';
+import { runReplay, type ReplayProgress } from './replay-runner.js';
+
+export interface ReplayResult {
+  run: string;
+  sent: number;
+  compared: number;
+  mismatched: number;
+  mismatchRate: number;
+  skipped: number;
+  /** Candidate failures (5xx, timeouts, connection errors) plus exchanges that never reached the queue. */
+  errors: number;
+  durationMs: number;
+}
+
+export interface ReplaySessionOptions {
+  exchanges: readonly RecordedExchange[];
+  candidate: string;
+  baseline: string;
+  run: string;
+  rate?: number | undefined;
+  concurrency: number;
+  allowUnsafe: boolean;
+  timeoutMs: number;
+  captureMaxBytes: number;
+  publisher: JobPublisher;
+  store: Store;
+  signal?: AbortSignal | undefined;
+  onProgress?: (p: ReplayProgress) => void;
+  /** How long to wait for the comparator after the last request. */
+  settleTimeoutMs?: number;
+}
+
+export function defaultReplayRun(now = new Date()): string {
+  return `replay-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+export async function replaySession(opts: ReplaySessionOptions): Promise<ReplayResult & { progress: ReplayProgress; settled: boolean }> {
+  const started = performance.now();
+  const progress = await runReplay(opts);
+  const deadline = Date.now() + (opts.settleTimeoutMs ?? 60_000);
+  let s = summary(opts.store, opts.run);
+  while (s.compared + s.skipped < progress.published && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    s = summary(opts.store, opts.run);
+  }
+  return {
+    run: opts.run,
+    sent: progress.sent,
+    compared: s.compared,
+    mismatched: s.mismatched,
+    mismatchRate: s.mismatchRate,
+    skipped: s.skipped,
+    errors: s.shadowErrors + progress.lost,
+    durationMs: Math.round(performance.now() - started),
+    progress,
+    settled: s.compared + s.skipped >= progress.published,
+  };
+}

@@ -1,0 +1,70 @@
+/** Where replayed traffic comes from: a captured run in the store, a HAR file, or a GoReplay file. */
+import { readFileSync } from 'node:fs';
+import { asc, eq } from 'drizzle-orm';
+import type { Store } from '../store/index.js';
+import { captures } from '../store/schema/index.js';
+import type { CapturedResponse, HeaderMap } from '../types/exchange.js';
+import { ReplayInputError } from './formats/errors.js';
+import { readGorFile } from './formats/gor.js';
+import { parseHar } from './formats/har.js';
+import type { ParseResult, RecordedExchange } from './formats/recorded-exchange.js';
+
+export type ReplaySource = { fromRun: string } | { har: string } | { gor: string };
+
+interface StoredCapture {
+  request: { method: string; url: string; headers: HeaderMap; body: string; bodySize: number };
+  response: { status: number; headers: HeaderMap; body: string; latencyMs: number } | null;
+}
+
+/** Captured exchanges of a run, oldest first, as recorded exchanges. */
+export function capturedExchanges(store: Store, run: string, limit?: number): RecordedExchange[] {
+  const rows = store.db
+    .select()
+    .from(captures)
+    .where(eq(captures.run, run))
+    .orderBy(asc(captures.receivedAt), asc(captures.id))
+    .limit(limit ?? -1)
+    .all();
+  return rows.map((row, i) => {
+    const c = { request: row.request, response: row.response } as StoredCapture;
+    const host = [c.request.headers.host].flat()[0];
+    const response: CapturedResponse | null = c.response
+      ? { status: c.response.status, headers: c.response.headers, body: { base64: c.response.body, size: Buffer.byteLength(c.response.body, 'base64'), truncated: false }, latencyMs: c.response.latencyMs }
+      : null;
+    return {
+      position: i + 1,
+      startedAt: row.receivedAt,
+      request: { method: c.request.method, url: c.request.url, headers: c.request.headers, body: { base64: c.request.body, size: c.request.bodySize, truncated: false } },
+      response,
+      origin: host ? `http://${host}` : null,
+    };
+  });
+}
+
+/** Loads a source whole; malformed records come back as problems, an unusable file as a ReplayInputError. */
+export async function loadSource(source: ReplaySource, store: Store | null, limit?: number): Promise<ParseResult> {
+  if ('fromRun' in source) {
+    if (!store) throw new ReplayInputError('--from-run needs --db');
+    const exchanges = capturedExchanges(store, source.fromRun, limit);
+    if (exchanges.length === 0) throw new ReplayInputError(`run '${source.fromRun}' has no captured exchanges in the store`);
+    return { exchanges, problems: [] };
+  }
+  let parsed: ParseResult;
+  if ('har' in source) {
+    let text: string;
+    try {
+      text = readFileSync(source.har, 'utf8');
+    } catch (error) {
+      throw new ReplayInputError(`cannot read HAR file ${source.har}: ${(error as Error).message}`);
+    }
+    parsed = parseHar(text);
+  } else {
+    try {
+      parsed = await readGorFile(source.gor);
+    } catch (error) {
+      if (error instanceof ReplayInputError) throw error;
+      throw new ReplayInputError(`cannot read GoReplay file ${source.gor}: ${(error as Error).message}`);
+    }
+  }
+  return limit === undefined ? parsed : { exchanges: parsed.exchanges.slice(0, limit), problems: parsed.problems };
+}

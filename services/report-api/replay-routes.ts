@@ -1,0 +1,165 @@
+/**
+ * Replays started over HTTP: POST /api/v1/replays → 202 { id, run }; GET /api/v1/replays/:id →
+ * status and progress. A replay runs in the report API's process and publishes to its queue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { JobPublisher } from '../../libs/queue/queue.js';
+import type { ReplayProgress } from '../../libs/replay/replay-runner.js';
+import { capturedExchanges } from '../../libs/replay/replay-sources.js';
+import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
+import type { Store } from '../../libs/store/index.js';
+import { badParameter, notFound } from './http-errors.js';
+import { errorResponse, runQuery } from './schemas.js';
+
+export interface ReplayRoutesOptions {
+  store: Store;
+  publisher: JobPublisher;
+  captureMaxBytes: number;
+}
+
+interface ReplayState {
+  id: string;
+  run: string;
+  status: 'running' | 'done' | 'failed';
+  startedAt: string;
+  progress: ReplayProgress;
+  result: ReplayResult | null;
+  error: string | null;
+}
+
+const progressSchema = {
+  type: 'object',
+  properties: { total: { type: 'integer' }, sent: { type: 'integer' }, skipped: { type: 'integer' }, published: { type: 'integer' }, lost: { type: 'integer' } },
+  required: ['total', 'sent', 'skipped', 'published', 'lost'],
+} as const;
+
+const stateSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    run: { type: 'string' },
+    status: { type: 'string', enum: ['running', 'done', 'failed'] },
+    startedAt: { type: 'string', format: 'date-time' },
+    progress: progressSchema,
+    result: {
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          properties: {
+            run: { type: 'string' },
+            sent: { type: 'integer' },
+            compared: { type: 'integer' },
+            mismatched: { type: 'integer' },
+            mismatchRate: { type: 'number' },
+            skipped: { type: 'integer' },
+            errors: { type: 'integer' },
+            durationMs: { type: 'integer' },
+          },
+          required: ['run', 'sent', 'compared', 'mismatched', 'mismatchRate', 'skipped', 'errors', 'durationMs'],
+        },
+      ],
+    },
+    error: { type: ['string', 'null'] },
+  },
+  required: ['id', 'run', 'status', 'startedAt', 'progress', 'result', 'error'],
+} as const;
+
+/** Finished replays kept for GET; the oldest are forgotten first. */
+const MAX_KEPT = 100;
+
+export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
+  const replays = new Map<string, ReplayState>();
+  const aborts = new Set<AbortController>();
+  app.addHook('onClose', async () => {
+    for (const a of aborts) a.abort();
+  });
+
+  app.post<{ Body: { fromRun: string; candidate: string; baseline?: string; rate?: number; concurrency?: number; run?: string; allowUnsafe?: boolean } }>(
+    '/replays',
+    {
+      schema: {
+        summary: 'Replay a captured run against a candidate; results land in a replay run',
+        body: {
+          type: 'object',
+          properties: {
+            fromRun: runQuery,
+            candidate: { type: 'string', format: 'uri', pattern: '^https?://', description: 'The version under test' },
+            baseline: { type: 'string', default: 'recorded', description: '"recorded" or the URL of a live baseline' },
+            rate: { type: 'number', exclusiveMinimum: 0, description: 'Requests per second' },
+            concurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
+            run: runQuery,
+            allowUnsafe: { type: 'boolean', default: false },
+          },
+          required: ['fromRun', 'candidate'],
+          additionalProperties: false,
+        },
+        response: { 202: { type: 'object', properties: { id: { type: 'string' }, run: { type: 'string' } }, required: ['id', 'run'] }, 400: errorResponse },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      if (b.baseline !== undefined && b.baseline !== 'recorded' && !/^https?:\/\/[^/]/.test(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
+      const exchanges = capturedExchanges(opts.store, b.fromRun);
+      if (exchanges.length === 0) throw badParameter('fromRun', `run '${b.fromRun}' has no captured exchanges`);
+      const state: ReplayState = {
+        id: randomUUID(),
+        run: b.run ?? defaultReplayRun(),
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        progress: { total: exchanges.length, sent: 0, skipped: 0, published: 0, lost: 0 },
+        result: null,
+        error: null,
+      };
+      replays.set(state.id, state);
+      for (const old of [...replays.keys()].slice(0, Math.max(0, replays.size - MAX_KEPT))) replays.delete(old);
+      const abort = new AbortController();
+      aborts.add(abort);
+      replaySession({
+        exchanges,
+        candidate: b.candidate.replace(/\/+$/, ''),
+        baseline: b.baseline ?? 'recorded',
+        run: state.run,
+        rate: b.rate,
+        concurrency: b.concurrency ?? 8,
+        allowUnsafe: b.allowUnsafe ?? false,
+        timeoutMs: 10_000,
+        captureMaxBytes: opts.captureMaxBytes,
+        publisher: opts.publisher,
+        store: opts.store,
+        signal: abort.signal,
+        onProgress: (p) => {
+          state.progress = p;
+        },
+      })
+        .then(({ progress, settled: _settled, ...result }) => {
+          state.progress = progress;
+          state.result = result;
+          state.status = 'done';
+        })
+        .catch((error: unknown) => {
+          state.status = 'failed';
+          state.error = (error as Error).message;
+        })
+        .finally(() => aborts.delete(abort));
+      return reply.status(202).send({ id: state.id, run: state.run });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/replays/:id',
+    {
+      schema: {
+        summary: 'Status and progress of a replay',
+        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] },
+        response: { 200: stateSchema, 404: errorResponse },
+      },
+    },
+    async (req) => {
+      const state = replays.get(req.params.id);
+      if (!state) throw notFound(`no replay with id ${req.params.id}`);
+      return state;
+    },
+  );
+};

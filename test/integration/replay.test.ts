@@ -1,0 +1,261 @@
+/** Capture and replay through real processes and servers: captured runs, HAR and GoReplay files, rate, concurrency, redaction, export, the API. */
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toHar } from '../../libs/replay/formats/har-writer.js';
+import { spawnCli } from '../support/cli-process.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { closedPortUrl, json, startUpstream, type Upstream } from '../support/upstream.js';
+import { tempDb } from '../support/temp.js';
+import { waitFor } from '../support/wait.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
+  const u = await startUpstream(handler);
+  cleanup.push(() => u.close());
+  return u;
+}
+
+const idOf = (url: string) => Number.parseInt(url.split('/')[2] ?? '0', 10);
+/** v1 of a small API; v2 changes the price of every third item. */
+const version = (v: 1 | 2) => (req: { url: string; method: string }, res: import('node:http').ServerResponse) =>
+  json(res, 200, { id: idOf(req.url), method: req.method, price: v === 2 && idOf(req.url) % 3 === 0 ? 11 : 10 });
+
+function rows<T>(db: string, sql: string): T[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return conn.prepare(sql).all() as T[];
+  } finally {
+    conn.close();
+  }
+}
+
+function tempFile(name: string, content: string | Buffer): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sd-replay-')), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+async function replay(args: string[]): Promise<{ code: number | null; output: string; result: Record<string, number | string> | null }> {
+  const p = spawnCli(['replay', ...args]);
+  const code = await p.exited();
+  const last = p.output().trim().split('\n').pop() ?? '';
+  let result = null;
+  try {
+    result = JSON.parse(last);
+  } catch {
+    // not a JSON line
+  }
+  return { code, output: p.output(), result };
+}
+
+/** Live traffic through the ingress, captured; returns the harness and its store file. */
+async function captureLive(n: number, overrides: Parameters<typeof startHarness>[2] = {}): Promise<Harness> {
+  const primary = await upstream(version(1));
+  const shadow = await upstream(version(1));
+  const h = await startHarness('embedded', { primary: primary.url, shadow: shadow.url }, overrides);
+  cleanup.push(() => h.close());
+  for (let i = 1; i <= n; i++) {
+    await request(`${h.ingress}/items/${i}`, { headers: { authorization: 'Bearer live-secret', 'x-api-key': 'k-secret' } }).then((r) => r.body.dump());
+  }
+  await h.settled(n);
+  return h;
+}
+
+describe('capture', () => {
+  it('keeps each mirrored exchange for replay, redacted, within its bound', async () => {
+    const primary = await upstream((req, res) => json(res, 200, { id: idOf(req.url), token: 'resp-secret', ok: true }));
+    const h = await startHarness('embedded', { primary: primary.url, shadow: primary.url }, { redactHeaders: 'x-api-key', redactJsonPaths: '$..token,$.password', mirrorMethods: 'GET,POST', captureMax: '5' });
+    cleanup.push(() => h.close());
+    for (let i = 1; i <= 3; i++) {
+      await request(`${h.ingress}/items/${i}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer live-secret', 'x-api-key': 'k-secret', 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'hunter2', qty: i }),
+      }).then((r) => r.body.dump());
+    }
+    await h.settled(3);
+    const captured = rows<{ request: string; response: string }>(h.db, 'select request, response from captures order by received_at');
+    expect(captured).toHaveLength(3);
+    const req = JSON.parse(captured[0]?.request as string);
+    expect(req.headers.authorization).toBe('[REDACTED]');
+    expect(req.headers['x-api-key']).toBe('[REDACTED]');
+    expect(JSON.parse(Buffer.from(req.body, 'base64').toString())).toEqual({ password: '[REDACTED]', qty: 1 });
+    const res = JSON.parse(captured[0]?.response as string);
+    expect(JSON.parse(Buffer.from(res.body, 'base64').toString())).toEqual({ id: 1, token: '[REDACTED]', ok: true });
+    // Nothing secret anywhere in the store file.
+    const dump = rows<{ t: string }>(h.db, "select request || coalesce(response, '') as t from captures").map((r) => r.t).join();
+    expect(dump).not.toMatch(/secret|hunter2/);
+  });
+});
+
+describe('replay', () => {
+  it('replays a captured run against a candidate, with the expected mismatches, into a replay run', async () => {
+    const h = await captureLive(12);
+    const candidate = await upstream(version(2));
+    const { code, result } = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'replay-a', '--json']);
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ run: 'replay-a', sent: 12, compared: 12, mismatched: 4, skipped: 0, errors: 0 });
+    expect(candidate.seen).toHaveLength(12);
+    expect(candidate.seen[0]?.headers.host).toBe(new URL(candidate.url).host);
+    const runs = await h.get<{ runs: { run: string; kind: string; mismatched: number }[] }>('/api/v1/runs');
+    expect(runs.runs.find((r) => r.run === 'replay-a')).toMatchObject({ kind: 'replay', mismatched: 4 });
+    const endpoints = await h.get<{ endpoints: { fields: { path: string }[] }[] }>('/api/v1/endpoints?run=replay-a');
+    expect(endpoints.endpoints[0]?.fields.map((f) => f.path)).toEqual(['$.price']);
+  });
+
+  it('compares against a live baseline: an A/A replay finds nothing', async () => {
+    const h = await captureLive(6);
+    const a = await upstream(version(1));
+    const b = await upstream(version(1));
+    const { code, result } = await replay(['--db', h.db, '--from-run', 'live', '--candidate', a.url, '--baseline', b.url, '--run', 'aa', '--json']);
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ sent: 6, compared: 6, mismatched: 0 });
+    expect(b.seen).toHaveLength(6);
+  });
+
+  it('replays a HAR file, its recorded responses as the baseline', async () => {
+    const entries = [1, 2, 3, 4, 5, 6].map((i) => ({
+      request: { method: 'GET', url: `/items/${i}`, headers: { host: 'shop.example', accept: 'application/json' }, body: { base64: '', size: 0, truncated: false } },
+      response: (() => {
+        const bytes = Buffer.from(JSON.stringify({ id: i, method: 'GET', price: 10 }));
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, latencyMs: 3 };
+      })(),
+      startedAt: Date.parse('2026-11-20T10:00:00Z') + i,
+      origin: 'https://shop.example',
+    }));
+    const har = tempFile('traffic.har', JSON.stringify(toHar(entries)));
+    const candidate = await upstream(version(2));
+    const db = tempDb();
+    const { code, result } = await replay(['--db', db, '--har', har, '--candidate', candidate.url, '--run', 'har-1', '--json']);
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ sent: 6, compared: 6, mismatched: 2 }); // items 3 and 6
+  });
+
+  it('replays a gzipped GoReplay file and reports its malformed record without stopping', async () => {
+    const record = (type: number, id: string, message: string) => `${type} ${id} 1732442400000000000 0\n${message}\n🐵🙈🙉\n`;
+    const body = (i: number) => JSON.stringify({ id: i, method: 'GET', price: 10 });
+    const gor = [1, 2, 3]
+      .map((i) =>
+        record(1, `r${i}`, `GET /items/${i} HTTP/1.1\r\nHost: shop.example\r\n\r\n`) +
+        record(2, `r${i}`, `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body(i).length}\r\n\r\n${body(i)}`),
+      )
+      .join('') + record(1, 'bad', 'NOT AN HTTP REQUEST LINE\r\n\r\n');
+    const file = tempFile('traffic.gor.gz', gzipSync(gor));
+    const candidate = await upstream(version(2));
+    const { code, result, output } = await replay(['--db', tempDb(), '--gor', file, '--candidate', candidate.url, '--json']);
+    expect(code).toBe(0);
+    expect(output).toMatch(/malformed record 7/);
+    expect(result).toMatchObject({ sent: 3, compared: 3, mismatched: 1 }); // item 3
+    expect(String(result?.run)).toMatch(/^replay-\d{8}T\d{6}Z$/);
+  });
+
+  it('replays the bundled HAR and GoReplay fixtures', async () => {
+    const candidate = await upstream((req, res) => json(res, 200, { path: req.url }));
+    const fixtures = new URL('../fixtures/replay/', import.meta.url).pathname;
+    for (const [flag, file] of [['--har', 'sample.har'], ['--gor', 'sample.gor'], ['--gor', 'sample.gor.gz']]) {
+      const { code, result, output } = await replay(['--db', tempDb(), flag as string, fixtures + file, '--candidate', candidate.url, '--allow-unsafe', '--json']);
+      expect(code, `${file}: ${output}`).toBe(0);
+      expect(Number(result?.sent), file).toBeGreaterThan(0);
+      expect(output, file).toMatch(/malformed record/);
+    }
+  });
+
+  it('skips and counts unsafe methods unless allowed', async () => {
+    const candidate = await upstream(version(1));
+    const entries = ['GET', 'POST', 'DELETE', 'HEAD'].map((method, i) => ({
+      request: { method, url: `/items/${i}`, headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } },
+      response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 },
+      startedAt: Date.now(),
+      origin: 'http://x',
+    }));
+    const har = tempFile('unsafe.har', JSON.stringify(toHar(entries)));
+    const safe = await replay(['--db', tempDb(), '--har', har, '--candidate', candidate.url, '--json']);
+    expect(safe.result).toMatchObject({ sent: 2, skipped: 2 });
+    expect(candidate.seen.map((r) => r.method).sort()).toEqual(['GET', 'HEAD']);
+    const all = await replay(['--db', tempDb(), '--har', har, '--candidate', candidate.url, '--allow-unsafe', '--json']);
+    expect(all.result).toMatchObject({ sent: 4, skipped: 0 });
+  });
+
+  it('holds the rate and bounds the concurrency', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const arrivals: number[] = [];
+    const candidate = await upstream((req, res) => {
+      arrivals.push(performance.now());
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        version(1)(req, res);
+      }, 60);
+    });
+    const h = await captureLive(10);
+    const bounded = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--concurrency', '2', '--json']);
+    expect(bounded.result).toMatchObject({ sent: 10 });
+    expect(maxInFlight).toBe(2);
+    arrivals.length = 0;
+    maxInFlight = 0;
+    const paced = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--rate', '20', '--concurrency', '10', '--json']);
+    expect(paced.result).toMatchObject({ sent: 10 });
+    // 10 requests at 20/s start over 450 ms; unpaced, with 10 in flight, they would all arrive at once.
+    const spread = (arrivals.at(-1) as number) - (arrivals[0] as number);
+    expect(spread).toBeGreaterThan(350);
+    expect(maxInFlight).toBeLessThan(10);
+  });
+
+  it('fails clearly on a bad file, a missing source and an unreachable candidate', async () => {
+    const candidate = await upstream(version(1));
+    const notJson = await replay(['--db', tempDb(), '--har', tempFile('bad.har', 'this is not json'), '--candidate', candidate.url]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.output).toMatch(/HAR/i);
+    const missing = await replay(['--db', tempDb(), '--har', '/no/such/file.har', '--candidate', candidate.url]);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain('/no/such/file.har');
+    const twoSources = await replay(['--db', tempDb(), '--har', 'a', '--gor', 'b', '--candidate', candidate.url]);
+    expect(twoSources.code).toBe(2);
+    const h = await captureLive(2);
+    const down = await replay(['--db', h.db, '--from-run', 'live', '--candidate', await closedPortUrl()]);
+    expect(down.code).toBe(3);
+    expect(down.output).toMatch(/unreachable/);
+  });
+
+  it('exports a captured run as HAR', async () => {
+    const h = await captureLive(4);
+    const out = join(mkdtempSync(join(tmpdir(), 'sd-export-')), 'live.har');
+    const p = spawnCli(['export', '--db', h.db, '--run', 'live', '--har', out]);
+    expect(await p.exited()).toBe(0);
+    const har = JSON.parse(readFileSync(out, 'utf8'));
+    expect(har.log.version).toBe('1.2');
+    expect(har.log.entries).toHaveLength(4);
+    expect(har.log.entries[0].request.url).toMatch(/\/items\/1$/);
+    expect(JSON.stringify(har)).not.toContain('live-secret');
+  });
+
+  it('starts a replay over the API and reports its progress and result', async () => {
+    const h = await captureLive(6);
+    const candidate = await upstream(version(2));
+    const res = await request(`${h.report}/api/v1/replays`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fromRun: 'live', candidate: candidate.url, run: 'api-replay', concurrency: 2 }),
+    });
+    expect(res.statusCode).toBe(202);
+    const { id, run } = (await res.body.json()) as { id: string; run: string };
+    expect(run).toBe('api-replay');
+    const state = await waitFor(() => h.get<{ status: string; result: { compared: number; mismatched: number } | null }>(`/api/v1/replays/${id}`), (s) => s.status !== 'running', 15_000);
+    expect(state).toMatchObject({ status: 'done', result: { compared: 6, mismatched: 2 } });
+    const bad = await request(`${h.report}/api/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fromRun: 'nothing', candidate: candidate.url }) });
+    expect(bad.statusCode).toBe(400);
+    expect(((await bad.body.json()) as { parameter: string }).parameter).toBe('fromRun');
+    expect((await request(`${h.report}/api/v1/replays/unknown`)).statusCode).toBe(404);
+  });
+});
