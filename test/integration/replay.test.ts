@@ -212,6 +212,22 @@ describe('replay', () => {
     expect(maxInFlight).toBeLessThan(10);
   });
 
+  it('stops cleanly on Ctrl-C and keeps what was compared', async () => {
+    const candidate = await upstream((req, res) => {
+      setTimeout(() => version(1)(req, res), 150);
+    });
+    const h = await captureLive(30);
+    const p = spawnCli(['replay', '--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--concurrency', '1', '--run', 'interrupted', '--json']);
+    await waitFor(() => candidate.seen.length, (n) => n >= 3, 10_000, 'a few replayed requests');
+    p.kill('SIGINT');
+    expect(await p.exited()).toBe(0);
+    const result = JSON.parse(p.output().trim().split('\n').pop() as string) as { sent: number; compared: number };
+    expect(result.sent).toBeGreaterThanOrEqual(3);
+    expect(result.sent).toBeLessThan(30);
+    expect(result.compared).toBe(result.sent);
+    expect(p.output()).toContain('stopping');
+  });
+
   it('fails clearly on a bad file, a missing source and an unreachable candidate', async () => {
     const candidate = await upstream(version(1));
     const notJson = await replay(['--db', tempDb(), '--har', tempFile('bad.har', 'this is not json'), '--candidate', candidate.url]);
