@@ -30,7 +30,10 @@ export function classifyShadowError(error: unknown, timedOut: boolean): ShadowEr
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connection_reset';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RESPONSE_STATUS_CODE' || code === 'UND_ERR_INVALID_ARG') return 'invalid_response';
+  // undici's HTTPParserError carries no code (llhttp's is in `data`): its name says it.
+  if (code.startsWith('HPE_') || (error as Error | null)?.name === 'HTTPParserError' || code === 'UND_ERR_RESPONSE_STATUS_CODE' || code === 'UND_ERR_INVALID_ARG') {
+    return 'invalid_response';
+  }
   return 'error';
 }
 

@@ -218,11 +218,16 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           responseCapture = capture;
           upstream.body.on('data', (chunk: Buffer) => capture.push(chunk));
         }
+        // Who went away first: a client that closes before the end is an abort, not a primary failure.
+        let clientGone = false;
+        res.once('close', () => {
+          if (!res.writableFinished && !upstream.body.errored) clientGone = true;
+        });
         try {
           await pipeline(upstream.body, res);
         } catch {
           // The primary or the client went away mid-body: the client sees what the primary sent.
-          failure = upstream.body.errored ? 'primary_error' : 'client_aborted';
+          failure = clientGone ? 'client_aborted' : 'primary_error';
           res.destroy();
         }
         primaryResponse = {

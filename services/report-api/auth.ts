@@ -1,29 +1,85 @@
 /**
- * REPORT_TOKEN: when set, everything but /healthz needs `Authorization: Bearer <token>`.
- * Tokens are compared through their SHA-256 digests with timingSafeEqual, so neither the content
- * nor the length of a wrong token shows in the response time.
+ * REPORT_TOKEN: when set, everything but /healthz and the login form needs the token, either as
+ * `Authorization: Bearer <token>` (scripts, Prometheus, rollout tools) or as the cookie the login
+ * form sets (browsers: HttpOnly, SameSite=Strict). Tokens are compared through their SHA-256
+ * digests with timingSafeEqual, so neither the content nor the length of a wrong token shows in
+ * the response time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
-const OPEN_PATHS = new Set(['/healthz']);
+const OPEN_PATHS = new Set(['/healthz', '/login', '/logout']);
+export const TOKEN_COOKIE = 'shadow_diff_token';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-export function tokenMatches(expected: Buffer, header: string | undefined): boolean {
-  const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  if (!match?.[1]) return false;
-  return timingSafeEqual(expected, digest(match[1]));
+function matches(expected: Buffer, candidate: string | undefined): boolean {
+  return candidate !== undefined && candidate !== '' && timingSafeEqual(expected, digest(candidate));
 }
+
+export function bearerOf(header: string | undefined): string | undefined {
+  return header ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : undefined;
+}
+
+export function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function tokenMatches(expected: Buffer, header: string | undefined): boolean {
+  return matches(expected, bearerOf(header));
+}
+
+const page = (message: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>shadow-diff: log in</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:15vh auto;padding:0 1rem;color:#1d232b}
+input,button{font:inherit;padding:.5rem .75rem;border:1px solid #8a94a3;border-radius:6px}input{width:100%;box-sizing:border-box}
+button{margin-top:.75rem;background:#1f5fbf;color:#fff;border-color:#1f5fbf;cursor:pointer}
+:focus-visible{outline:3px solid #f5a623;outline-offset:2px}.message{color:#b3261e;min-height:1.5em}</style></head>
+<body><h1>shadow-diff report</h1><p>This report is protected. Paste the report token (REPORT_TOKEN).</p>
+<form method="post" action="/login"><label for="token">Token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<p class="message" role="alert">${message}</p><button type="submit">Log in</button></form></body></html>`;
 
 export function installTokenAuth(app: FastifyInstance, token: string): void {
   const expected = digest(token);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
   app.addHook('onRequest', async (req, reply) => {
-    if (OPEN_PATHS.has(req.url.split('?')[0] ?? '')) return;
-    if (tokenMatches(expected, req.headers.authorization)) return;
+    const path = req.url.split('?')[0] ?? '';
+    if (OPEN_PATHS.has(path)) return;
+    if (matches(expected, bearerOf(req.headers.authorization)) || matches(expected, cookieOf(req.headers.cookie, TOKEN_COOKIE))) return;
+    // A browser asking for a page goes to the login form; everything else gets a 401.
+    if (req.method === 'GET' && !path.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
+      return reply.redirect(`/login`, 303);
+    }
     return reply
       .status(401)
       .header('www-authenticate', 'Bearer realm="shadow-diff"')
-      .send({ error: 'Unauthorized', code: 'SD_ERR_UNAUTHORIZED', message: 'a valid Authorization: Bearer <REPORT_TOKEN> header is required' });
+      .send({ error: 'Unauthorized', code: 'SD_ERR_UNAUTHORIZED', message: 'a valid Authorization: Bearer <REPORT_TOKEN> header (or a login at /login) is required' });
   });
+
+  app.get('/login', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(page('')));
+  app.post<{ Body: { token?: string } }>('/login', { schema: { hide: true } }, async (req, reply) => {
+    const given = typeof req.body?.token === 'string' ? req.body.token : undefined;
+    if (!matches(expected, given)) return reply.status(401).type('text/html; charset=utf-8').send(page('That token is not right.'));
+    return reply
+      .header('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(given as string)}; Path=/; HttpOnly; SameSite=Strict`)
+      .redirect('/', 303);
+  });
+  app.get('/logout', { schema: { hide: true } }, async (_req, reply) =>
+    reply.header('set-cookie', `${TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).redirect('/login', 303),
+  );
 }

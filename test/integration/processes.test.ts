@@ -186,6 +186,57 @@ describe('processes', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
   }, 30_000);
 
+  it('logs no secret, even at debug level', async () => {
+    const primary = await startUpstream((req, res) => json(res, 200, { path: req.url }, { 'set-cookie': 'session=cookie-secret' }));
+    const shadow = await startUpstream((_req, res) => json(res, 500, { error: 'boom' }));
+    closers.push(() => primary.close(), () => shadow.close());
+    const [port, reportPort] = [await freePort(), await freePort()];
+    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', tempDb(), '--log-level', 'debug']);
+    await all.ready();
+    await (await request(`http://127.0.0.1:${port}/x`, { headers: { authorization: 'Bearer header-secret', cookie: 'sid=cookie-secret' } })).body.dump();
+    await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`, { headers: { authorization: 'Bearer header-secret' } })).body.dump();
+    await waitFor(async () => (await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`)).body.json()) as { compared: number }, (s) => s.compared === 1, 10_000);
+    all.kill('SIGTERM');
+    expect(await all.exited()).toBe(0);
+    expect(all.output().length).toBeGreaterThan(0);
+    expect(all.output()).not.toMatch(/header-secret|cookie-secret/);
+  });
+
+  it('loses nothing when the report API is killed and restarted', async () => {
+    const db = tempDb();
+    const store = openStore(db);
+    const { createJobHandler } = await import('../../services/comparator/handle-job.js');
+    const handle = createJobHandler(store);
+    for (let i = 0; i < 10; i++) {
+      const ex = exchange(i);
+      await handle({ name: 'compare-exchange', id: ex.id, payload: { v: 1, exchange: ex }, attempt: 0 });
+    }
+    store.close();
+    const port = await freePort();
+    const read = async () => (await (await request(`http://127.0.0.1:${port}/api/v1/summary`)).body.json()) as Record<string, number>;
+    const first = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${port}`]);
+    await first.ready();
+    const before = await read();
+    first.kill('SIGKILL');
+    await first.exited();
+    const second = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${port}`]);
+    await second.ready();
+    expect(await read()).toEqual(before);
+    expect(before).toMatchObject({ compared: 10, mismatched: 5 });
+  });
+
+  it('rejects an invalid config file with a clear message and exit 2', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'sd-cfg-')), 'bad.yaml');
+    writeFileSync(file, 'primary: [unclosed\n');
+    const bad = cli(['start', '--config', file]);
+    expect(await bad.exited()).toBe(2);
+    expect(bad.output()).toContain('SD_ERR_CONFIG_FILE');
+    expect(bad.output()).toContain('not valid YAML');
+  });
+
   it('reports every configuration error at once and exits non-zero', async () => {
     const bad = cli(['start', '--shadow', 'ftp://nowhere', '--mirror-percent', '150', '--listen', 'not-an-address', '--shadow-timeout', 'soon']);
     expect(await bad.exited()).toBe(2);

@@ -158,6 +158,20 @@ describe('gate', () => {
     expect(((await res.body.json()) as { data: { verdict: string } }).data.verdict).toBe(verdict);
   });
 
+  it('refuses an oversized body without reading it all, and never shows a stack trace', async () => {
+    const res = await request(`${url}/api/v1/gate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(100_000), metadata: { maxMismatchRate: '0.1', minSamples: '1' } }),
+    });
+    expect(res.statusCode).toBe(413);
+    const text = await res.body.text();
+    expect(text).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    const broken = await request(`${url}/api/v1/gate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"metadata": ' });
+    expect(broken.statusCode).toBe(400);
+    expect(await broken.body.text()).not.toMatch(/\bat .*\.(js|ts):\d+/);
+  });
+
   it('answers 400 for a webhook without usable metadata', async () => {
     for (const metadata of [{ minSamples: '10' }, { maxMismatchRate: 'x', minSamples: '10' }, { maxMismatchRate: '0.1', minSamples: '1.5' }]) {
       const res = await request(`${url}/api/v1/gate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', metadata }) });
@@ -177,6 +191,29 @@ describe('auth', () => {
       expect((await get(path, securedUrl, { authorization: `Bearer ${TOKEN}` })).status, path).toBe(200);
     }
     expect((await get('/healthz', securedUrl)).status).toBe(200);
+  });
+
+  it('lets a browser log in with the token and keeps it in an HttpOnly cookie', async () => {
+    const page = await get('/', securedUrl, { accept: 'text/html' });
+    expect(page.status).toBe(303);
+    expect(page.headers.location).toBe('/login');
+    const form = await get('/login', securedUrl);
+    expect(form.status).toBe(200);
+    expect(String(form.body)).toContain('<form method="post" action="/login">');
+    const post = (token: string) =>
+      request(`${securedUrl}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
+    const wrong = await post('not-the-token-at-all');
+    expect(wrong.statusCode).toBe(401);
+    await wrong.body.dump();
+    const right = await post(TOKEN);
+    await right.body.dump();
+    expect(right.statusCode).toBe(303);
+    const cookie = String(right.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const session = cookie.split(';')[0] as string;
+    expect((await get('/api/v1/summary', securedUrl, { cookie: session })).status).toBe(200);
+    expect((await get('/api/v1/summary', securedUrl, { cookie: 'shadow_diff_token=forged-token-value' })).status).toBe(401);
   });
 });
 

@@ -77,6 +77,7 @@ describe('classifyShadowError', () => {
     [{ code: 'ECONNRESET' }, false, 'connection_reset'],
     [{ code: 'UND_ERR_SOCKET' }, false, 'connection_reset'],
     [{ code: 'HPE_INVALID_CONSTANT' }, false, 'invalid_response'],
+    [Object.assign(new Error('Response does not match the HTTP/1.1 protocol'), { name: 'HTTPParserError' }), false, 'invalid_response'],
     [{ code: 'UND_ERR_HEADERS_TIMEOUT' }, false, 'timeout'],
     [new Error('aborted'), true, 'timeout'],
     [new Error('weird'), false, 'error'],

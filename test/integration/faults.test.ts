@@ -1,0 +1,254 @@
+/** Faults and bad input: the client never notices, and every pair ends recorded with its reason. */
+import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
+import Database from 'better-sqlite3';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../libs/logger.js';
+import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
+import { openStore, summary } from '../../libs/store/index.js';
+import { startComparator } from '../../services/comparator/comparator-service.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { makeExchange } from '../support/fixtures.js';
+import { json, startUpstream, type Upstream } from '../support/upstream.js';
+import { tempDb } from '../support/temp.js';
+import { sleep, waitFor } from '../support/wait.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
+  const u = await startUpstream(handler);
+  cleanup.push(() => u.close());
+  return u;
+}
+
+/** A raw TCP "HTTP server" that answers whatever `onRequest` writes. */
+async function rawServer(onRequest: (socket: Socket) => void): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server: Server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let seen = '';
+    socket.on('data', (chunk) => {
+      seen += chunk.toString('latin1');
+      if (seen.includes('\r\n\r\n')) {
+        seen = '';
+        onRequest(socket);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
+  const h = await startHarness(...args);
+  cleanup.push(() => h.close());
+  return h;
+}
+
+/** Sends raw bytes to a port and returns what comes back before the server closes or 2 s pass. */
+async function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    let out = '';
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(bytes));
+    socket.on('data', (c) => (out += c.toString('latin1')));
+    socket.on('error', () => resolve(out));
+    socket.on('close', () => resolve(out));
+    setTimeout(() => {
+      socket.destroy();
+      resolve(out);
+    }, 2000);
+  });
+}
+
+const PRIMARY = { id: 1, ok: true };
+
+describe('a misbehaving shadow', () => {
+  it.each([
+    ['hangs', 'timeout', (_s: Socket) => {}],
+    ['answers garbage', 'invalid_response', (s: Socket) => s.end('this is not http at all\r\n\r\n')],
+    ['sends an invalid status line', 'invalid_response', (s: Socket) => s.end('HTTP/1.1 2x0 WHAT\r\ncontent-length: 0\r\n\r\n')],
+    ['resets the connection', 'connection_reset', (s: Socket) => s.resetAndDestroy()],
+    [
+      'drips its body',
+      'timeout',
+      (s: Socket) => {
+        s.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{');
+        const drip = setInterval(() => (s.destroyed ? clearInterval(drip) : s.write(' ')), 100);
+        s.on('close', () => clearInterval(drip));
+      },
+    ],
+  ] as const)('%s: the client is unaffected and the pair is a shadow error (%s)', async (_name, code, behave) => {
+    const primary = await upstream((_req, res) => json(res, 200, PRIMARY));
+    const shadow = await rawServer(behave);
+    const h = await harness('embedded', { primary: primary.url, shadow }, { shadowTimeoutMs: '500ms' });
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const res = await request(`${h.ingress}/items/${i}`);
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.json()).toEqual(PRIMARY);
+      expect(performance.now() - started).toBeLessThan(400); // never the shadow's 500 ms timeout
+    }
+    expect(await h.settled(3)).toMatchObject({ compared: 3, mismatched: 3, shadowErrors: 3 });
+    const list = await h.get<{ items: { id: string }[] }>('/api/v1/discrepancies');
+    const detail = await h.get<{ shadow: { error: string } }>(`/api/v1/discrepancies/${list.items[0]?.id}`);
+    expect(detail.shadow.error.startsWith(`${code}:`), detail.shadow.error).toBe(true);
+  });
+});
+
+describe('a failing primary', () => {
+  it('answers 504 when the primary times out, stays up, and records the pair as skipped', async () => {
+    let slow = true;
+    const primary = await upstream((_req, res) => {
+      if (slow) setTimeout(() => json(res, 200, PRIMARY), 1500);
+      else json(res, 200, PRIMARY);
+    });
+    const shadow = await upstream((_req, res) => json(res, 200, PRIMARY));
+    const h = await harness('embedded', { primary: primary.url, shadow: shadow.url }, { primaryTimeoutMs: '300ms' });
+    const res = await request(`${h.ingress}/x`);
+    expect(res.statusCode).toBe(504);
+    expect(await res.body.json()).toMatchObject({ code: 'SD_ERR_PRIMARY_TIMEOUT' });
+    slow = false;
+    const ok = await request(`${h.ingress}/y`);
+    expect(ok.statusCode).toBe(200);
+    await ok.body.dump();
+    expect(await h.settled(2)).toMatchObject({ skipped: 1, compared: 1 });
+  });
+});
+
+describe('a client that goes away', () => {
+  it('records the pair as client_aborted, not as a primary failure', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 'x');
+    const primary = await upstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(big);
+    });
+    const h = await harness('embedded', { primary: primary.url, shadow: primary.url }, { captureMaxBytes: '8MiB' });
+    const res = await request(`${h.ingress}/big`);
+    await res.body.dump({ limit: 1024 }); // reads a little, then drops the connection
+    await h.settled(1);
+    const reason = new Database(h.db, { readonly: true }).prepare('select skip_reason r from exchanges').get() as { r: string };
+    expect(reason.r).toBe('client_aborted');
+  });
+});
+
+describe('bad input to the ingress', () => {
+  it('answers malformed requests and huge headers with a 4xx and keeps serving', async () => {
+    const primary = await upstream((_req, res) => json(res, 200, PRIMARY));
+    const h = await harness('embedded', { primary: primary.url, shadow: primary.url });
+    expect(await rawExchange(h.ingress, 'GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await rawExchange(h.ingress, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await rawExchange(h.ingress, 'GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(/^HTTP\/1\.1 (400|200)/);
+    const res = await request(`${h.ingress}/still-up`);
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+  });
+
+  it('compares invalid JSON, invalid UTF-8 and binary bodies without crashing', async () => {
+    const bodies: Record<string, { type: string; primary: Buffer; shadow: Buffer }> = {
+      '/invalid-json': { type: 'application/json', primary: Buffer.from('{"a": 1,'), shadow: Buffer.from('{"a": 2,') },
+      '/invalid-utf8': { type: 'text/plain; charset=utf-8', primary: Buffer.from([0xff, 0xfe, 0x41]), shadow: Buffer.from([0xff, 0xfe, 0x42]) },
+      '/binary': { type: 'application/octet-stream', primary: Buffer.from([0, 1, 2, 3]), shadow: Buffer.from([0, 1, 2, 3]) },
+    };
+    const serve = (side: 'primary' | 'shadow') => (req: { url: string }, res: import('node:http').ServerResponse) => {
+      const b = bodies[req.url] as (typeof bodies)[string];
+      res.writeHead(200, { 'content-type': b.type });
+      res.end(b[side]);
+    };
+    const primary = await upstream(serve('primary'));
+    const shadow = await upstream(serve('shadow'));
+    const h = await harness('embedded', { primary: primary.url, shadow: shadow.url });
+    for (const path of Object.keys(bodies)) {
+      const res = await request(`${h.ingress}${path}`);
+      expect(Buffer.from(await res.body.arrayBuffer()).equals(bodies[path]?.primary as Buffer)).toBe(true);
+    }
+    expect(await h.settled(3)).toMatchObject({ compared: 3, mismatched: 2, matched: 1 });
+  });
+
+  it('records a million-element array as skipped over its budget, and the worker keeps going', async () => {
+    const huge = Buffer.from(JSON.stringify({ items: Array.from({ length: 1_000_000 }, (_, i) => i) }));
+    const primary = await upstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.url === '/huge' ? huge : JSON.stringify(PRIMARY));
+    });
+    const h = await harness('embedded', { primary: primary.url, shadow: primary.url }, { captureMaxBytes: '16MiB' });
+    const res = await request(`${h.ingress}/huge`);
+    expect(Buffer.from(await res.body.arrayBuffer()).length).toBe(huge.length);
+    await request(`${h.ingress}/small`).then((r) => r.body.dump());
+    expect(await h.settled(2)).toMatchObject({ skipped: 1, compared: 1, matched: 1 });
+    const reason = new Database(h.db, { readonly: true }).prepare("select skip_reason r from exchanges where url = '/huge'").get() as { r: string };
+    expect(reason.r).toBe('comparison_budget_exceeded');
+  });
+});
+
+describe('where the ingress connects', () => {
+  it('only to the configured upstreams, whatever the request line or Host header names (no SSRF)', async () => {
+    const primary = await upstream((req, res) => json(res, 200, { seen: req.url }));
+    const elsewhere = await upstream((_req, res) => json(res, 200, { wrong: true }));
+    const h = await harness('embedded', { primary: primary.url, shadow: primary.url });
+    const absolute = await rawExchange(h.ingress, `GET ${elsewhere.url}/steal HTTP/1.1\r\nHost: ${new URL(elsewhere.url).host}\r\nConnection: close\r\n\r\n`);
+    const viaHost = await rawExchange(h.ingress, `GET /steal HTTP/1.1\r\nHost: ${new URL(elsewhere.url).host}\r\nX-Forwarded-Host: evil.example\r\nConnection: close\r\n\r\n`);
+    expect(absolute).not.toContain('"wrong"');
+    expect(viaHost).toContain('"seen":"/steal"');
+    expect(elsewhere.seen).toHaveLength(0);
+  });
+});
+
+describe('the store under pressure', () => {
+  it('retries while SQLite is locked, then counts the exchange once', async () => {
+    const file = tempDb();
+    const store = openStore(file);
+    const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 300 });
+    const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
+    cleanup.push(async () => {
+      await comparator.close();
+      store.close();
+    });
+    store.sqlite.pragma('busy_timeout = 200'); // fail fast while the other connection holds the lock
+    const locker = new Database(file);
+    locker.exec('BEGIN EXCLUSIVE');
+    const ex = makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } });
+    await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
+    await sleep(700); // at least two attempts hit the lock
+    expect(summary(store, 'live').compared).toBe(0);
+    locker.exec('COMMIT');
+    locker.close();
+    await waitFor(() => summary(store, 'live').compared, (n) => n === 1, 10_000, 'the retried job to land');
+    await sleep(300);
+    expect(summary(store, 'live')).toMatchObject({ compared: 1, mismatched: 1 });
+  });
+
+  it('fails the job visibly when the database is full, counting nothing it could not store', async () => {
+    const file = tempDb();
+    const store = openStore(file);
+    const failed: string[] = [];
+    const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 20, onFailed: (job) => failed.push(job.id) });
+    const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
+    cleanup.push(async () => {
+      await comparator.close();
+      store.close();
+    });
+    const pages = store.sqlite.pragma('page_count', { simple: true }) as number;
+    store.sqlite.pragma(`max_page_count = ${pages}`); // as good as a full disk
+    const big = { blob: 'x'.repeat(200_000) };
+    const ex = makeExchange({ primaryJson: big, shadowJson: { ...big, changed: true } });
+    await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
+    await waitFor(() => failed.length, (n) => n === 1, 10_000, 'the job to fail for good');
+    expect(failed).toEqual([ex.id]);
+    expect(summary(store, 'live')).toMatchObject({ compared: 0, skipped: 0 });
+    expect((store.sqlite.prepare('select count(*) n from discrepancies').get() as { n: number }).n).toBe(0);
+  });
+});
