@@ -2,10 +2,8 @@
  * One replay from start to its figures: replays the source, then waits until the comparator has
  * accounted for every published exchange, and sums the run up. Used by the CLI and the report API.
  */
-import type { JobPublisher } from '../queue/queue.js';
 import { summary, type Store } from '../store/index.js';
-import type { RecordedExchange } from './formats/recorded-exchange.js';
-import { runReplay, type ReplayProgress } from './replay-runner.js';
+import { runReplay, type ReplayOptions, type ReplayProgress } from './replay-runner.js';
 
 export interface ReplayResult {
   run: string;
@@ -19,20 +17,8 @@ export interface ReplayResult {
   durationMs: number;
 }
 
-export interface ReplaySessionOptions {
-  exchanges: readonly RecordedExchange[];
-  candidate: string;
-  baseline: string;
-  run: string;
-  rate?: number | undefined;
-  concurrency: number;
-  allowUnsafe: boolean;
-  timeoutMs: number;
-  captureMaxBytes: number;
-  publisher: JobPublisher;
+export interface ReplaySessionOptions extends ReplayOptions {
   store: Store;
-  signal?: AbortSignal | undefined;
-  onProgress?: (p: ReplayProgress) => void;
   /** How long to wait for the comparator after the last request. */
   settleTimeoutMs?: number;
 }

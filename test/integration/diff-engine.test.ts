@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness.js';
-import { json, startUpstream, type Upstream } from '../support/upstream.js';
+import { describe, expect, it } from 'vitest';
+import { useScope } from '../support/scope.js';
+import { json } from '../support/upstream.js';
 
 interface FieldStats { path: string; mismatches: number; shadowDiffs: number; secondaryDiffs: number; noise: boolean }
 interface EndpointStats {
@@ -22,22 +22,10 @@ interface EndpointStats {
   rules: { rule: string; evaluated: number; hits: number }[];
 }
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
+const scope = useScope();
+const upstream = scope.upstream;
 
-async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
-  const u = await startUpstream(handler);
-  cleanup.push(() => u.close());
-  return u;
-}
-
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  const h = await startHarness(...args);
-  cleanup.push(() => h.close());
-  return h;
-}
+const harness = scope.harness;
 
 function configFile(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sd-rules-')), 'shadow-diff.yaml');

@@ -2,27 +2,19 @@
 import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../libs/logger.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import { openStore, summary } from '../../libs/store/index.js';
 import { startComparator } from '../../services/comparator/comparator-service.js';
-import { startHarness, type Harness } from '../support/harness.js';
 import { makeExchange } from '../support/fixtures.js';
-import { json, startUpstream, type Upstream } from '../support/upstream.js';
+import { json } from '../support/upstream.js';
 import { tempDb } from '../support/temp.js';
+import { useScope } from '../support/scope.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
-  const u = await startUpstream(handler);
-  cleanup.push(() => u.close());
-  return u;
-}
+const scope = useScope();
+const upstream = scope.upstream;
 
 /** A raw TCP "HTTP server" that answers whatever `onRequest` writes. */
 async function rawServer(onRequest: (socket: Socket) => void): Promise<string> {
@@ -41,7 +33,7 @@ async function rawServer(onRequest: (socket: Socket) => void): Promise<string> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(
+  scope.defer(
     () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -52,11 +44,7 @@ async function rawServer(onRequest: (socket: Socket) => void): Promise<string> {
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }
 
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  const h = await startHarness(...args);
-  cleanup.push(() => h.close());
-  return h;
-}
+const harness = scope.harness;
 
 /** Sends raw bytes to a port and returns what comes back before the server closes or 2 s pass. */
 async function rawExchange(url: string, bytes: string): Promise<string> {
@@ -213,7 +201,7 @@ describe('the store under pressure', () => {
     const store = openStore(file);
     const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 300 });
     const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
-    cleanup.push(async () => {
+    scope.defer(async () => {
       await comparator.close();
       store.close();
     });
@@ -237,7 +225,7 @@ describe('the store under pressure', () => {
     const failed: string[] = [];
     const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 20, onFailed: (job) => failed.push(job.id) });
     const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
-    cleanup.push(async () => {
+    scope.defer(async () => {
       await comparator.close();
       store.close();
     });

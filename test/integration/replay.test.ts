@@ -5,24 +5,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
 import { spawnCli } from '../support/cli-process.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { closedPortUrl, json, startUpstream, type Upstream } from '../support/upstream.js';
+import { closedPortUrl, json } from '../support/upstream.js';
+import { useScope } from '../support/scope.js';
 import { tempDb } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
-  const u = await startUpstream(handler);
-  cleanup.push(() => u.close());
-  return u;
-}
+const scope = useScope();
+const upstream = scope.upstream;
 
 const idOf = (url: string) => Number.parseInt(url.split('/')[2] ?? '0', 10);
 /** v1 of a small API; v2 changes the price of every third item. */
@@ -58,11 +50,10 @@ async function replay(args: string[]): Promise<{ code: number | null; output: st
 }
 
 /** Live traffic through the ingress, captured; returns the harness and its store file. */
-async function captureLive(n: number, overrides: Parameters<typeof startHarness>[2] = {}): Promise<Harness> {
+async function captureLive(n: number, overrides: Parameters<typeof scope.harness>[2] = {}) {
   const primary = await upstream(version(1));
   const shadow = await upstream(version(1));
-  const h = await startHarness('embedded', { primary: primary.url, shadow: shadow.url }, overrides);
-  cleanup.push(() => h.close());
+  const h = await scope.harness('embedded', { primary: primary.url, shadow: shadow.url }, overrides);
   for (let i = 1; i <= n; i++) {
     await request(`${h.ingress}/items/${i}`, { headers: { authorization: 'Bearer live-secret', 'x-api-key': 'k-secret' } }).then((r) => r.body.dump());
   }
@@ -73,8 +64,7 @@ async function captureLive(n: number, overrides: Parameters<typeof startHarness>
 describe('capture', () => {
   it('keeps each mirrored exchange for replay, redacted, within its bound', async () => {
     const primary = await upstream((req, res) => json(res, 200, { id: idOf(req.url), token: 'resp-secret', ok: true }));
-    const h = await startHarness('embedded', { primary: primary.url, shadow: primary.url }, { redactHeaders: 'x-api-key', redactJsonPaths: '$..token,$.password', mirrorMethods: 'GET,POST', captureMax: '5' });
-    cleanup.push(() => h.close());
+    const h = await scope.harness('embedded', { primary: primary.url, shadow: primary.url }, { redactHeaders: 'x-api-key', redactJsonPaths: '$..token,$.password', mirrorMethods: 'GET,POST', captureMax: '5' });
     for (let i = 1; i <= 3; i++) {
       await request(`${h.ingress}/items/${i}`, {
         method: 'POST',

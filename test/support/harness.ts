@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
 import type { OptionKey } from '../../libs/config/options.js';
 import { createLogger } from '../../libs/logger.js';
+import type { RunSummary } from '../../libs/store/index.js';
 import { runAll, type Running } from '../../services/cli/run-services.js';
 import { randomPrefix, tempDb } from './temp.js';
 import { waitFor } from './wait.js';
@@ -10,16 +11,7 @@ import { waitFor } from './wait.js';
 export type QueueKind = 'embedded' | 'bullmq';
 export const QUEUE_KINDS: QueueKind[] = ['embedded', 'bullmq'];
 
-export interface Summary {
-  run: string;
-  compared: number;
-  matched: number;
-  mismatched: number;
-  mismatchRate: number;
-  skipped: number;
-  shadowErrors: number;
-  dropped: number;
-}
+export type Summary = RunSummary;
 
 export interface Harness {
   ingress: string;
