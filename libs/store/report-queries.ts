@@ -80,6 +80,7 @@ export interface DiscrepancyListItem {
   primaryStatus: number;
   shadowStatus: number | null;
   paths: string[];
+  risk: string;
   createdAt: string;
 }
 
@@ -329,6 +330,7 @@ export function listDiscrepancies(
       primaryStatus: discrepancies.primaryStatus,
       shadowStatus: discrepancies.shadowStatus,
       paths: discrepancies.paths,
+      risk: discrepancies.risk,
       createdAt: discrepancies.createdAt,
     })
     .from(discrepancies)

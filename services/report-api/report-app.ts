@@ -10,6 +10,7 @@ import { metricsRoutes } from './metrics-routes.js';
 import { replayRoutes } from './replay-routes.js';
 import { installErrorHandler } from './http-errors.js';
 import { reportRoutes } from './report-routes.js';
+import { webRoutes } from './web-routes.js';
 
 export interface ReportAppOptions {
   store: Store;
@@ -53,5 +54,6 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   await app.register(metricsRoutes, { store: opts.store, report });
   if (opts.replays) await app.register(replayRoutes, { prefix: '/api/v1', store: opts.store, ...opts.replays });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(webRoutes);
   return app;
 }

@@ -67,7 +67,7 @@ describe('report API via inject', () => {
 
   it('lists discrepancies and shows one', async () => {
     const list = (await app.inject('/api/v1/discrepancies')).json();
-    expect(list).toMatchObject({ nextCursor: null, items: [{ id: ids[0], run: 'live', endpoint: 'GET /users/:id', method: 'GET', url: '/users/1', primaryStatus: 200, shadowStatus: 200, paths: ['$.a'] }] });
+    expect(list).toMatchObject({ nextCursor: null, items: [{ id: ids[0], run: 'live', endpoint: 'GET /users/:id', method: 'GET', url: '/users/1', primaryStatus: 200, shadowStatus: 200, paths: ['$.a'], risk: 'medium' }] });
     const detail = (await app.inject(`/api/v1/discrepancies/${ids[0]}`)).json();
     expect(detail).toMatchObject({
       id: ids[0],

@@ -1,0 +1,209 @@
+/* global document, location, fetch, URLSearchParams, Node */
+/**
+ * Shared by the web report's pages: the JSON API client, the URL state, a tiny DOM builder and the
+ * formatters. Plain ES module, no build step, no dependency.
+ */
+
+/** An API answer that is not 2xx: `status` and, for a 400, the `parameter` it names. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body && typeof body.message === 'string' ? body.message : `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body && typeof body.code === 'string' ? body.code : null;
+    this.parameter = body && typeof body.parameter === 'string' ? body.parameter : null;
+  }
+}
+
+/** GET a JSON route of the report API; parameters that are empty are left out. */
+export async function getJson(path, params = {}) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
+  }
+  const url = query.size > 0 ? `${path}?${query}` : path;
+  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  if (!res.ok) {
+    let body = null;
+    try {
+      body = await res.json();
+    } catch {
+      // not JSON: keep the status alone
+    }
+    const error = new ApiError(res.status, body);
+    if (res.status === 401) showAuthNeeded();
+    throw error;
+  }
+  return res.json();
+}
+
+/** Fetches with at most `limit` requests in flight. */
+export async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// ---------------------------------------------------------------- URL state
+
+export const DEFAULT_THRESHOLDS = Object.freeze({ maxMismatchRate: '0.01', minSamples: '100' });
+export const STATE_KEYS = ['run', 'endpoint', 'field', 'risk', 'since', 'until', 'maxMismatchRate', 'minSamples'];
+
+/** The view's state, from the query string: every view is a link. */
+export function readState(search = location.search) {
+  const q = new URLSearchParams(search);
+  const state = {};
+  for (const key of STATE_KEYS) state[key] = q.get(key) ?? '';
+  return state;
+}
+
+/** The query string of a state (`?…`, or '' when everything is default). */
+export function toQuery(state) {
+  const q = new URLSearchParams();
+  for (const key of STATE_KEYS) {
+    const value = state[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (DEFAULT_THRESHOLDS[key] !== undefined && String(value) === DEFAULT_THRESHOLDS[key]) continue;
+    q.set(key, String(value));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Where the run view of a state is. */
+export const overviewHref = (state) => `/${toQuery(state)}`;
+
+/** Where a discrepancy is; the state rides along so its page links back to the same view. */
+export const discrepancyHref = (id, state) => `/discrepancies/${encodeURIComponent(id)}${toQuery(state)}`;
+
+// ---------------------------------------------------------------- DOM
+
+/**
+ * h('a', { href, class: 'x', onclick }, 'text', child) builds an element; strings become text nodes
+ * (never HTML), null and false children are skipped.
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Replaces an element's children (nothing happens when the text would not change). */
+export function setText(el, text) {
+  const value = String(text);
+  if (el.textContent !== value) el.textContent = value;
+}
+
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing from the page`);
+  return el;
+}
+
+/** The banner at the top of a page: an error, or the token message. */
+export function showBanner(kind, ...content) {
+  const banner = byId('banner');
+  banner.className = `banner banner-${kind}`;
+  banner.replaceChildren(...content);
+  banner.hidden = false;
+}
+
+export function hideBanner() {
+  const banner = byId('banner');
+  banner.hidden = true;
+  banner.replaceChildren();
+}
+
+/** What a 401 from the API shows: the page stays, the figures wait for a token. */
+export function showAuthNeeded() {
+  showBanner(
+    'auth',
+    h('strong', {}, 'This report needs a token: open '),
+    h('a', { href: '/login' }, '/login'),
+    h('span', {}, '. Tools and scripts send Authorization: Bearer <REPORT_TOKEN> instead.'),
+  );
+  document.body.classList.add('needs-token');
+}
+
+// ---------------------------------------------------------------- formatting
+
+const intFormat = new Intl.NumberFormat('en-US');
+
+export const fmtInt = (n) => (typeof n === 'number' ? intFormat.format(n) : '—');
+
+/** 0.0123 → "1.23%". */
+export const fmtRate = (rate) => (typeof rate === 'number' ? `${(rate * 100).toFixed(2)}%` : '—');
+
+export const fmtMs = (ms) => (typeof ms === 'number' ? (ms >= 100 ? `${Math.round(ms)}` : ms.toFixed(1)) : '—');
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** HH:MM:SS, local time. */
+export function fmtClock(date) {
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** "2026-11-24 10:03:12", local time. */
+export function fmtDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${fmtClock(d)}`;
+}
+
+/** HH:MM:SS today, else "11-23 22:44:39". */
+export function fmtWhen(iso, now = new Date()) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return today ? fmtClock(d) : `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${fmtClock(d)}`;
+}
+
+/** A difference path aggregated like the endpoint's fields: `$.items[3].price` → `$.items[*].price`. */
+export const fieldOf = (path) => path.replace(/\[\d+\]/g, '[*]');
+
+export const RISKS = ['high', 'medium', 'low'];
+
+export function riskBadge(risk) {
+  const known = RISKS.includes(risk) ? risk : 'unknown';
+  return h('span', { class: `badge risk-${known}`, title: `risk: ${risk ?? 'unknown'}` }, risk ?? '…');
+}
+
+export function statusBadge(status) {
+  if (status === null || status === undefined) return h('span', { class: 'badge status-none', title: 'no response' }, 'none');
+  const cls = status >= 500 ? 'status-5xx' : status >= 400 ? 'status-4xx' : status >= 300 ? 'status-3xx' : 'status-2xx';
+  return h('span', { class: `badge ${cls}` }, String(status));
+}
+
+/** Compact JSON of a difference's value (undefined reads as absent). */
+export function fmtValue(value) {
+  if (value === undefined) return '(absent)';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
