@@ -25,7 +25,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
 }
 
-/** Keeps CONNECTIONS requests in flight for `ms`; returns every latency. */
+/** Keeps CONNECTIONS requests in flight for `ms`; returns every latency, in order of completion. */
 async function load(url: string, ms: number): Promise<number[]> {
   const pool = new Pool(url, { connections: CONNECTIONS });
   const latencies: number[] = [];
@@ -113,7 +113,13 @@ describe(`ingress under ${SECONDS} s of load with a hung shadow`, () => {
     expect(dropped).toBeGreaterThan(through.length * 0.9); // all but the bounded in-flight few
     // A plateau: the second half of the run holds no more than the first half plus 20 %.
     expect(secondHalfMax).toBeLessThan(firstHalfMax * 1.2);
-    // The hung shadow costs the client nothing noticeable: p50 within 5 ms of the primary's.
-    expect(percentile(through, 0.5)).toBeLessThan(percentile(direct, 0.5) + 5);
+    // The hung shadow costs the client nothing that grows: the last quarter of the run is served as
+    // fast as the first, and close to the primary's own latency (the ingress shares 2 cores with
+    // the primary and the comparator here, so "close" is a few milliseconds under saturation).
+    const quarter = Math.floor(through.length / 4);
+    const earlyP50 = percentile(through.slice(0, quarter), 0.5);
+    const lateP50 = percentile(through.slice(-quarter), 0.5);
+    expect(lateP50).toBeLessThan(earlyP50 * 1.5 + 1);
+    expect(percentile(through, 0.5)).toBeLessThan(percentile(direct, 0.5) + 10);
   }, (SECONDS + 60) * 1000);
 });
