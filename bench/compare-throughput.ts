@@ -9,14 +9,11 @@ import { compareExchange } from '../libs/diff/index.js';
 import type { Exchange } from '../libs/types/exchange.js';
 import { payloadPairs } from './payloads.js';
 
-const secondsArg = process.argv.indexOf('--seconds');
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 2;
-
-function rate(fn: () => void): number {
+function rate(fn: () => void, seconds: number): number {
   for (let i = 0; i < 50; i++) fn(); // warm-up
   let n = 0;
   const started = performance.now();
-  const until = started + SECONDS * 1000;
+  const until = started + seconds * 1000;
   while (performance.now() < until) {
     for (let i = 0; i < 20; i++) fn();
     n += 20;
@@ -29,7 +26,7 @@ const body = (v: unknown) => {
   return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
 };
 
-export function compareThroughput(): { label: string; bytes: number; pipeline: number; bare: number }[] {
+export function compareThroughput(seconds = 2): { label: string; bytes: number; pipeline: number; bare: number }[] {
   const differ = create();
   return payloadPairs().map(({ label, primary, shadow, bytes }) => {
     const exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'> = {
@@ -38,16 +35,18 @@ export function compareThroughput(): { label: string; bytes: number; pipeline: n
       shadow: { status: 200, headers: { 'content-type': 'application/json' }, body: body(shadow), latencyMs: 1 },
       shadowError: null,
     };
-    const pipeline = rate(() => compareExchange(exchange));
-    const bare = rate(() => differ.diff(primary, shadow));
+    const pipeline = rate(() => compareExchange(exchange), seconds);
+    const bare = rate(() => differ.diff(primary, shadow), seconds);
     return { label, bytes, pipeline, bare };
   });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const secondsArg = process.argv.indexOf('--seconds');
+  const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 2;
   console.log('| payload | bytes | compareExchange /s | bare jsondiffpatch.diff /s | ratio |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const r of compareThroughput()) {
+  for (const r of compareThroughput(seconds)) {
     console.log(`| ${r.label} | ${r.bytes} | ${r.pipeline.toFixed(0)} | ${r.bare.toFixed(0)} | ${((r.pipeline / r.bare) * 100).toFixed(0)}% |`);
   }
 }

@@ -1,17 +1,298 @@
 /**
- * `npm run bench`: every benchmark, printed as the markdown tables of docs/benchmarks.md.
- * Ratios measured in one run are what count; absolute numbers vary between machines.
+ * `npm run bench`: every benchmark in one run, side by side, printed as the markdown tables of
+ * docs/benchmarks.md, then checked against the performance targets. Ratios measured in one run are
+ * what count; absolute numbers vary between machines.
+ *
+ *   npm run bench [-- --seconds 10 --connections 32 --threads 2 --sustained-seconds 60 ...]
+ *
+ * Every setting is also a BENCH_* environment variable (bench/support/options.ts). Progress goes to
+ * stderr, the report to stdout. Every child process is stopped on the way out, error or not.
  */
-import { cpus, totalmem } from 'node:os';
+import { ensureHttpTools } from './support/tools.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { compareThroughput } from './compare-throughput.js';
+import { httpThroughput, type SetupKey, type SetupResult } from './http-throughput.js';
+import { latencyCheck, type LatencyRow } from './latency-check.js';
+import { pipelineThroughput, type PipelineResult } from './pipeline-throughput.js';
+import { busiestProfile, printSummary } from './profile-summary.js';
+import { sustained, type SustainedResult } from './sustained.js';
+import { killAllNow, sleep, stopAll } from './support/children.js';
+import { machineInfo, watchOtherLoad } from './support/machine.js';
+import { benchOptions, commandLine, type BenchOptions } from './support/options.js';
+import { removeTempDirs, ROOT } from './support/servers.js';
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-console.log(`machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-console.log(`date: ${new Date().toISOString()}\n`);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const out = (line = '') => process.stdout.write(`${line}\n`);
 
-console.log('## Comparisons per second (bench/compare-throughput.ts)\n');
-console.log('| payload | bytes | compareExchange /s | bare jsondiffpatch.diff /s | ratio |');
-console.log('|---|---:|---:|---:|---:|');
-for (const r of compareThroughput()) {
-  console.log(`| ${r.label} | ${r.bytes} | ${r.pipeline.toFixed(0)} | ${r.bare.toFixed(0)} | ${((r.pipeline / r.bare) * 100).toFixed(0)}% |`);
+const f0 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(0));
+const f1 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(1));
+const f2 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(2));
+const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}%` : '–');
+const signedPct = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${(n * 100).toFixed(0)}%` : '–');
+
+interface Results {
+  compare?: ReturnType<typeof compareThroughput>;
+  pipeline?: PipelineResult[];
+  http?: SetupResult[];
+  sustained?: SustainedResult;
+  latency?: LatencyRow[];
+}
+
+/** The commit measured, and whether the working tree differed from it (others may be editing). */
+function codeVersion(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'libs', 'services').split('\n').filter(Boolean).length;
+  return `commit ${commit}${dirty > 0 ? ` + uncommitted changes in ${dirty} file(s) of libs/ and services/` : ''}`;
+}
+
+function printHeader(o: BenchOptions): void {
+  const m = machineInfo();
+  out(`machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.kernel}`);
+  out(`node ${m.node}; ${m.nginx}; ${m.wrk}`);
+  out(`date: ${new Date().toISOString()}`);
+  out(`command: ${commandLine()}`);
+  out(`code: ${codeVersion()}`);
+  out(
+    `settings: wrk -t ${o.threads} -c ${o.connections} -d ${o.seconds}s after ${o.warmupSeconds} s of warm-up; slow shadow ${o.slowMs} ms; ` +
+      `sustained ${o.sustainedRate} req/s × ${o.sustainedSeconds} s; latency check ${o.latencyRate} req/s × ${o.latencySeconds} s; pipeline scale ${o.pipelineScale}`,
+  );
+  out(`load average at start: ${m.loadavg.map((l) => l.toFixed(2)).join(', ')}`);
+}
+
+function printCompare(rows: ReturnType<typeof compareThroughput>): void {
+  out('\n## Comparisons per second (bench/compare-throughput.ts)\n');
+  out('| payload | bytes | compareExchange /s | bare jsondiffpatch.diff /s | ratio |');
+  out('|---|---:|---:|---:|---:|');
+  for (const r of rows) out(`| ${r.label} | ${r.bytes} | ${f0(r.pipeline)} | ${f0(r.bare)} | ${pct(r.pipeline / r.bare)} |`);
+}
+
+function printPipeline(rows: PipelineResult[]): void {
+  out('\n## Comparator through the real pipeline (bench/pipeline-throughput.ts)\n');
+  out('Jobs published into the embedded queue, a real comparator (the `start` defaults: concurrency 4, captures on) writing to SQLite, timed until every one is stored.\n');
+  out('"handler before the store": the job handler\'s work up to the SQLite write (payload validation, compareExchange, outcome, redaction, capture record) in a loop; "store write alone": `recordExchange` of the same outcomes, one transaction each, on a fresh store. "Longest event-loop stall": the longest the event loop went without a turn while the comparator worked through the batch; in `shadow-diff start` the ingress shares that loop.\n');
+  out('| payload | bytes | jobs | pipeline /s | handler before the store /s | store write alone /s | compareExchange alone /s | bare jsondiffpatch.diff /s | pipeline / bare | longest event-loop stall |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    out(`| ${r.label} | ${r.bytes} | ${r.jobs} | ${f0(r.rate)} | ${f0(r.beforeStore)} | ${f0(r.storeOnly)} | ${f0(r.compareExchange)} | ${f0(r.bare)} | ${pct(r.rate / r.bare)} | ${f0(r.loopStallMaxMs)} ms |`);
+  }
+}
+
+const byKey = (rows: SetupResult[], key: SetupKey) => rows.find((r) => r.key === key);
+
+function printHttp(o: BenchOptions, rows: SetupResult[]): void {
+  const ceiling = byKey(rows, 'primary')?.wrk.rps ?? NaN;
+  out(`\n## HTTP throughput (bench/http-throughput.ts: wrk -t ${o.threads} -c ${o.connections} -d ${o.seconds}s --latency, ~1 KB JSON)\n`);
+  out('| setup | req/s | vs ceiling | vs nginx (same shadow) | p50 ms | p99 ms | proxy cores | proxy CPU µs/req | primary / shadow server cores | shadow requests (new connections) | other processes, cores |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const slow = r.key.includes('slow');
+    const nginx = byKey(rows, slow ? 'nginx-slow' : 'nginx')?.wrk.rps ?? NaN;
+    const vsNginx = r.key === 'primary' || r.key.startsWith('nginx') ? '–' : pct(r.wrk.rps / nginx);
+    const shadow = r.key === 'primary' ? '–' : `${r.shadow.requests} (${r.shadow.connections})`;
+    out(
+      `| ${r.label} | ${f0(r.wrk.rps)} | ${pct(r.wrk.rps / ceiling)} | ${vsNginx} | ${f2(r.wrk.p50Ms)} | ${f2(r.wrk.p99Ms)} | ${f2(r.proxyCores)} | ${f0(r.proxyUsPerRequest)} | ${f2(r.upstreamCores.primary)} / ${f2(r.upstreamCores.shadow)} | ${shadow} | ${f2(r.otherCores)} |`,
+    );
+  }
+  const errors = rows.filter((r) => r.wrk.non2xx > 0 || Object.values(r.wrk.socketErrors).some((n) => n > 0));
+  for (const r of errors) out(`\n${r.label}: wrk saw ${r.wrk.non2xx} non-2xx responses and socket errors ${JSON.stringify(r.wrk.socketErrors)}`);
+
+  out('\n### Nothing lost: every sampled pair ends compared, skipped or dropped (shadow-diff runs)\n');
+  out('Sampled = the ingress\'s `shadowdiff_ingress_mirrored_total` + its drops at the shadow in-flight bound (admin port `/metrics`); compared, skipped and dropped from the report API\'s `/api/v1/summary` once they add up (warm-up included in both).\n');
+  out('| setup | sampled | mirrored | dropped at in-flight bound | compared | skipped | dropped (store) | accounted | backlog when the load stopped | drain s | CPU µs/req incl. drain |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const a = r.accounting;
+    if (!a) continue;
+    const s = a.settled.summary;
+    const c = a.settled.counts;
+    out(
+      `| ${r.label} | ${a.settled.sampled} | ${c.mirrored} | ${c.dropped.shadow_in_flight_limit ?? 0} | ${s.compared} | ${s.skipped} | ${s.dropped} | ${a.settled.accounted}${a.settled.settled ? '' : ' (NOT settled)'} | ${a.backlogAtEnd} | ${f1(a.settled.drainMs / 1000)} | ${f0(a.usPerRequestWithDrain)} |`,
+    );
+  }
+
+  out(`\n### What a ${o.slowMs} ms shadow costs\n`);
+  out(`| proxy | fast shadow req/s | ${o.slowMs} ms shadow req/s | change | requests the slow shadow received / requests served |`);
+  out('|---|---:|---:|---:|---:|');
+  const pair = (label: string, fast: SetupResult | undefined, slow: SetupResult | undefined) => {
+    if (!fast || !slow) return;
+    out(`| ${label} | ${f0(fast.wrk.rps)} | ${f0(slow.wrk.rps)} | ${signedPct(slow.wrk.rps / fast.wrk.rps - 1)} | ${slow.shadow.requests} / ${slow.wrk.requests} |`);
+  };
+  pair('nginx mirror', byKey(rows, 'nginx'), byKey(rows, 'nginx-slow'));
+  pair('shadow-diff start (default --shadow-max-in-flight 256)', byKey(rows, 'shadow-diff'), byKey(rows, 'shadow-diff-slow'));
+  pair(`shadow-diff start (--shadow-max-in-flight ${o.slowFullInFlight})`, byKey(rows, 'shadow-diff'), byKey(rows, 'shadow-diff-slow-full'));
+}
+
+function printSustained(r: SustainedResult): void {
+  const s = r.settled.summary;
+  out(`\n## Sustained load, end to end (bench/sustained.ts: ${r.rate} req/s paced open loop for ${r.seconds} s)\n`);
+  out('| rate | duration | sent | ok | p50 ms | p99 ms | max ms | sampled | compared | skipped | dropped | largest backlog sampled | backlog when the load stopped | drain s | shadow-diff cores | other processes, cores |');
+  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const largest = Math.max(0, ...r.samples.map((x) => x.backlog));
+  out(
+    `| ${r.rate} | ${r.seconds} s | ${r.sent} | ${r.ok} | ${f2(r.p50Ms)} | ${f2(r.p99Ms)} | ${f0(r.maxMs)} | ${r.settled.sampled} | ${s.compared} | ${s.skipped} | ${s.dropped} | ${largest} | ${r.backlogAtEnd} | ${f2(r.drainMs / 1000)}${r.settled.settled ? '' : ' (NOT settled)'} | ${f2(r.proxyCores)} | ${f2(r.otherCores)} |`,
+  );
+  out(`\nbacklog every 5 s (ingress /metrics, then the store file read directly): ${r.samples.map((x) => `${x.at.toFixed(0)} s: ${x.backlog}`).join(', ') || 'none'}`);
+  out(`one /api/v1/summary call on the ${s.compared + s.skipped} stored exchanges, after the load: ${f0(r.summaryMs)} ms (on the process that also runs the ingress)`);
+  const worst = [...r.perSecond].sort((a, b) => b.maxMs - a.maxMs).slice(0, 5);
+  out(`slowest seconds of the load (requests over 10 ms, worst latency): ${worst.map((x) => `${x.second} s: ${x.over10ms}, ${f0(x.maxMs)} ms`).join('; ')}`);
+}
+
+function printLatency(rows: LatencyRow[]): void {
+  const primary = rows.find((r) => r.label === 'primary directly');
+  out(`\n## Latency at a moderate fixed load (bench/latency-check.ts: ${rows[0]?.rate ?? '?'} req/s paced open loop)\n`);
+  out('| target | sent | ok | p50 ms | p90 ms | p99 ms | max ms | p99 − primary p99 | cores of the target | other processes, cores |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const d = primary && r !== primary ? `${f2(r.p99Ms - primary.p99Ms)} ms` : '–';
+    out(`| ${r.label} | ${r.sent} | ${r.ok} | ${f2(r.p50Ms)} | ${f2(r.p90Ms)} | ${f2(r.p99Ms)} | ${f1(r.maxMs)} | ${d} | ${f2(r.cores)} | ${f2(r.otherCores)} |`);
+  }
+}
+
+interface Verdict {
+  target: string;
+  met: boolean | null;
+  numbers: string;
+}
+
+function verdicts(o: BenchOptions, r: Results): Verdict[] {
+  const v: Verdict[] = [];
+  const http = r.http ?? [];
+  const sd = byKey(http, 'shadow-diff');
+  const nginx = byKey(http, 'nginx');
+  v.push(
+    sd && nginx
+      ? {
+          target: 'shadow-diff throughput ≥ nginx mirror throughput at 100 % mirroring',
+          met: sd.wrk.rps >= nginx.wrk.rps,
+          numbers: `${f0(sd.wrk.rps)} vs ${f0(nginx.wrk.rps)} req/s (${pct(sd.wrk.rps / nginx.wrk.rps)} of nginx)`,
+        }
+      : { target: 'shadow-diff throughput ≥ nginx mirror throughput', met: null, numbers: 'not run' },
+  );
+  const slow = byKey(http, 'shadow-diff-slow');
+  const full = byKey(http, 'shadow-diff-slow-full');
+  if (sd && slow) {
+    const cost = 1 - slow.wrk.rps / sd.wrk.rps;
+    const extra = full ? `; mirroring every request (--shadow-max-in-flight ${o.slowFullInFlight}): ${f0(full.wrk.rps)} req/s, ${signedPct(full.wrk.rps / sd.wrk.rps - 1)}` : '';
+    v.push({
+      target: `a ${o.slowMs} ms shadow costs less than 10 % of shadow-diff's throughput`,
+      met: cost < 0.1,
+      numbers: `${f0(sd.wrk.rps)} → ${f0(slow.wrk.rps)} req/s (${signedPct(-cost)}; ${slow.accounting?.settled.counts.dropped.shadow_in_flight_limit ?? 0} pairs dropped at the in-flight bound, counted)${extra}`,
+    });
+  } else v.push({ target: 'a slow shadow costs less than 10 % of the throughput', met: null, numbers: 'not run' });
+  if (r.pipeline && r.pipeline.length > 0) {
+    const ratios = r.pipeline.map((p) => ({ label: p.label, ratio: p.rate / p.bare }));
+    v.push({
+      target: 'the comparison pipeline ≥ 70 % of the bare jsondiffpatch rate',
+      met: ratios.every((x) => x.ratio >= 0.7),
+      numbers: ratios.map((x) => `${x.label} ${pct(x.ratio)}`).join(', '),
+    });
+  } else v.push({ target: 'the comparison pipeline ≥ 70 % of the bare jsondiffpatch rate', met: null, numbers: 'not run' });
+  if (r.sustained) {
+    const s = r.sustained;
+    const oneSecond = s.rate;
+    const first = s.samples[0]?.backlog ?? 0;
+    const last = s.samples[s.samples.length - 1]?.backlog ?? 0;
+    const growing = last > Math.max(first, oneSecond);
+    const met = !growing && s.backlogAtEnd <= oneSecond && s.drainMs <= 1000 && s.settled.settled;
+    v.push({
+      target: `the comparator keeps up with the ingress at ${s.rate} req/s (no backlog growth)`,
+      met,
+      numbers:
+        `backlog ${s.samples.map((x) => x.backlog).join(' → ')} every 5 s, ${s.backlogAtEnd} when the load stopped, drained in ${f2(s.drainMs / 1000)} s ` +
+        `(criteria: no sample above max(first, 1 s of traffic); ≤ 1 s of traffic at the end; drain ≤ 1 s); meanwhile the clients saw p50 ${f2(s.p50Ms)} ms, p99 ${f2(s.p99Ms)} ms`,
+    });
+  } else v.push({ target: 'the comparator keeps up with the ingress (no backlog growth)', met: null, numbers: 'not run' });
+  const primary = r.latency?.find((x) => x.label === 'primary directly');
+  const ingress = r.latency?.find((x) => x.label === 'shadow-diff start');
+  if (primary && ingress) {
+    const d = ingress.p99Ms - primary.p99Ms;
+    v.push({
+      target: `ingress p99 at a moderate fixed load (${ingress.rate} req/s) within 1 ms of the primary's direct p99`,
+      met: d <= 1,
+      numbers: `${f2(ingress.p99Ms)} vs ${f2(primary.p99Ms)} ms (+${f2(d)} ms)`,
+    });
+  } else v.push({ target: "ingress p99 within 1 ms of the primary's", met: null, numbers: 'not run' });
+  return v;
+}
+
+function printVerdicts(v: Verdict[]): void {
+  out('\n## Targets\n');
+  out('| target | result | numbers |');
+  out('|---|---|---|');
+  for (const x of v) out(`| ${x.target} | ${x.met === null ? 'NOT RUN' : x.met ? 'MET' : 'NOT MET'} | ${x.numbers} |`);
+}
+
+async function main(): Promise<void> {
+  const o = benchOptions();
+  // Every loop is bounded; this bounds the whole run too, whatever hangs.
+  const budgetMs = (600 + 10 * (o.seconds + o.warmupSeconds) + 2 * o.sustainedSeconds + 4 * o.latencySeconds + 6 * o.drainTimeoutSeconds) * 1000;
+  const watchdog = setTimeout(() => {
+    log(`the benchmark ran past its ${(budgetMs / 1000).toFixed(0)} s budget: stopping everything`);
+    killAllNow();
+    process.exit(1);
+  }, budgetMs);
+  watchdog.unref();
+
+  printHeader(o);
+  const idle = watchOtherLoad();
+  await sleep(2000);
+  const before = idle.stop().cores;
+  out(`other processes before the run: ${f2(before)} cores busy${before > 0.25 ? ' (a shared machine: the numbers below carry that noise; see the "other processes" columns)' : ''}`);
+
+  const r: Results = {};
+  const only = o.only;
+  if (only.has('http') || only.has('latency') || only.has('sustained')) ensureHttpTools();
+  const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    log(`\n== ${name} ==`);
+    const t0 = performance.now();
+    const value = await fn();
+    log(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    return value;
+  };
+  if (only.has('compare') || only.has('pipeline')) r.compare = await step('comparisons per second', () => compareThroughput(o.compareSeconds));
+  if (only.has('compare') && r.compare) printCompare(r.compare);
+  if (only.has('pipeline')) {
+    r.pipeline = await step('comparator through the real pipeline', () => pipelineThroughput({ scale: o.pipelineScale, compareSeconds: o.compareSeconds }, r.compare));
+    printPipeline(r.pipeline);
+  }
+  if (only.has('http')) {
+    r.http = await step('HTTP throughput', () => httpThroughput(o, log));
+    printHttp(o, r.http);
+  }
+  if (only.has('sustained')) {
+    r.sustained = await step('sustained load', () => sustained(o, log));
+    printSustained(r.sustained);
+  }
+  if (only.has('latency')) {
+    r.latency = await step('latency check', () => latencyCheck(o, log));
+    printLatency(r.latency);
+  }
+  printVerdicts(verdicts(o, r));
+  if (o.profileDir && only.has('http')) {
+    for (const [key, what] of [
+      ['shadow-diff', 'the fast-shadow run'],
+      ['shadow-diff-no-mirror', 'the proxy-only run (--mirror-percent 0)'],
+    ] as const) {
+      const best = existsSync(join(o.profileDir, key)) ? busiestProfile(join(o.profileDir, key)) : null;
+      if (!best) continue;
+      out(`\n## Where shadow-diff's main thread goes: CPU profile of ${what} (${best.file})\n`);
+      out('Profiling slows the process down: its throughput in this run is not comparable with an unprofiled one.\n');
+      printSummary(best.summary, 15, out);
+    }
+  }
+  out(`\nload average at the end: ${machineInfo().loadavg.map((l) => l.toFixed(2)).join(', ')}`);
+  clearTimeout(watchdog);
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`benchmark failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+  removeTempDirs();
 }

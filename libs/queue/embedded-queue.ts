@@ -66,7 +66,9 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
         const job = waiting.shift() as AnyJob;
         const p = runOne(job, handler).finally(() => {
           active.delete(p);
-          pump(handler);
+          // The next job waits for a turn of the event loop: a backlog of comparisons must not keep
+          // the ingress sharing this process from its sockets.
+          setImmediate(() => pump(handler));
         });
         active.add(p);
       }
@@ -74,7 +76,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
 
     return {
       start(handler) {
-        consumerWake = () => queueMicrotask(() => pump(handler));
+        consumerWake = () => setImmediate(() => pump(handler));
         pump(handler);
       },
       async close() {

@@ -196,6 +196,14 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
         });
       }
 
+      // Who went away first: a client that closes before its response is complete is an abort, not
+      // a primary failure, whether it left before the primary answered or while the body streamed.
+      let upstreamBody: Readable | null = null;
+      let clientGone = false;
+      res.once('close', () => {
+        if (!res.writableFinished && !upstreamBody?.errored) clientGone = true;
+      });
+
       const started = performance.now();
       let primaryResponse: CapturedResponse | null = null;
       let failure: SkipReason | null = null;
@@ -218,11 +226,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           responseCapture = capture;
           upstream.body.on('data', (chunk: Buffer) => capture.push(chunk));
         }
-        // Who went away first: a client that closes before the end is an abort, not a primary failure.
-        let clientGone = false;
-        res.once('close', () => {
-          if (!res.writableFinished && !upstream.body.errored) clientGone = true;
-        });
+        upstreamBody = upstream.body;
         try {
           await pipeline(upstream.body, res);
         } catch {
@@ -237,9 +241,11 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           latencyMs: performance.now() - started,
         };
       } catch (error) {
-        counters.primaryErrors++;
-        metrics?.primaryError();
-        failure = 'primary_error';
+        failure = clientGone ? 'client_aborted' : 'primary_error';
+        if (!clientGone) {
+          counters.primaryErrors++;
+          metrics?.primaryError();
+        }
         const code = (error as { code?: string }).code;
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           sendError(res, 504, 'SD_ERR_PRIMARY_TIMEOUT', `the primary sent no response within ${opts.primaryTimeoutMs} ms`);
