@@ -3,9 +3,9 @@
  * redis-server started here. Without any of them the run stops with a message saying how to get one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { Redis } from 'ioredis';
+import { freePort } from './cli-process.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,17 +24,6 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     client.disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 let privateRedis: ChildProcess | null = null;
