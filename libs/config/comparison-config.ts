@@ -19,8 +19,6 @@ export interface ComparisonConfig {
   routes: readonly RouteSpec[];
 }
 
-export const EMPTY_COMPARISON_CONFIG: ComparisonConfig = Object.freeze({ global: {}, endpoints: {}, routes: [] });
-
 /** Config-file keys that hold structures rather than single settings. */
 export const COMPARISON_FILE_KEYS = ['rules', 'routes'] as const;
 

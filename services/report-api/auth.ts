@@ -35,10 +35,6 @@ export function cookieOf(header: string | undefined, name: string): string | und
   return undefined;
 }
 
-export function tokenMatches(expected: Buffer, header: string | undefined): boolean {
-  return matches(expected, bearerOf(header));
-}
-
 const page = (message: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>shadow-diff: log in</title>

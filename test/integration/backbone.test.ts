@@ -3,30 +3,19 @@
  * -> store -> report API, over both queue implementations.
  */
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { QUEUE_KINDS, startHarness, type Harness } from '../support/harness.js';
-import { closedPortUrl, json, startUpstream, type Upstream } from '../support/upstream.js';
+import { describe, expect, it } from 'vitest';
+import { QUEUE_KINDS } from '../support/harness.js';
+import { closedPortUrl, json } from '../support/upstream.js';
+import { useScope } from '../support/scope.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-const PRIMARY_BODY = Buffer.concat([Buffer.from('{"id":7,"name":"ada","score":10}'), Buffer.from([])]);
+const PRIMARY_BODY = Buffer.from('{"id":7,"name":"ada","score":10}');
 
 describe.each(QUEUE_KINDS)('backbone over the %s queue', (kind) => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-
-  async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
-    const u = await startUpstream(handler);
-    cleanup.push(() => u.close());
-    return u;
-  }
-
-  async function harness(primary: string, shadow: string, overrides: Parameters<typeof startHarness>[2] = {}): Promise<Harness> {
-    const h = await startHarness(kind, { primary, shadow }, overrides);
-    cleanup.push(() => h.close());
-    return h;
-  }
+  const scope = useScope();
+  const upstream = scope.upstream;
+  const harness = (primary: string, shadow: string, overrides: Parameters<typeof scope.harness>[2] = {}) =>
+    scope.harness(kind, { primary, shadow }, overrides);
 
   /** The primary: a fixed response with headers that must reach the client untouched. */
   const primaryHandler = (_req: unknown, res: import('node:http').ServerResponse) => {

@@ -6,9 +6,9 @@ import { request } from 'undici';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
 import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useScope } from '../support/scope.js';
 import { randomPrefix } from '../support/temp.js';
-import { closedPortUrl, json, startUpstream, type Upstream } from '../support/upstream.js';
+import { closedPortUrl, json, startUpstream } from '../support/upstream.js';
 import { waitFor } from '../support/wait.js';
 
 interface Sample {
@@ -50,22 +50,10 @@ const P = 'shadowdiff_ingress_';
 const ADMIN = { adminListen: '127.0.0.1:0' };
 
 describe('ingress admin port', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-
-  async function upstream(handler: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
-    const u = await startUpstream(handler);
-    cleanup.push(() => u.close());
-    return u;
-  }
-
-  async function harness(primary: string, shadow: string, overrides: Parameters<typeof startHarness>[2] = {}): Promise<Harness> {
-    const h = await startHarness('embedded', { primary, shadow }, overrides);
-    cleanup.push(() => h.close());
-    return h;
-  }
+  const scope = useScope();
+  const upstream = scope.upstream;
+  const harness = (primary: string, shadow: string, overrides: Parameters<typeof scope.harness>[2] = {}) =>
+    scope.harness('embedded', { primary, shadow }, overrides);
 
   it('counts requests, mirrored and dropped pairs, and observes primary and shadow latencies', async () => {
     const primary = await upstream((_req, res) => json(res, 200, { ok: 1 }));
