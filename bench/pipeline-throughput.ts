@@ -151,7 +151,7 @@ export async function pipelineThroughput(
       queue,
       store,
       concurrency: config.comparatorConcurrency,
-      settings: comparatorSettings(config),
+      settings: comparatorSettings(config, store),
       logger: createLogger('silent', 'bench'),
     });
     try {

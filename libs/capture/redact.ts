@@ -1,4 +1,5 @@
 /** Secrets never reach the queue, the store or the logs: these headers are replaced before capture. */
+import { createHmac } from 'node:crypto';
 import type { HeaderMap } from '../types/exchange.js';
 
 export const REDACTED = '[REDACTED]';
@@ -11,4 +12,13 @@ export function redactHeaders(headers: HeaderMap, names: ReadonlySet<string>): H
     out[name] = names.has(name.toLowerCase()) ? (Array.isArray(value) ? value.map(() => REDACTED) : REDACTED) : value;
   }
   return out;
+}
+
+/**
+ * The marker that replaces a redacted value. With a key it carries a short HMAC of the value, so
+ * two sides that differ in a secret still differ in the store, without the secret being kept.
+ */
+export function redactedMarker(value: string, key: Buffer | undefined): string {
+  if (!key) return REDACTED;
+  return `[REDACTED:${createHmac('sha256', key).update(value).digest('hex').slice(0, 12)}]`;
 }

@@ -1,31 +1,47 @@
 /**
- * Redaction of what is persisted: secret headers (the defaults plus configured names) and
- * configured JSON body paths are replaced by a marker before anything reaches the store —
- * captures, discrepancy evidence and the values of differences alike.
+ * Redaction of what is persisted: secret headers (the defaults plus configured names), configured
+ * JSON paths in any body that parses as JSON and in form fields, and secret query parameters of
+ * stored URLs are replaced before anything reaches the store — captures, discrepancy evidence and
+ * the values of differences alike. With a key (the store's own), a redacted value becomes a short
+ * keyed hash, so a difference in a secret still shows without revealing it.
  */
 import { contentKind } from '../diff/content-kind.js';
 import { bodyText, decodeBody } from '../diff/decode-body.js';
 import { matchesPath, parsePathPattern, type PathPattern, type Segment } from '../diff/json-path.js';
 import type { CapturedBody, HeaderMap } from '../types/exchange.js';
-import { DEFAULT_REDACTED_HEADERS, REDACTED, redactHeaders } from './redact.js';
+import { DEFAULT_REDACTED_HEADERS, REDACTED, redactedMarker, redactHeaders } from './redact.js';
+import { looksLikeUrlEncodedForm, multipartBoundary, redactMultipart, redactUrlEncodedForm } from './redact-form.js';
+import { DEFAULT_REDACTED_QUERY_PARAMS, redactQuery } from './redact-url.js';
+
+export { DEFAULT_REDACTED_QUERY_PARAMS } from './redact-url.js';
 
 export interface RedactionOptions {
   /** Header names redacted on top of the defaults (authorization, proxy-authorization, cookie, set-cookie). */
   headers?: readonly string[];
-  /** JSON paths (`$.password`, `$..token`, `$.cards[*].number`) redacted in JSON bodies. */
+  /** JSON paths (`$.password`, `$..token`, `$.cards[*].number`) redacted in JSON bodies and form fields. */
   jsonPaths?: readonly string[];
+  /** Query parameters whose values are redacted in stored URLs (the default list when absent). */
+  queryParams?: readonly string[];
+  /** HMAC key for comparable markers; without it every redacted value is the same marker. */
+  key?: Buffer;
 }
 
 /** Bodies larger than this once decoded are not parsed for redaction; they are dropped instead. */
 const MAX_REDACTABLE_BYTES = 8 * 1024 * 1024;
 
+type Redacted = { body: CapturedBody; headers: HeaderMap };
+
 export class Redaction {
   readonly headerNames: ReadonlySet<string>;
   private readonly patterns: PathPattern[];
+  private readonly queryNames: ReadonlySet<string>;
+  private readonly key: Buffer | undefined;
 
   constructor(opts: RedactionOptions = {}) {
     this.headerNames = new Set([...DEFAULT_REDACTED_HEADERS, ...(opts.headers ?? [])].map((h) => h.toLowerCase()));
     this.patterns = (opts.jsonPaths ?? []).map((p) => parsePathPattern(p));
+    this.queryNames = new Set((opts.queryParams ?? DEFAULT_REDACTED_QUERY_PARAMS).map((q) => q.toLowerCase()));
+    this.key = opts.key;
   }
 
   get hasBodyRules(): boolean {
@@ -36,38 +52,82 @@ export class Redaction {
     return redactHeaders(headers, this.headerNames);
   }
 
-  /** True when a difference at this canonical path lies at or below a redacted JSON path. */
+  /** The marker for one redacted value (JSON values are hashed in their JSON form). */
+  value(value: unknown): string {
+    return redactedMarker(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), this.key);
+  }
+
+  /** A URL as it may be stored: the values of secret query parameters replaced. */
+  url(url: string): string {
+    return redactQuery(url, this.queryNames, (v) => this.value(v));
+  }
+
+  /** True when a difference at this canonical path lies at or below a redacted JSON path or form field. */
   coversPath(path: string): boolean {
+    if (path.startsWith('form.')) return this.fieldRedacted(path.slice('form.'.length));
     return path.startsWith('$') && this.patterns.some((p) => matchesPath(p, path, { prefix: true }));
   }
 
   /**
-   * Redacts a JSON body. Returns the body and the headers that go with it: a redacted body is
-   * stored decoded, so content-encoding and content-length no longer apply.
+   * Redacts a body. Returns the body and the headers that go with it: a redacted body is stored
+   * decoded, so content-encoding and content-length no longer apply.
    */
-  body(body: CapturedBody, headers: HeaderMap): { body: CapturedBody; headers: HeaderMap } {
+  body(body: CapturedBody, headers: HeaderMap): Redacted {
     const redactedHeaders = this.headers(headers);
     if (!this.hasBodyRules || body.base64 === '') return { body, headers: redactedHeaders };
     const contentType = [headers['content-type']].flat()[0];
-    if (contentKind(contentType) !== 'json') return { body, headers: redactedHeaders };
+    const kind = contentKind(contentType);
     const decoded = decodeBody(Buffer.from(body.base64, 'base64'), headers, MAX_REDACTABLE_BYTES);
+    if ('error' in decoded) return kind === 'json' ? this.dropped(body, redactedHeaders) : { body, headers: redactedHeaders };
+    const boundary = multipartBoundary(contentType);
+    if (boundary) return this.multipart(body, decoded.bytes, boundary, redactedHeaders);
+    const text = bodyText(decoded.bytes, contentType);
+    const json = this.json(body, text, kind === 'json', redactedHeaders);
+    if (json) return json;
+    if (kind === 'form' || (contentType === undefined && looksLikeUrlEncodedForm(text.trim()))) return this.form(body, text, redactedHeaders);
+    return { body, headers: redactedHeaders };
+  }
+
+  /** Null when the text is not JSON (and was not declared JSON). */
+  private json(body: CapturedBody, text: string, declared: boolean, headers: HeaderMap): Redacted | null {
+    const start = text.trimStart()[0];
+    if (!declared && start !== '{' && start !== '[') return null;
     let value: unknown;
     try {
-      if ('error' in decoded || body.truncated) throw new Error('not redactable');
-      value = JSON.parse(bodyText(decoded.bytes, contentType));
+      if (body.truncated) throw new Error('not redactable');
+      value = JSON.parse(text);
     } catch {
       // A JSON body we cannot read might hold what must be redacted: keep none of it.
-      return { body: { base64: Buffer.from(REDACTED).toString('base64'), size: body.size, truncated: body.truncated }, headers: withoutEncoding(redactedHeaders) };
+      return declared || body.truncated ? this.dropped(body, headers) : null;
     }
     const [masked, changed] = this.mask(value);
-    if (!changed) return { body, headers: redactedHeaders };
-    const bytes = Buffer.from(JSON.stringify(masked));
-    return { body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, headers: withoutEncoding(redactedHeaders) };
+    if (!changed) return { body, headers };
+    return replaced(Buffer.from(JSON.stringify(masked)), headers);
+  }
+
+  private form(body: CapturedBody, text: string, headers: HeaderMap): Redacted {
+    if (body.truncated) return this.dropped(body, headers);
+    const out = redactUrlEncodedForm(text, (name) => this.fieldRedacted(name), (v) => this.value(v));
+    return out === null ? { body, headers } : replaced(Buffer.from(out), headers);
+  }
+
+  private multipart(body: CapturedBody, bytes: Buffer, boundary: string, headers: HeaderMap): Redacted {
+    if (body.truncated) return this.dropped(body, headers);
+    const out = redactMultipart(bytes, boundary, (name) => this.fieldRedacted(name), (v) => this.value(v));
+    return out === null ? { body, headers } : replaced(out, headers);
+  }
+
+  private dropped(body: CapturedBody, headers: HeaderMap): Redacted {
+    return { body: { base64: Buffer.from(REDACTED).toString('base64'), size: body.size, truncated: body.truncated }, headers: withoutEncoding(headers) };
+  }
+
+  private fieldRedacted(name: string): boolean {
+    return this.patterns.some((p) => matchesPath(p, [name], { prefix: false }));
   }
 
   /** Replaces every node at a redacted path; iterative, so deep documents cannot exhaust the stack. */
   private mask(root: unknown): [unknown, boolean] {
-    if (this.patterns.some((p) => matchesPath(p, [], { prefix: false }))) return [REDACTED, true];
+    if (this.patterns.some((p) => matchesPath(p, [], { prefix: false }))) return [this.value(root), true];
     let changed = false;
     const stack: { node: Record<string, unknown> | unknown[]; path: Segment[] }[] = [];
     if (root !== null && typeof root === 'object') stack.push({ node: root as Record<string, unknown>, path: [] });
@@ -78,7 +138,7 @@ export class Redaction {
         const childPath = [...path, key];
         const child = (node as Record<string | number, unknown>)[key];
         if (this.patterns.some((p) => matchesPath(p, childPath, { prefix: false }))) {
-          (node as Record<string | number, unknown>)[key] = REDACTED;
+          (node as Record<string | number, unknown>)[key] = this.value(child);
           changed = true;
         } else if (child !== null && typeof child === 'object') {
           stack.push({ node: child as Record<string, unknown>, path: childPath });
@@ -87,6 +147,10 @@ export class Redaction {
     }
     return [root, changed];
   }
+}
+
+function replaced(bytes: Buffer, headers: HeaderMap): Redacted {
+  return { body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, headers: withoutEncoding(headers) };
 }
 
 function withoutEncoding(headers: HeaderMap): HeaderMap {

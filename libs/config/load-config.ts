@@ -40,6 +40,7 @@ export interface ShadowDiffConfig {
   readonly retention: number | undefined;
   readonly redactHeaders: readonly string[];
   readonly redactJsonPaths: readonly string[];
+  readonly redactQueryParams: readonly string[];
   readonly captureMax: number;
   /** Milliseconds; undefined keeps captures until captureMax pushes them out. */
   readonly captureMaxAge: number | undefined;

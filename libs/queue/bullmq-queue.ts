@@ -6,6 +6,7 @@
  * a publish fails at once and the ingress counts the pair as dropped; ioredis keeps reconnecting
  * and publishing resumes by itself.
  */
+import { withoutBodies } from './retained-job.js';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -135,6 +136,8 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
         worker.on('error', () => {});
         worker.on('failed', (job, error) => {
           if (job && (job.attemptsMade >= JOB_ATTEMPTS || error instanceof UnrecoverableError)) {
+            // Kept in the failed set for diagnosis, but never with the unredacted bodies.
+            job.updateData(withoutBodies(job.data)).catch(() => {});
             opts.onFailed?.({ id: job.id, name: job.name }, error);
           }
         });

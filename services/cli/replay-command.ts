@@ -142,7 +142,7 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
     } else {
       // No Redis: compare in this process, straight into the store.
       queue = createEmbeddedQueue({ maxBacklog: Math.max(config.queueMaxBacklog, exchanges.length) });
-      comparator = startComparator({ queue, store, concurrency: 2, settings: comparatorSettings(config), logger });
+      comparator = startComparator({ queue, store, concurrency: 2, settings: comparatorSettings(config, store), logger });
     }
 
     const run = a.run ?? defaultReplayRun();

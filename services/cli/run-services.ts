@@ -6,7 +6,7 @@ import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import { Redaction } from '../../libs/capture/redaction.js';
-import { openStore, purgeDetails, trimCaptures, type Store } from '../../libs/store/index.js';
+import { openStore, purgeDetails, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
@@ -56,11 +56,14 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
   }
 }
 
-const redactionOf = (config: ShadowDiffConfig) => new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths });
-export const comparatorSettings = (config: ShadowDiffConfig) => ({
+/** Redacted values hash under the store's own key, so they stay comparable across processes. */
+const redactionOf = (config: ShadowDiffConfig, store: Store | undefined) =>
+  new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths, queryParams: config.redactQueryParams, ...(store ? { key: redactionKey(store) } : {}) });
+/** Without a store (benchmarks of the compare step alone) redacted values carry no hash. */
+export const comparatorSettings = (config: ShadowDiffConfig, store?: Store) => ({
   compare: { ignoreHeaders: config.ignoreHeaders },
   comparison: config.comparison,
-  redaction: redactionOf(config),
+  redaction: redactionOf(config, store),
   capture: config.captureMax > 0,
 });
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
@@ -79,7 +82,7 @@ async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number)
 export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
   const stopRetention = startRetention(config, store, logger);
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher);
@@ -119,7 +122,7 @@ export async function runIngress(config: ShadowDiffConfig, logger: Logger): Prom
 export async function runComparator(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
   const stopRetention = startRetention(config, store, logger);
   return {
     urls: {},
@@ -140,7 +143,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
   const replayQueue = queue ?? openQueue(config, logger);
   const replayComparator = queue
     ? null
-    : startComparator({ queue: replayQueue, store, concurrency: 2, settings: comparatorSettings(config), logger });
+    : startComparator({ queue: replayQueue, store, concurrency: 2, settings: comparatorSettings(config, store), logger });
   const report = await buildReportApp({
     store,
     defaultRun: config.run,

@@ -121,7 +121,7 @@ function captureOf(ex: Exchange, ctx: ComparisonContext): CaptureRecord | undefi
   const request = ctx.redaction.body(ex.request.body, ex.request.headers);
   const primary = ctx.redaction.body(ex.primary.body, ex.primary.headers);
   return {
-    request: { method: ex.request.method, url: ex.request.url, headers: request.headers, body: request.body.base64, bodySize: request.body.size },
+    request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), headers: request.headers, body: request.body.base64, bodySize: request.body.size },
     response: ex.primary.body.truncated ? null : { status: ex.primary.status, headers: primary.headers, body: primary.body.base64, latencyMs: ex.primary.latencyMs },
   };
 }
@@ -130,7 +130,9 @@ function captureOf(ex: Exchange, ctx: ComparisonContext): CaptureRecord | undefi
 function redactDifference<T extends StoredDifference>(r: Redaction, d: T): T {
   const header = d.path.startsWith('header.') && r.headerNames.has(d.path.slice('header.'.length));
   if (!header && !r.coversPath(d.path)) return d;
-  return { ...d, primary: d.primary === null ? null : REDACTED, shadow: d.shadow === null ? null : REDACTED, detail: undefined };
+  // Headers were redacted at the ingress already; body values hash under the store's key, so they stay comparable.
+  if (header) return { ...d, primary: d.primary === null ? null : REDACTED, shadow: d.shadow === null ? null : REDACTED, detail: undefined };
+  return { ...d, primary: d.primary === null ? null : r.value(d.primary), shadow: d.shadow === null ? null : r.value(d.shadow), detail: undefined };
 }
 
 export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): ExchangeOutcome {
@@ -143,7 +145,7 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
     runKind: ex.runKind ?? 'live',
     endpoint,
     method: ex.request.method,
-    url: ex.request.url,
+    url: ctx.redaction.url(ex.request.url),
     shadowFailed: ex.shadowError !== null || (ex.shadow !== null && ex.shadow.status >= 500),
     primaryStatus: ex.primary.status,
     shadowStatus: ex.shadow?.status ?? null,
@@ -199,7 +201,7 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
     outcome: 'mismatch',
     risk,
     evidence: {
-      request: { method: ex.request.method, url: ex.request.url, ...safeBody(ctx.redaction, ex.request.body, ex.request.headers) },
+      request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), ...safeBody(ctx.redaction, ex.request.body, ex.request.headers) },
       primary: { status: ex.primary.status, latencyMs: ex.primary.latencyMs, ...safeBody(ctx.redaction, ex.primary.body, ex.primary.headers) },
       shadow: storedResponse(ctx.redaction, ex.shadow, ex.shadowError),
       secondary:

@@ -78,9 +78,9 @@ describe('capture', () => {
     const req = JSON.parse(captured[0]?.request as string);
     expect(req.headers.authorization).toBe('[REDACTED]');
     expect(req.headers['x-api-key']).toBe('[REDACTED]');
-    expect(JSON.parse(Buffer.from(req.body, 'base64').toString())).toEqual({ password: '[REDACTED]', qty: 1 });
+    expect(JSON.parse(Buffer.from(req.body, 'base64').toString())).toEqual({ password: expect.stringMatching(/^\[REDACTED:[0-9a-f]{12}\]$/), qty: 1 });
     const res = JSON.parse(captured[0]?.response as string);
-    expect(JSON.parse(Buffer.from(res.body, 'base64').toString())).toEqual({ id: 1, token: '[REDACTED]', ok: true });
+    expect(JSON.parse(Buffer.from(res.body, 'base64').toString())).toEqual({ id: 1, token: expect.stringMatching(/^\[REDACTED:[0-9a-f]{12}\]$/), ok: true });
     // Nothing secret anywhere in the store file.
     const dump = rows<{ t: string }>(h.db, "select request || coalesce(response, '') as t from captures").map((r) => r.t).join();
     expect(dump).not.toMatch(/secret|hunter2/);

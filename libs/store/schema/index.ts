@@ -5,3 +5,4 @@ export { drops } from './drops.js';
 export { ruleHits } from './rule-hits.js';
 export { runs } from './runs.js';
 export { captures } from './captures.js';
+export { storeMeta } from './store-meta.js';
