@@ -29,6 +29,8 @@ export interface ShadowDiffConfig {
   readonly shadowMaxInFlight: number;
   readonly captureMaxBytes: number;
   readonly primaryTimeoutMs: number;
+  /** Raw --trust-proxy value (validated); compiled by the ingress. */
+  readonly trustProxy: string | undefined;
   readonly queueMaxBacklog: number;
   readonly comparatorConcurrency: number;
   readonly jobLockMs: number;

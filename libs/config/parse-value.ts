@@ -1,4 +1,5 @@
 /** Turns one raw setting (a string from a flag or the environment, or a YAML scalar) into its typed value. */
+import { compileTrustProxy } from '../capture/forwarding.js';
 import { parsePathPattern } from '../diff/json-path.js';
 import type { OptionSpec } from './options.js';
 
@@ -107,6 +108,13 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
         return { ok: false, error: `must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'` };
       }
       if (spec.kind === 'path' && value === '') return { ok: false, error: 'must not be empty' };
+      if (spec.key === 'trustProxy') {
+        try {
+          compileTrustProxy(value);
+        } catch (error) {
+          return { ok: false, error: `must be a hop count or addresses and CIDRs, got '${raw}': ${(error as Error).message}` };
+        }
+      }
       if (spec.key === 'reportToken' && value.length < 16) return { ok: false, error: 'must be at least 16 characters' };
       return { ok: true, value };
     }

@@ -85,7 +85,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
   const stopRetention = startRetention(config, store, logger);
   await queueReady(queue, logger);
-  const ingress = await startIngress(config, queue.publisher);
+  const ingress = await startIngress(config, queue.publisher, logger);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
   const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes }, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
@@ -108,7 +108,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
 export async function runIngress(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const queue = openQueue(config, logger);
   await queueReady(queue, logger);
-  const ingress = await startIngress(config, queue.publisher);
+  const ingress = await startIngress(config, queue.publisher, logger);
   return {
     urls: { ingress: ingress.url, ...adminUrl(ingress) },
     queue,

@@ -12,6 +12,7 @@ import type { Dispatcher } from 'undici';
 import { BodyCapture, EMPTY_BODY } from '../../libs/capture/body-capture.js';
 import type { DropCounter } from '../../libs/capture/drop-counter.js';
 import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
+import { compileTrustProxy, setForwarding, type TrustProxy } from '../../libs/capture/forwarding.js';
 import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
@@ -35,6 +36,10 @@ export interface IngressOptions {
   shadowMaxInFlight: number;
   captureMaxBytes: number;
   primaryTimeoutMs: number;
+  /** Which peers' forwarding headers are believed (--trust-proxy); none when absent. */
+  trustProxy?: TrustProxy;
+  /** Told why the primary failed; the client only gets a generic 502 or 504. */
+  onPrimaryError?: (error: unknown) => void;
   recorder: ExchangeRecorder;
   drops: DropCounter;
   /** Counters and latencies for the admin port; drops reach it through the DropCounter's onDrop. */
@@ -63,16 +68,12 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** Headers for an upstream request: hop-by-hop removed, X-Forwarded-* added. */
-function upstreamHeaders(req: IncomingMessage): HeaderMap {
+/** Headers for an upstream request: hop-by-hop removed, X-Forwarded-* set (or passed on from a trusted proxy). */
+function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): HeaderMap {
   const headers = withoutHopByHop(req.headers);
   // undici does not support Expect: 100-continue, and node:http already answered it.
   delete headers.expect;
-  const remote = req.socket.remoteAddress ?? '';
-  const prior = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${remote}` : remote;
-  headers['x-forwarded-proto'] ??= 'http';
-  return headers;
+  return setForwarding(headers, req.socket.remoteAddress ?? '', trust);
 }
 
 function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
@@ -101,6 +102,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   const pending = new Set<Promise<void>>();
   const limit = opts.captureMaxBytes;
   const metrics = opts.metrics;
+  const trustProxy = opts.trustProxy ?? compileTrustProxy(undefined);
   let closing = false;
 
   const observeShadow = (outcome: ShadowOutcome): ShadowOutcome => {
@@ -131,7 +133,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       const method = req.method ?? 'GET';
       const url = req.url ?? '/';
       const receivedAt = Date.now();
-      const headers = upstreamHeaders(req);
+      const headers = upstreamHeaders(req, trustProxy);
       const withBody = hasBody(req.headers);
 
       let mirrored = sample(method);
@@ -250,8 +252,10 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           sendError(res, 504, 'SD_ERR_PRIMARY_TIMEOUT', `the primary sent no response within ${opts.primaryTimeoutMs} ms`);
         } else {
-          sendError(res, 502, 'SD_ERR_PRIMARY_UNREACHABLE', `the primary failed: ${(error as Error).message}`);
+          // The primary's address and the error stay in the logs: the client learns only the code.
+          sendError(res, 502, 'SD_ERR_PRIMARY_UNREACHABLE', 'the primary could not be reached or failed');
         }
+        opts.onPrimaryError?.(error);
         if (!req.complete) req.resume();
       }
       // Every request, mirrored or not: to the last byte, or to the failure answered instead.

@@ -4,6 +4,8 @@ import { DropCounter } from '../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { DEFAULT_REDACTED_HEADERS } from '../../libs/capture/redact.js';
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
+import { compileTrustProxy } from '../../libs/capture/forwarding.js';
+import type { Logger } from '../../libs/logger.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';
 import { buildAdminApp } from './admin-app.js';
@@ -19,6 +21,21 @@ export interface IngressService extends IngressApp {
   adminUrl: string | undefined;
   /** Stops accepting, finishes in-flight requests and pairs, reports drops, closes the admin port last. */
   close(): Promise<void>;
+}
+
+/** What the client is not told about a failing primary, logged: each at debug, a warning at most every 10 s. */
+function primaryErrorLog(logger: Logger): (error: unknown) => void {
+  let lastWarn = 0;
+  let since = 0;
+  return (error) => {
+    since++;
+    const err = { code: (error as { code?: string }).code, message: (error as Error).message };
+    logger.debug({ err }, 'the primary failed');
+    if (Date.now() - lastWarn < 10_000) return;
+    logger.warn({ err, failures: since }, 'the primary failed; clients got 502/504');
+    lastWarn = Date.now();
+    since = 0;
+  };
 }
 
 export async function startIngress(
@@ -38,8 +55,10 @@ export async function startIngress(
     | 'captureMaxBytes'
     | 'primaryTimeoutMs'
     | 'redactHeaders'
+    | 'trustProxy'
   >,
   publisher: JobPublisher,
+  logger?: Logger,
 ): Promise<IngressService> {
   if (!config.primary || !config.shadow) throw new Error('primary and shadow are required');
   // The gauges read the proxy's state at scrape time; the proxy is built just below.
@@ -61,6 +80,8 @@ export async function startIngress(
     shadowMaxInFlight: config.shadowMaxInFlight,
     captureMaxBytes: config.captureMaxBytes,
     primaryTimeoutMs: config.primaryTimeoutMs,
+    trustProxy: compileTrustProxy(config.trustProxy),
+    ...(logger ? { onPrimaryError: primaryErrorLog(logger) } : {}),
     recorder,
     drops,
     metrics,
