@@ -38,6 +38,9 @@ export interface ShadowDiffConfig {
   readonly noiseRelativeThreshold: number;
   readonly noiseAbsoluteThreshold: number;
   readonly reportToken: string | undefined;
+  /** Normalized origins (libs/http/origin.ts) replays started through the report API may target. */
+  readonly replayAllow: readonly string[];
+  readonly maxReplays: number;
   /** Milliseconds; undefined keeps everything. */
   readonly retention: number | undefined;
   readonly redactHeaders: readonly string[];

@@ -3,7 +3,7 @@
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
 
-export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'string' | 'path';
+export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'origins' | 'string' | 'path';
 
 export interface OptionSpec {
   /** Key in the config object and in the YAML config file. */
@@ -46,6 +46,8 @@ export const OPTIONS = [
   opt({ key: 'noiseRelativeThreshold', flag: '--noise-relative-threshold', env: ['SHADOW_DIFF_NOISE_RELATIVE_THRESHOLD'], kind: 'percent', default: '20', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of its shadow differences.' }),
   opt({ key: 'noiseAbsoluteThreshold', flag: '--noise-absolute-threshold', env: ['SHADOW_DIFF_NOISE_ABSOLUTE_THRESHOLD'], kind: 'percent', default: '3', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of the comparisons.' }),
   opt({ key: 'reportToken', flag: '--report-token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', description: 'When set, the report API (all but /healthz) requires Authorization: Bearer <token>.' }),
+  opt({ key: 'replayAllow', flag: '--replay-allow', env: ['SHADOW_DIFF_REPLAY_ALLOW'], kind: 'origins', default: '', description: 'Origins (scheme://host[:port], comma-separated) that replays started through the report API may send traffic to; none by default. The CLI replay is not limited.' }),
+  opt({ key: 'maxReplays', flag: '--max-replays', env: ['SHADOW_DIFF_MAX_REPLAYS'], kind: 'int', default: '2', min: 1, max: 64, description: 'Replays started through the report API running at once at most; past it the API answers 429.' }),
   opt({ key: 'retention', flag: '--retention', env: ['SHADOW_DIFF_RETENTION'], kind: 'duration', min: 60_000, description: 'Discrepancy details (requests, bodies, values) older than this are purged; counts and rates stay. Off when unset.' }),
   opt({ key: 'redactHeaders', flag: '--redact-headers', env: ['SHADOW_DIFF_REDACT_HEADERS'], kind: 'list', default: '', description: 'Header names redacted before anything is queued or stored, on top of authorization, proxy-authorization, cookie and set-cookie (comma-separated).' }),
   opt({ key: 'redactJsonPaths', flag: '--redact-json-paths', env: ['SHADOW_DIFF_REDACT_JSON_PATHS'], kind: 'list', default: '', description: 'JSON body paths redacted before anything is stored, e.g. $.password,$..token (comma-separated).' }),

@@ -1,6 +1,7 @@
 /** Turns one raw setting (a string from a flag or the environment, or a YAML scalar) into its typed value. */
 import { compileTrustProxy } from '../capture/forwarding.js';
 import { parsePathPattern } from '../diff/json-path.js';
+import { parseOrigin } from '../http/origin.js';
 import type { OptionSpec } from './options.js';
 
 export interface HostPort {
@@ -95,6 +96,15 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
         return { ok: true, value: items.map((h) => h.toLowerCase()) };
       }
       return { ok: true, value: items };
+    }
+    case 'origins': {
+      const origins: string[] = [];
+      for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const r = parseOrigin(item);
+        if (!r.ok) return { ok: false, error: `'${item}' ${r.problem}` };
+        origins.push(r.origin);
+      }
+      return { ok: true, value: [...new Set(origins)] };
     }
     case 'string':
     case 'path': {

@@ -69,6 +69,8 @@ async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
   const progress: ReplayProgress = { total: opts.exchanges.length, sent: 0, skipped: 0, published: 0, lost: 0 };
+  // undici's Pool follows no redirect: a 3xx is recorded as the answer, so a replay never leaves the
+  // target's origin (the report API's --replay-allow relies on it).
   const client = (url: string) => new ShadowClient({ baseUrl: url, timeoutMs: opts.timeoutMs, maxInFlight: opts.concurrency, captureMaxBytes: opts.captureMaxBytes });
   const candidate = client(opts.candidate);
   const liveBaseline = opts.baseline === 'recorded' ? null : client(opts.baseline);

@@ -66,6 +66,7 @@ export const comparatorSettings = (config: ShadowDiffConfig, store?: Store) => (
   redaction: redactionOf(config, store),
   capture: config.captureMax > 0,
 });
+const replayTargets = (config: ShadowDiffConfig) => ({ allow: config.replayAllow, maxConcurrent: config.maxReplays });
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
 
 /** The ingress's admin port, in `urls.admin`, when --admin-listen is set. */
@@ -87,7 +88,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher, logger);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes }, logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
@@ -150,7 +151,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
     queue,
     noise: noiseThresholds(config),
     token: config.reportToken,
-    replays: { publisher: replayQueue.publisher, captureMaxBytes: config.captureMaxBytes },
+    replays: { publisher: replayQueue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) },
     logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
   });
   const url = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });

@@ -10,12 +10,15 @@ import { capturedExchanges } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
 import type { Store } from '../../libs/store/index.js';
 import { badParameter, notFound } from './http-errors.js';
+import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
 import { errorResponse, runQuery } from './schemas.js';
 
 export interface ReplayRoutesOptions {
   store: Store;
   publisher: JobPublisher;
   captureMaxBytes: number;
+  /** Where replays may go and how many at once. */
+  targets: ReplayTargetPolicy;
 }
 
 interface ReplayState {
@@ -72,6 +75,7 @@ const MAX_KEPT = 100;
 export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
   const replays = new Map<string, ReplayState>();
   const aborts = new Set<AbortController>();
+  const slots = new ReplaySlots(opts.targets.maxConcurrent);
   app.addHook('onClose', async () => {
     for (const a of aborts) a.abort();
   });
@@ -95,14 +99,17 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
           required: ['fromRun', 'candidate'],
           additionalProperties: false,
         },
-        response: { 202: { type: 'object', properties: { id: { type: 'string' }, run: { type: 'string' } }, required: ['id', 'run'] }, 400: errorResponse },
+        response: { 202: { type: 'object', properties: { id: { type: 'string' }, run: { type: 'string' } }, required: ['id', 'run'] }, 400: errorResponse, 403: errorResponse, 429: errorResponse },
       },
     },
     async (req, reply) => {
       const b = req.body;
       if (b.baseline !== undefined && b.baseline !== 'recorded' && !/^https?:\/\/[^/]/.test(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
+      checkReplayTarget(opts.targets, 'candidate', b.candidate);
+      if (b.baseline !== undefined && b.baseline !== 'recorded') checkReplayTarget(opts.targets, 'baseline', b.baseline);
       const exchanges = capturedExchanges(opts.store, b.fromRun);
       if (exchanges.length === 0) throw badParameter('fromRun', `run '${b.fromRun}' has no captured exchanges`);
+      const release = slots.take();
       const state: ReplayState = {
         id: randomUUID(),
         run: b.run ?? defaultReplayRun(),
@@ -142,7 +149,10 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
           state.status = 'failed';
           state.error = (error as Error).message;
         })
-        .finally(() => aborts.delete(abort));
+        .finally(() => {
+          aborts.delete(abort);
+          release();
+        });
       return reply.status(202).send({ id: state.id, run: state.run });
     },
   );

@@ -8,6 +8,7 @@ import { gateRoutes } from './gate-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { replayRoutes } from './replay-routes.js';
+import type { ReplayTargetPolicy } from './replay-targets.js';
 import { installErrorHandler } from './http-errors.js';
 import { reportRoutes } from './report-routes.js';
 import { webRoutes } from './web-routes.js';
@@ -21,7 +22,7 @@ export interface ReportAppOptions {
   /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
   token?: string | undefined;
   /** Where replays started over HTTP publish their exchanges (absent: no replay routes). */
-  replays?: { publisher: JobPublisher; captureMaxBytes: number } | undefined;
+  replays?: { publisher: JobPublisher; captureMaxBytes: number; targets: ReplayTargetPolicy } | undefined;
   logLevel?: string;
 }
 

@@ -247,8 +247,8 @@ describe('replay', () => {
   });
 
   it('starts a replay over the API and reports its progress and result', async () => {
-    const h = await captureLive(6);
     const candidate = await upstream(version(2));
+    const h = await captureLive(6, { replayAllow: candidate.url });
     const res = await request(`${h.report}/api/v1/replays`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,4 +1,4 @@
-/* global document, location, fetch, URLSearchParams, Node */
+/* global document, location, fetch, URLSearchParams, Node, NodeFilter */
 /**
  * Shared by the web report's pages: the JSON API client, the URL state, a tiny DOM builder and the
  * formatters. Plain ES module, no build step, no dependency.
@@ -97,7 +97,7 @@ export function h(tag, props = {}, ...children) {
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
     else if (value === true) el.setAttribute(key, '');
-    else el.setAttribute(key, String(value));
+    else el.setAttribute(key, key === 'title' ? escapeControls(value) : String(value));
   }
   append(el, children);
   return el;
@@ -107,14 +107,60 @@ function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(el, child);
-    else el.append(child instanceof Node ? child : String(child));
+    else if (child instanceof Node) el.append(child);
+    else el.append(...escapedNodes(String(child)));
   }
+}
+
+/**
+ * Characters shown escaped (`\u202E`) wherever the page shows text from the API: C0 and C1 controls
+ * (tab and line breaks aside), bidi embeddings, overrides, isolates and marks (which visibly reverse
+ * text), and invisible formatting characters. Zero-width (non-)joiners stay: scripts and emoji need them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/g;
+
+/** The same class without the g flag: test() keeps no lastIndex. */
+const HAS_UNSAFE = new RegExp(UNSAFE_CHARS.source);
+
+const escapeChar = (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The text with every unsafe character written as `\uXXXX` (for titles and attributes). */
+export const escapeControls = (text) => String(text).replace(UNSAFE_CHARS, escapeChar);
+
+/** Text nodes, each unsafe character as a marked `\uXXXX` span. */
+export function escapedNodes(text) {
+  if (!HAS_UNSAFE.test(text)) return [text];
+  const nodes = [];
+  let last = 0;
+  for (const m of text.matchAll(UNSAFE_CHARS)) {
+    if (m.index > last) nodes.push(text.slice(last, m.index));
+    const span = document.createElement('span');
+    span.className = 'ctl';
+    span.title = 'an invisible or control character, shown escaped';
+    span.textContent = escapeChar(m[0]);
+    nodes.push(span);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) nodes.push(text.slice(last));
+  return nodes;
+}
+
+/** Escapes unsafe characters in every text node under `root` (for HTML built by a library). */
+export function escapeTextNodes(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (HAS_UNSAFE.test(node.data)) found.push(node);
+  }
+  for (const node of found) node.replaceWith(...escapedNodes(node.data));
 }
 
 /** Replaces an element's children (nothing happens when the text would not change). */
 export function setText(el, text) {
   const value = String(text);
-  if (el.textContent !== value) el.textContent = value;
+  if (el.textContent === escapeControls(value)) return;
+  el.replaceChildren(...escapedNodes(value));
 }
 
 export function byId(id) {

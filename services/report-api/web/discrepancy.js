@@ -6,6 +6,9 @@
 import {
   ApiError,
   byId,
+  escapeControls,
+  escapedNodes,
+  escapeTextNodes,
   fmtDateTime,
   fmtInt,
   fmtMs,
@@ -40,10 +43,29 @@ async function main() {
     }
     return;
   }
-  render(d);
+  try {
+    render(d);
+  } catch (error) {
+    console.error('the discrepancy could not be shown', error);
+    showBanner('error', `Part of this discrepancy could not be shown (${describeError(error)}); the API has it whole at /api/v1/discrepancies/${id}.`);
+  }
   byId('main').setAttribute('aria-busy', 'false');
   await renderVisualDiff(d);
 }
+
+const describeError = (error) => `${error?.name ?? 'Error'}: ${error?.message ?? error}`;
+
+/** Fills a panel with what build() returns; if it throws, the panel says so instead of staying empty. */
+function fill(el, build) {
+  try {
+    el.replaceChildren(...build());
+  } catch (error) {
+    console.error('a panel could not be shown', error);
+    el.replaceChildren(renderError(`This part could not be shown (${describeError(error)}).`));
+  }
+}
+
+const renderError = (text) => h('p', { class: 'render-error', role: 'alert' }, text);
 
 const shortId = (value) => (value.length > 18 ? `${value.slice(0, 8)}…${value.slice(-6)}` : value);
 
@@ -54,7 +76,7 @@ function render(d) {
   const endpointCrumb = byId('crumb-endpoint');
   endpointCrumb.setAttribute('href', overviewHref({ ...view, endpoint: d.endpoint, field: '' }));
   setText(endpointCrumb, d.endpoint);
-  document.title = `${d.request.method} ${d.request.url} · discrepancy · shadow-diff`;
+  document.title = escapeControls(`${d.request.method} ${d.request.url} · discrepancy · shadow-diff`);
 
   setText(byId('d-title'), `${d.request.method} ${d.request.url}`);
   byId('d-risk').replaceChildren(riskBadge(d.risk));
@@ -78,14 +100,14 @@ function render(d) {
   setText(byId('r-line'), `${d.request.method} ${d.request.url}`);
   const reqHeaders = Object.entries(d.request.headers ?? {});
   setText(byId('r-headers-count'), `(${reqHeaders.length})`);
-  byId('r-headers').tBodies[0].replaceChildren(...headerRows(reqHeaders, new Set()));
-  byId('r-body').replaceChildren(...(d.request.body === null || d.request.body === '' ? [] : [bodyBlock(d.request, 'Request body')]));
+  fill(byId('r-headers').tBodies[0], () => headerRows(reqHeaders, new Set()));
+  fill(byId('r-body'), () => (d.request.body === null || d.request.body === '' ? [] : [bodyBlock(d.request, 'Request body')]));
 
   // Primary and shadow
   const headerDiffs = new Set(d.differences.filter((x) => x.path.startsWith('header.')).map((x) => x.path.slice('header.'.length).toLowerCase()));
   const statusDiffers = d.differences.some((x) => x.path === 'status' || x.kind === 'shadow_error');
-  byId('primary').querySelector('.side-body').replaceChildren(...sideBody(d.primary, headerDiffs, statusDiffers, marksFor(d.differences, 'primary')));
-  byId('shadow').querySelector('.side-body').replaceChildren(...sideBody(d.shadow, headerDiffs, statusDiffers, marksFor(d.differences, 'shadow')));
+  fill(byId('primary').querySelector('.side-body'), () => sideBody(d.primary, headerDiffs, statusDiffers, marksFor(d.differences, 'primary')));
+  fill(byId('shadow').querySelector('.side-body'), () => sideBody(d.shadow, headerDiffs, statusDiffers, marksFor(d.differences, 'shadow')));
   byId('legend').hidden = !(parseJson(d.primary.body).ok || parseJson(d.shadow.body).ok);
   byId('shadow').classList.toggle('failed', Boolean(d.shadow.error) || d.shadow.status === null || d.shadow.status >= 500);
 
@@ -96,12 +118,12 @@ function render(d) {
     `${d.differences.length} · ${counting} counting${d.differences.length > counting ? `, ${d.differences.length - counting} noise` : ''}`,
   );
   const rows = [...d.differences].sort((a, b) => Number(a.noise) - Number(b.noise));
-  byId('differences-table').tBodies[0].replaceChildren(
-    ...rows.map((x) =>
+  fill(byId('differences-table').tBodies[0], () =>
+    rows.map((x) =>
       h(
         'tr',
         { class: x.noise ? 'noise' : null, dataset: { path: x.path } },
-        h('td', { class: 'path' }, h('code', {}, x.path)),
+        h('td', { class: 'path' }, h('code', {}, clip(x.path))),
         h('td', { class: 'kind' }, x.kind),
         h('td', { class: 'risk' }, riskBadge(x.risk)),
         h('td', { class: 'value value-primary' }, h('code', {}, x.kind === 'field_added' ? '(absent)' : clip(fmtValue(x.primary)))),
@@ -115,7 +137,7 @@ function render(d) {
   const texts = d.differences.filter((x) => typeof x.detail === 'string' && x.detail.length > 0);
   if (texts.length > 0) {
     byId('text-diff').hidden = false;
-    byId('line-diffs').replaceChildren(...texts.map((x) => h('div', { class: 'linediff-box' }, h('div', { class: 'muted' }, h('code', {}, x.path), ` · ${x.kind}`), lineDiff(x.detail))));
+    fill(byId('line-diffs'), () => texts.map((x) => h('div', { class: 'linediff-box' }, h('div', { class: 'muted' }, h('code', {}, x.path), ` · ${x.kind}`), lineDiff(x.detail))));
   }
 
   // Secondary
@@ -214,45 +236,87 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** As the comparator writes paths: `.name` for identifiers, `['any key']` otherwise. */
 const keySegment = (key) => (IDENTIFIER.test(key) ? `.${key}` : `['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`);
 
-/** JSON.stringify(value, null, 2), line by line, each line with the path of the value it shows. */
+/** Deeper containers are folded (`{…}`): deeper indentation says nothing and grows quadratically. */
+const FOLD_DEPTH = 100;
+
+/**
+ * JSON.stringify(value, null, 2), line by line, each line with the path of the value it shows.
+ * Iterative, so any depth the API returns renders; containers past FOLD_DEPTH are one folded line.
+ */
 function prettyLines(value) {
   const lines = [];
-  const walk = (v, path, depth, prefix, comma) => {
-    const pad = '  '.repeat(depth);
-    if (Array.isArray(v) || (v && typeof v === 'object')) {
-      const entries = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, '', x]) : Object.keys(v).map((k) => [keySegment(k), `${JSON.stringify(k)}: `, v[k]]);
-      const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
-      if (entries.length === 0) {
-        lines.push({ text: `${pad}${prefix}${open}${close}${comma}`, path });
-        return;
-      }
-      lines.push({ text: `${pad}${prefix}${open}`, path });
-      entries.forEach(([segment, label, child], i) => walk(child, path + segment, depth + 1, label, i < entries.length - 1 ? ',' : ''));
-      lines.push({ text: `${pad}${close}${comma}`, path });
-      return;
+  let folded = 0;
+  const todo = [{ v: value, path: '$', depth: 0, prefix: '', comma: '' }];
+  while (todo.length > 0) {
+    const t = todo.pop();
+    if (t.close !== undefined) {
+      lines.push({ text: t.close, path: t.path });
+      continue;
     }
-    lines.push({ text: `${pad}${prefix}${JSON.stringify(v) ?? 'null'}${comma}`, path });
-  };
-  walk(value, '$', 0, '', '');
-  return lines;
+    const { v, path, depth, prefix, comma } = t;
+    const pad = '  '.repeat(depth);
+    if (v === null || typeof v !== 'object') {
+      lines.push({ text: `${pad}${prefix}${JSON.stringify(v) ?? 'null'}${comma}`, path });
+      continue;
+    }
+    const isArray = Array.isArray(v);
+    const keys = isArray ? null : Object.keys(v);
+    const n = isArray ? v.length : keys.length;
+    const [open, close] = isArray ? ['[', ']'] : ['{', '}'];
+    if (n === 0 || depth >= FOLD_DEPTH) {
+      if (n > 0) folded++;
+      lines.push({ text: `${pad}${prefix}${open}${n > 0 ? '…' : ''}${close}${comma}`, path, folded: n > 0 });
+      continue;
+    }
+    lines.push({ text: `${pad}${prefix}${open}`, path });
+    todo.push({ close: `${pad}${close}${comma}`, path });
+    for (let i = n - 1; i >= 0; i--) {
+      const [segment, label, child] = isArray ? [`[${i}]`, '', v[i]] : [keySegment(keys[i]), `${JSON.stringify(keys[i])}: `, v[keys[i]]];
+      todo.push({ v: child, path: path + segment, depth: depth + 1, prefix: label, comma: i < n - 1 ? ',' : '' });
+    }
+  }
+  return { lines, folded };
 }
+
+/** How deep a JSON value nests (iterative). */
+function depthOf(value) {
+  let max = 0;
+  const todo = [[value, 0]];
+  while (todo.length > 0) {
+    const [v, d] = todo.pop();
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d + 1);
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') todo.push([child, d + 1]);
+  }
+  return max;
+}
+
+const anyIndex = (path) => path.replace(/\[\d+\]/g, '[*]');
+const within = (path, base) => path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
 
 /** A line's path is at or under a difference's path (`[*]` in the difference matches any index). */
 function under(linePath, diffPath) {
-  const path = diffPath.includes('[*]') ? linePath.replace(/\[\d+\]/g, '[*]') : linePath;
-  return path === diffPath || path.startsWith(`${diffPath}.`) || path.startsWith(`${diffPath}[`);
+  return within(diffPath.includes('[*]') ? anyIndex(linePath) : linePath, diffPath);
 }
 
-/** Pretty JSON with the differing lines highlighted; null when it is too big to mark line by line. */
+/** A folded line hides a difference: the difference's path is under the line's. */
+function hides(linePath, diffPath) {
+  return diffPath.includes('[*]') ? within(diffPath, anyIndex(linePath)) : within(diffPath, linePath);
+}
+
+/** Pretty JSON with the differing lines highlighted; unmarked past 20,000 lines. */
 function markedJson(value, marks) {
-  const lines = prettyLines(value);
-  if (lines.length > 20_000) return null;
-  const pre = h('pre', { class: 'body marked', tabindex: '0' });
-  for (const line of lines) {
-    const mark = marks.find((m) => under(line.path, m.path));
-    pre.append(h('span', { class: mark ? `jl jl-${mark.cls}` : 'jl', title: mark?.title }, `${line.text}\n`));
+  const { lines, folded } = prettyLines(value);
+  const pre = h('pre', { class: lines.length > 20_000 ? 'body' : 'body marked', tabindex: '0' });
+  if (lines.length > 20_000) {
+    pre.append(...escapedNodes(lines.map((line) => line.text).join('\n')));
+  } else {
+    for (const line of lines) {
+      const mark = marks.find((m) => under(line.path, m.path) || (line.folded && hides(line.path, m.path)));
+      pre.append(h('span', { class: mark ? `jl jl-${mark.cls}` : 'jl', title: mark?.title }, `${line.text}\n`));
+    }
   }
-  return pre;
+  return { pre, folded };
 }
 
 /** A stored body: pretty JSON when it parses, text, or base64 for bytes; truncation said. */
@@ -265,8 +329,13 @@ function bodyBlock(b, label, marks = []) {
   let content = null;
   if (b.bodyEncoding === 'base64') notes.push('binary, shown as base64');
   else {
-    const parsed = parseJson(b.body);
-    if (parsed.ok) content = markedJson(parsed.value, marks) ?? h('pre', { class: 'body', tabindex: '0' }, JSON.stringify(parsed.value, null, 2));
+    try {
+      const parsed = parseJson(b.body);
+      if (parsed.ok) content = jsonContent(parsed.value, marks, b.body);
+    } catch (error) {
+      console.error('a body could not be shown as JSON', error);
+      content = [renderError(`This body could not be shown as JSON (${describeError(error)}); its text follows.`), h('pre', { class: 'body raw-body', tabindex: '0' }, b.body)];
+    }
   }
   return h(
     'div',
@@ -274,6 +343,17 @@ function bodyBlock(b, label, marks = []) {
     h('div', { class: 'body-label' }, label, notes.length ? h('span', { class: 'muted' }, ` · ${notes.join(' · ')}`) : null),
     content ?? h('pre', { class: 'body', tabindex: '0' }, b.body),
   );
+}
+
+/** Pretty JSON; when something was folded, a note saying so and the raw text in full below. */
+function jsonContent(value, marks, raw) {
+  const { pre, folded } = markedJson(value, marks);
+  if (folded === 0) return pre;
+  return [
+    h('p', { class: 'fold-note' }, `Nested deeper than ${FOLD_DEPTH} levels: ${fmtInt(folded)} deeper value(s) folded as {…} or […]; the raw body below has them.`),
+    pre,
+    h('details', { class: 'raw-box' }, h('summary', {}, 'Raw body'), h('pre', { class: 'raw-body', tabindex: '0' }, raw)),
+  ];
 }
 
 function parseJson(text) {
@@ -319,6 +399,11 @@ async function renderVisualDiff(d) {
   const section = byId('visual');
   const target = byId('visual-diff');
   section.hidden = false;
+  const depth = Math.max(depthOf(left.value), depthOf(right.value));
+  if (depth > FOLD_DEPTH) {
+    target.replaceChildren(h('p', { class: 'muted' }, `The bodies nest ${fmtInt(depth)} levels deep, more than the ${FOLD_DEPTH} the visual diff draws; the differences table above is complete.`));
+    return;
+  }
   try {
     const [jsondiffpatch, htmlFormatter] = await Promise.all([
       import('/assets/jsondiffpatch/index.js'),
@@ -339,13 +424,14 @@ async function renderVisualDiff(d) {
       return;
     }
     target.innerHTML = htmlFormatter.format(delta, left.value) ?? '';
+    escapeTextNodes(target);
     const toggle = byId('show-unchanged');
     const apply = () => htmlFormatter.showUnchanged(toggle.checked, target);
     toggle.addEventListener('change', apply);
     apply();
   } catch (error) {
-    console.error('jsondiffpatch could not load', error);
-    target.replaceChildren(h('p', { class: 'muted' }, `The visual diff could not load (${error?.message ?? error}); the differences table above is complete.`));
+    console.error('the visual diff could not be drawn', error);
+    target.replaceChildren(renderError(`The visual diff could not be drawn (${describeError(error)}); the differences table above is complete.`));
   }
 }
 

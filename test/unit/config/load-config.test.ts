@@ -73,6 +73,18 @@ describe('loadConfig', () => {
     expect(c.reportListen).toEqual({ host: '127.0.0.1', port: 9001 });
   });
 
+  it('reads --replay-allow as exact origins (none by default) and bounds --max-replays', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({ replayAllow: [], maxReplays: 2 });
+    const c = loadConfig({ env: { SHADOW_DIFF_REPLAY_ALLOW: 'HTTP://Candidate.Example:80/, https://[::1]:8443,http://0x7f.1:9000' }, flags: { maxReplays: '5' } });
+    // Normalized as the replay client connects: lower-case host, default port dropped, IPv4 in dotted decimal.
+    expect(c.replayAllow).toEqual(['http://candidate.example', 'https://[::1]:8443', 'http://127.0.0.1:9000']);
+    expect(c.maxReplays).toBe(5);
+    for (const bad of ['http://a.example/base', 'http://user:pw@a.example', 'ftp://a.example', 'a.example:80', 'http://a.example?x=1', 'http://a.example/#f']) {
+      expect(errorsOf(() => loadConfig({ env: {}, flags: { replayAllow: bad } }))[0], bad).toMatch(/^--replay-allow: '/);
+    }
+    expect(errorsOf(() => loadConfig({ env: {}, flags: { maxReplays: '0' } }))[0]).toMatch(/^--max-replays: must be at least 1/);
+  });
+
   it('reports every error together, naming where each value came from', () => {
     const file = yamlFile('typo: 1\nshadowMaxInFlight: 0\n');
     const errors = errorsOf(() =>
