@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   SD_ERR_PAYLOAD_INVALID: 'A queued job payload does not match its contract; it is never retried.',
   SD_ERR_PRIMARY_UNREACHABLE: 'The primary could not be reached or failed mid-response.',
   SD_ERR_PRIMARY_TIMEOUT: 'The primary did not answer in time.',
+  SD_ERR_REQUEST_TIMEOUT: 'The client did not send its whole request in time.',
   SD_ERR_REPLAY_INPUT: 'A replay input (HAR or GoReplay file, captured run) cannot be used.',
   SD_ERR_STORE_UNAVAILABLE: 'The store (SQLite) cannot be opened or written.',
   SD_ERR_INTERNAL: 'An unexpected internal error.',

@@ -29,6 +29,7 @@ export interface ShadowDiffConfig {
   readonly shadowMaxInFlight: number;
   readonly captureMaxBytes: number;
   readonly primaryTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly queueMaxBacklog: number;
   readonly comparatorConcurrency: number;
   readonly jobLockMs: number;

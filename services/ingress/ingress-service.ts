@@ -37,6 +37,7 @@ export async function startIngress(
     | 'shadowMaxInFlight'
     | 'captureMaxBytes'
     | 'primaryTimeoutMs'
+    | 'requestTimeoutMs'
     | 'redactHeaders'
   >,
   publisher: JobPublisher,
@@ -61,6 +62,7 @@ export async function startIngress(
     shadowMaxInFlight: config.shadowMaxInFlight,
     captureMaxBytes: config.captureMaxBytes,
     primaryTimeoutMs: config.primaryTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     recorder,
     drops,
     metrics,
