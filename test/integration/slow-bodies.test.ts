@@ -50,6 +50,20 @@ function slowPost(url: string, length: number, everyMs: number): SlowClient {
   return { answer, stop };
 }
 
+/** A POST of `length` bytes whose body the test sends in parts; resolves the answer once the socket closes. */
+async function partsPost(url: string, length: number) {
+  const { port } = new URL(url);
+  const socket: Socket = connect({ host: '127.0.0.1', port: Number(port) });
+  socket.on('error', () => {});
+  scope.defer(() => void socket.destroy());
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write(`POST /parts HTTP/1.1\r\nHost: app\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${length}\r\n\r\n`);
+  let out = '';
+  socket.on('data', (c: Buffer) => (out += c.toString('latin1')));
+  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(out)));
+  return { send: (n: number) => socket.write(Buffer.alloc(n, 'p')), answer };
+}
+
 function skipReasons(db: string): Record<string, number> {
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
@@ -99,5 +113,24 @@ describe('slow request bodies', () => {
     const summary = await waitFor(() => h.summary(), (s) => s.compared >= 20, 10_000, '20 fast pairs compared');
     expect(summary).toMatchObject({ compared: 20, dropped: 0 });
     for (const s of slow) s.stop();
+  });
+
+  it('bounds the bytes of bodies still arriving: past shadow-max-in-flight × capture-max-bytes a pair is dropped and counted', async () => {
+    const primary = await scope.upstream((req, res) => json(res, 200, { got: req.body.length }));
+    const h = await scope.harness('embedded', { primary: primary.url, shadow: primary.url }, { mirrorMethods: 'POST', shadowMaxInFlight: '2', captureMaxBytes: '1000' });
+    const clients = [await partsPost(h.ingress, 1000), await partsPost(h.ingress, 1000), await partsPost(h.ingress, 1000)];
+    // 900 + 900 bytes fit the 2,000-byte budget; the third client's 900 do not.
+    for (const c of clients) {
+      c.send(900);
+      await sleep(100);
+    }
+    // One after the other, so that a shadow slot is free each time a body completes.
+    for (const [i, c] of clients.entries()) {
+      c.send(100);
+      // Every client gets the primary's whole answer all the same.
+      expect(await c.answer).toMatch(/^HTTP\/1\.1 200[\s\S]*\{"got":1000\}$/);
+      await h.settled(i + 1);
+    }
+    expect(await h.summary()).toMatchObject({ compared: 2, skipped: 0, dropped: 1 });
   });
 });
