@@ -282,7 +282,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
 
       // Mirrored: the body is teed into a capture while it streams to the primary.
       const body = sampled && withBody ? new RequestBodyTee(req, limit, budget) : null;
-      const guard = new RequestGuard(req, res, opts.requestTimeoutMs, () => body?.abort(new Error('request timeout')));
+      const guard = new RequestGuard(req, res, { withBody, timeoutMs: opts.requestTimeoutMs }, () => body?.abort(new Error('request timeout')));
       const mirrorDone = sampled ? sendMirror(pair, body) : null;
 
       const primaryResult = await proxyToPrimary(pair, res, body ? body.stream : withBody ? req : null, guard, sampled);

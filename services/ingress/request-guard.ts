@@ -19,18 +19,20 @@ export class RequestGuard {
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    timeoutMs: number,
+    opts: { withBody: boolean; timeoutMs: number },
     private readonly onTimeout: () => void,
   ) {
     res.once('close', () => {
-      clearTimeout(this.timer);
+      // A response can be over before the request is (a primary that answers early): the timer
+      // then keeps watching the rest of the body.
+      if (req.complete || req.socket.destroyed) clearTimeout(this.timer);
       if (this.timedOut || res.writableFinished || this.upstreamBody?.errored) return;
       this.clientGone = true;
       this.abort();
     });
     // Without a body the request was whole with its headers; only a body can be slow.
-    if (!req.complete) {
-      this.timer = setTimeout(() => this.expire(timeoutMs), timeoutMs);
+    if (opts.withBody && !req.complete) {
+      this.timer = setTimeout(() => this.expire(opts.timeoutMs), opts.timeoutMs);
       req.once('end', () => clearTimeout(this.timer));
     }
   }
@@ -45,14 +47,14 @@ export class RequestGuard {
   }
 
   private expire(timeoutMs: number): void {
-    if (this.req.complete || this.res.destroyed) return;
+    if (this.req.complete || this.req.socket.destroyed) return;
     this.timedOut = true;
     this.onTimeout();
     const res = this.res;
     if (res.headersSent) {
-      // The primary already answered: nothing left to tell the client but that we stop here.
+      // The primary already answered: nothing left to tell the client; its connection is closed.
       this.abort();
-      res.destroy();
+      this.req.socket.destroy();
       return;
     }
     // Answer first, then end the primary's request: aborting it also ends the body stream it reads,

@@ -2,7 +2,8 @@
  * Slow request bodies: --request-timeout bounds how long a client may take to send its request
  * (408, pair counted as request_timeout), and a body still arriving holds no shadow slot.
  */
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
@@ -98,6 +99,23 @@ describe('slow request bodies', () => {
     const res = await request(`${h.ingress}/after`);
     expect(res.statusCode).toBe(200);
     await res.body.dump();
+  });
+
+  it('a primary that answers before the body is in: the rest of the body is still timed, the connection closed, the pair request_timeout', async () => {
+    const early = createServer((req, res) => {
+      req.resume();
+      json(res, 200, { early: true });
+    });
+    await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+    scope.defer(() => new Promise<void>((resolve) => early.close(() => resolve())));
+    early.on('connection', (socket) => scope.defer(() => void socket.destroy()));
+    const url = `http://127.0.0.1:${(early.address() as AddressInfo).port}`;
+    const h = await scope.harness('embedded', { primary: url, shadow: url }, { mirrorMethods: 'POST', requestTimeoutMs: '500ms' });
+    const client = slowPost(h.ingress, 1000, 50); // would take 50 s
+    const answer = await Promise.race([client.answer, sleep(5000).then(() => 'still open after 5 s')]);
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(await h.settled(1)).toMatchObject({ compared: 0, skipped: 1, dropped: 0 });
+    expect(skipReasons(h.db)).toEqual({ request_timeout: 1 });
   });
 
   it('slow clients beyond --shadow-max-in-flight do not stop the mirroring of other requests', async () => {
