@@ -6,7 +6,7 @@ export class BodyCapture {
   private kept = 0;
   size = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(readonly limit: number) {}
 
   push(chunk: Buffer): void {
     this.size += chunk.length;

@@ -31,6 +31,7 @@ export interface ShadowDiffConfig {
   readonly primaryTimeoutMs: number;
   /** Raw --trust-proxy value (validated); compiled by the ingress. */
   readonly trustProxy: string | undefined;
+  readonly requestTimeoutMs: number;
   readonly queueMaxBacklog: number;
   readonly comparatorConcurrency: number;
   readonly jobLockMs: number;

@@ -50,6 +50,7 @@ export const SKIP_REASONS = [
   'shadow_body_too_large',
   'primary_error',
   'client_aborted',
+  'request_timeout',
   'comparison_budget_exceeded',
   'unsafe_method',
   'no_recorded_response',

@@ -5,15 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { METHODS, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { BodyCapture, EMPTY_BODY } from '../../libs/capture/body-capture.js';
+import { CaptureBudget } from '../../libs/capture/capture-budget.js';
 import type { DropCounter } from '../../libs/capture/drop-counter.js';
 import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { compileTrustProxy, setForwarding, type TrustProxy } from '../../libs/capture/forwarding.js';
 import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
+import { RequestBodyTee } from '../../libs/capture/request-body-tee.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { shadowHost } from '../../libs/capture/shadow-host.js';
@@ -22,6 +24,7 @@ import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { ErrorCode } from '../../libs/errors.js';
 import type { CapturedBody, CapturedResponse, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
 import type { IngressMetrics } from './ingress-metrics.js';
+import { RequestGuard } from './request-guard.js';
 
 export interface IngressOptions {
   primary: string;
@@ -40,6 +43,8 @@ export interface IngressOptions {
   trustProxy?: TrustProxy;
   /** Told why the primary failed; the client only gets a generic 502 or 504. */
   onPrimaryError?: (error: unknown) => void;
+  /** Time a client has to send its whole request once its headers are in; past it, 408. */
+  requestTimeoutMs: number;
   recorder: ExchangeRecorder;
   drops: DropCounter;
   /** Counters and latencies for the admin port; drops reach it through the DropCounter's onDrop. */
@@ -103,6 +108,8 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   const limit = opts.captureMaxBytes;
   const metrics = opts.metrics;
   const trustProxy = opts.trustProxy ?? compileTrustProxy(undefined);
+  // Request bodies still arriving hold no shadow slot; their bytes are bounded as the slots bounded them.
+  const budget = new CaptureBudget(opts.shadowMaxInFlight * opts.captureMaxBytes);
   let closing = false;
 
   const observeShadow = (outcome: ShadowOutcome): ShadowOutcome => {
@@ -121,6 +128,149 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     if (m !== 'CONNECT' && !app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
   }
 
+  /** The pair's request as both sides get it. */
+  interface PairRequest {
+    req: IncomingMessage;
+    method: string;
+    url: string;
+    headers: HeaderMap;
+    receivedAt: number;
+  }
+
+  /** What the mirrored side of a pair came to, once the request body is complete. */
+  type Mirror =
+    | { dropped: true }
+    | { dropped: false; shadow: ShadowOutcome | null; secondary: ShadowOutcome | null; withSecondary: boolean };
+
+  /**
+   * Waits for the whole request body, then takes a shadow slot and sends the copies. The slot is
+   * taken only now: a body still arriving (a slow client) holds no slot, only its bytes in `budget`.
+   */
+  const sendMirror = async (pair: PairRequest, body: RequestBodyTee | null): Promise<Mirror> => {
+    // A body we did not receive or keep whole cannot be replayed: the pair is recorded as skipped.
+    const usable = body ? (await body.done) && !body.truncated : true;
+    if (usable && (body?.overBudget || !shadow.tryAcquire())) {
+      opts.drops.add(opts.run, 'shadow_in_flight_limit');
+      return { dropped: true };
+    }
+    counters.mirrored++;
+    metrics?.mirrored();
+    if (!usable) return { dropped: false, shadow: null, secondary: null, withSecondary: false };
+    const bytes = body ? body.bytes() : null;
+    // The secondary is best effort: without a slot, the pair is compared without noise cancellation.
+    const withSecondary = secondary !== null && secondary.tryAcquire();
+    const [shadowOutcome, secondaryOutcome] = await Promise.all([
+      sendShadow(pair, bytes),
+      // Same version as the primary: it gets the request exactly as the primary does.
+      withSecondary ? secondary.send({ method: pair.method, url: pair.url, headers: pair.headers, body: bytes }) : null,
+    ]);
+    return { dropped: false, shadow: shadowOutcome, secondary: secondaryOutcome, withSecondary };
+  };
+
+  const sendShadow = (pair: PairRequest, body: Buffer | null): Promise<ShadowOutcome> => {
+    const shadowHeaders: HeaderMap = { ...pair.headers };
+    const host = shadowHost(pair.req.headers.host, opts.shadowHostSuffix);
+    if (host) shadowHeaders.host = host;
+    if (body) {
+      delete shadowHeaders['transfer-encoding'];
+      shadowHeaders['content-length'] = String(body.length);
+    }
+    const sent = shadow.send({ method: pair.method, url: pair.url, headers: shadowHeaders, body });
+    return metrics ? sent.then(observeShadow) : sent;
+  };
+
+  interface PrimaryResult {
+    response: CapturedResponse | null;
+    failure: SkipReason | null;
+    latencyMs: number;
+  }
+
+  /** Sends the request to the primary and streams its answer to the client: the only path the client waits on. */
+  const proxyToPrimary = async (pair: PairRequest, res: ServerResponse, body: Readable | null, guard: RequestGuard, capture: boolean): Promise<PrimaryResult> => {
+    const started = performance.now();
+    const gone = (): SkipReason => (guard.timedOut ? 'request_timeout' : guard.clientGone ? 'client_aborted' : 'primary_error');
+    try {
+      const upstream: Dispatcher.ResponseData = await primary.pool.request({
+        method: pair.method,
+        path: primary.basePath + pair.url,
+        headers: pair.headers,
+        body,
+        signal: guard.signal,
+        headersTimeout: opts.primaryTimeoutMs,
+        bodyTimeout: 0,
+      });
+      if (guard.timedOut) {
+        // The client was answered 408 while the primary's answer was on its way.
+        upstream.body.destroy();
+        return { response: null, failure: 'request_timeout', latencyMs: performance.now() - started };
+      }
+      const responseHeaders = withoutHopByHop(upstream.headers);
+      // While stopping, no connection is kept alive for a next request that would never come.
+      if (closing) res.shouldKeepAlive = false;
+      res.writeHead(upstream.statusCode, responseHeaders);
+      let responseCapture: BodyCapture | null = null;
+      if (capture) {
+        const c = new BodyCapture(limit);
+        responseCapture = c;
+        upstream.body.on('data', (chunk: Buffer) => c.push(chunk));
+      }
+      guard.upstreamBody = upstream.body;
+      let failure: SkipReason | null = null;
+      try {
+        await pipeline(upstream.body, res);
+      } catch {
+        // The primary or the client went away mid-body: the client sees what the primary sent.
+        failure = gone();
+        res.destroy();
+      }
+      const latencyMs = performance.now() - started;
+      const response = { status: upstream.statusCode, headers: responseHeaders, body: responseCapture ? responseCapture.result() : EMPTY_BODY, latencyMs };
+      return { response, failure, latencyMs };
+    } catch (error) {
+      const failure = gone();
+      if (failure === 'primary_error') {
+        counters.primaryErrors++;
+        metrics?.primaryError();
+        const code = (error as { code?: string }).code;
+        if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+          sendError(res, 504, 'SD_ERR_PRIMARY_TIMEOUT', `the primary sent no response within ${opts.primaryTimeoutMs} ms`);
+        } else {
+          // The primary's address and the error stay in the logs: the client learns only the code.
+          sendError(res, 502, 'SD_ERR_PRIMARY_UNREACHABLE', 'the primary could not be reached or failed');
+        }
+        opts.onPrimaryError?.(error);
+        if (!pair.req.complete) pair.req.resume();
+      }
+      return { response: null, failure, latencyMs: performance.now() - started };
+    }
+  };
+
+  /** Hands the finished pair to the queue, with the reason it cannot be compared if there is one. */
+  const recordPair = async (pair: PairRequest, body: RequestBodyTee | null, guard: RequestGuard, mirrorDone: Promise<Mirror>, primaryResult: PrimaryResult): Promise<void> => {
+    const mirror = await mirrorDone;
+    if (mirror.dropped) return;
+    const requestBody: CapturedBody = body ? body.result() : EMPTY_BODY;
+    const primarySnapshot = primaryResult.response;
+    let skipReason: SkipReason | null = primaryResult.failure;
+    if (!skipReason && body && !pair.req.complete) skipReason = guard.timedOut ? 'request_timeout' : 'client_aborted';
+    if (!skipReason && requestBody.truncated) skipReason = 'request_body_too_large';
+    if (!skipReason && primarySnapshot?.body.truncated) skipReason = 'primary_body_too_large';
+    if (!skipReason && mirror.shadow?.response?.body.truncated) skipReason = 'shadow_body_too_large';
+    // A secondary body over the limit cannot say what is noise: compare without it.
+    const usableSecondary = mirror.secondary?.response?.body.truncated ? null : mirror.secondary;
+    await opts.recorder.record({
+      id: randomUUID(),
+      run: opts.run,
+      receivedAt: pair.receivedAt,
+      request: { method: pair.method, url: pair.url, headers: pair.headers, body: requestBody },
+      primary: primarySnapshot ?? { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: primaryResult.latencyMs },
+      shadow: mirror.shadow?.response ?? null,
+      shadowError: mirror.shadow?.error ?? null,
+      ...(mirror.withSecondary ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
+      skipReason,
+    });
+  };
+
   app.route({
     method: METHODS.filter((m) => m !== 'CONNECT'),
     url: '*',
@@ -130,162 +280,21 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       const req = request.raw;
       const res = reply.raw;
       reply.hijack();
-      const method = req.method ?? 'GET';
-      const url = req.url ?? '/';
-      const receivedAt = Date.now();
-      const headers = upstreamHeaders(req, trustProxy);
+      const pair: PairRequest = { req, method: req.method ?? 'GET', url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now() };
       const withBody = hasBody(req.headers);
+      const sampled = sample(pair.method);
 
-      let mirrored = sample(method);
-      if (mirrored && !shadow.tryAcquire()) {
-        opts.drops.add(opts.run, 'shadow_in_flight_limit');
-        mirrored = false;
-      }
-      if (mirrored) {
-        counters.mirrored++;
-        metrics?.mirrored();
-      }
+      // Mirrored: the body is teed into a capture while it streams to the primary.
+      const body = sampled && withBody ? new RequestBodyTee(req, limit, budget) : null;
+      const guard = new RequestGuard(req, res, { withBody, timeoutMs: opts.requestTimeoutMs }, () => body?.abort(new Error('request timeout')));
+      const mirrorDone = sampled ? sendMirror(pair, body) : null;
 
-      // Mirrored: tee the request body into a capture while it streams to the primary.
-      let primaryBody: Readable | null = withBody ? req : null;
-      let requestCapture: BodyCapture | null = null;
-      let requestDone: Promise<void> = Promise.resolve();
-      if (mirrored && withBody) {
-        requestCapture = new BodyCapture(limit);
-        const capture = requestCapture;
-        const tee = new PassThrough();
-        requestDone = new Promise((resolve) => {
-          req.on('data', (chunk: Buffer) => capture.push(chunk));
-          req.once('end', resolve);
-          req.once('close', resolve);
-        });
-        req.pipe(tee);
-        primaryBody = tee;
-      }
-
-      let shadowOutcome: Promise<ShadowOutcome | null> = Promise.resolve(null);
-      let secondaryOutcome: Promise<ShadowOutcome | null> = Promise.resolve(null);
-      // The secondary is best effort: without a slot, the pair is compared without noise cancellation.
-      const withSecondary = mirrored && secondary !== null && secondary.tryAcquire();
-      if (mirrored) {
-        const bodyUsable = requestDone.then(() => !(requestCapture?.truncated || (withBody && !req.complete)));
-        if (withSecondary && secondary) {
-          secondaryOutcome = bodyUsable.then((usable) => {
-            if (!usable) {
-              secondary.release();
-              return null;
-            }
-            // Same version as the primary: it gets the request exactly as the primary does.
-            return secondary.send({ method, url, headers, body: requestCapture ? requestCapture.bytes() : null });
-          });
-        }
-        shadowOutcome = bodyUsable.then((usable) => {
-          // A body we did not keep whole cannot be replayed to the shadow.
-          if (!usable) {
-            shadow.release();
-            return null;
-          }
-          const shadowHeaders: HeaderMap = { ...headers };
-          const host = shadowHost(req.headers.host, opts.shadowHostSuffix);
-          if (host) shadowHeaders.host = host;
-          const body = requestCapture ? requestCapture.bytes() : null;
-          if (body) {
-            delete shadowHeaders['transfer-encoding'];
-            shadowHeaders['content-length'] = String(body.length);
-          }
-          const sent = shadow.send({ method, url, headers: shadowHeaders, body });
-          return metrics ? sent.then(observeShadow) : sent;
-        });
-      }
-
-      // Who went away first: a client that closes before its response is complete is an abort, not
-      // a primary failure, whether it left before the primary answered or while the body streamed.
-      let upstreamBody: Readable | null = null;
-      let clientGone = false;
-      res.once('close', () => {
-        if (!res.writableFinished && !upstreamBody?.errored) clientGone = true;
-      });
-
-      const started = performance.now();
-      let primaryResponse: CapturedResponse | null = null;
-      let failure: SkipReason | null = null;
-      try {
-        const upstream: Dispatcher.ResponseData = await primary.pool.request({
-          method,
-          path: primary.basePath + url,
-          headers,
-          body: primaryBody,
-          headersTimeout: opts.primaryTimeoutMs,
-          bodyTimeout: 0,
-        });
-        const responseHeaders = withoutHopByHop(upstream.headers);
-        // While stopping, no connection is kept alive for a next request that would never come.
-        if (closing) res.shouldKeepAlive = false;
-        res.writeHead(upstream.statusCode, responseHeaders);
-        let responseCapture: BodyCapture | null = null;
-        if (mirrored) {
-          const capture = new BodyCapture(limit);
-          responseCapture = capture;
-          upstream.body.on('data', (chunk: Buffer) => capture.push(chunk));
-        }
-        upstreamBody = upstream.body;
-        try {
-          await pipeline(upstream.body, res);
-        } catch {
-          // The primary or the client went away mid-body: the client sees what the primary sent.
-          failure = clientGone ? 'client_aborted' : 'primary_error';
-          res.destroy();
-        }
-        primaryResponse = {
-          status: upstream.statusCode,
-          headers: responseHeaders,
-          body: responseCapture ? responseCapture.result() : EMPTY_BODY,
-          latencyMs: performance.now() - started,
-        };
-      } catch (error) {
-        failure = clientGone ? 'client_aborted' : 'primary_error';
-        if (!clientGone) {
-          counters.primaryErrors++;
-          metrics?.primaryError();
-        }
-        const code = (error as { code?: string }).code;
-        if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-          sendError(res, 504, 'SD_ERR_PRIMARY_TIMEOUT', `the primary sent no response within ${opts.primaryTimeoutMs} ms`);
-        } else {
-          // The primary's address and the error stay in the logs: the client learns only the code.
-          sendError(res, 502, 'SD_ERR_PRIMARY_UNREACHABLE', 'the primary could not be reached or failed');
-        }
-        opts.onPrimaryError?.(error);
-        if (!req.complete) req.resume();
-      }
+      const primaryResult = await proxyToPrimary(pair, res, body ? body.stream : withBody ? req : null, guard, sampled);
       // Every request, mirrored or not: to the last byte, or to the failure answered instead.
-      const primaryMs = primaryResponse?.latencyMs ?? performance.now() - started;
-      metrics?.primaryLatencyMs(primaryMs);
-
-      if (!mirrored) return;
-      const requestBody: CapturedBody = requestCapture ? requestCapture.result() : EMPTY_BODY;
-      const primarySnapshot = primaryResponse;
+      metrics?.primaryLatencyMs(primaryResult.latencyMs);
+      if (!mirrorDone) return;
       // The client has its response; the rest happens out of band.
-      const done = Promise.all([shadowOutcome, secondaryOutcome]).then(async ([outcome, secondaryResult]) => {
-        let skipReason: SkipReason | null = failure;
-        if (!skipReason && withBody && !req.complete) skipReason = 'client_aborted';
-        if (!skipReason && requestBody.truncated) skipReason = 'request_body_too_large';
-        if (!skipReason && primarySnapshot?.body.truncated) skipReason = 'primary_body_too_large';
-        if (!skipReason && outcome?.response?.body.truncated) skipReason = 'shadow_body_too_large';
-        // A secondary body over the limit cannot say what is noise: compare without it.
-        const usableSecondary = secondaryResult?.response?.body.truncated ? null : secondaryResult;
-        await opts.recorder.record({
-          id: randomUUID(),
-          run: opts.run,
-          receivedAt,
-          request: { method, url, headers, body: requestBody },
-          primary: primarySnapshot ?? { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: primaryMs },
-          shadow: outcome?.response ?? null,
-          shadowError: outcome?.error ?? null,
-          ...(withSecondary ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
-          skipReason,
-        });
-      });
+      const done = recordPair(pair, body, guard, mirrorDone, primaryResult);
       pending.add(done);
       void done.finally(() => pending.delete(done));
     },

@@ -54,6 +54,7 @@ export async function startIngress(
     | 'shadowMaxInFlight'
     | 'captureMaxBytes'
     | 'primaryTimeoutMs'
+    | 'requestTimeoutMs'
     | 'redactHeaders'
     | 'trustProxy'
   >,
@@ -82,6 +83,7 @@ export async function startIngress(
     primaryTimeoutMs: config.primaryTimeoutMs,
     trustProxy: compileTrustProxy(config.trustProxy),
     ...(logger ? { onPrimaryError: primaryErrorLog(logger) } : {}),
+    requestTimeoutMs: config.requestTimeoutMs,
     recorder,
     drops,
     metrics,
