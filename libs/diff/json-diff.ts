@@ -22,7 +22,9 @@ import { riskOf } from './risk.js';
  *   yields a delta at that path and is reported as a type change;
  * - object keys are prefixed with `k`, so no JSON key can collide with the index keys or the marker,
  *   and `__proto__` is an ordinary key all the way through.
- * Key order is never a difference. Strings are compared whole: the default `jsondiffpatch` entry point
+ * Key order is never a difference. Numbers beyond a double are ExactNumbers (parse-json.ts): leaves,
+ * compared by their canonical value (a filter before jsondiffpatch's own, and in canonical forms).
+ * Strings are compared whole: the default `jsondiffpatch` entry point
  * has no text-diff library, so it reports changed strings as plain replacements whatever their length.
  *
  * Arrays that an array rule makes `unordered` or `keyed` stay real arrays, and jsondiffpatch matches

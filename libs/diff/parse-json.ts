@@ -28,7 +28,6 @@ interface Frame {
   repeats: Map<string, number> | undefined;
 }
 
-const STRING_REST = /(?:[^"\\\u0000-\u001f]|\\.)*/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class Parser {
@@ -159,10 +158,11 @@ class Parser {
       return text.slice(start, end);
     }
     // Escapes (or a bad character): find the end, and let JSON.parse decode and check the escapes.
-    STRING_REST.lastIndex = end;
-    STRING_REST.test(text);
-    end = STRING_REST.lastIndex;
-    if (text.charCodeAt(end) !== 0x22) this.fail('unterminated string or control character in a string');
+    while (c !== 0x22) {
+      if (c === 0x5c) end++; // the escaped character cannot end the string
+      else if (!(c >= 0x20)) this.fail('unterminated string or control character in a string'); // NaN past the end
+      c = text.charCodeAt(++end);
+    }
     this.i = end + 1;
     return JSON.parse(text.slice(start - 1, end + 1)) as string;
   }
