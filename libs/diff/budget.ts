@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ComparisonBudget } from '../types/rules.js';
 import { ComparisonBudgetError } from './errors.js';
+import { ExactNumber } from './exact-number.js';
 
 export const DEFAULT_BUDGET: Readonly<ComparisonBudget> = Object.freeze({ maxNodes: 2_000_000, maxMillis: 2000 });
 
@@ -46,12 +47,12 @@ export class Budget {
     const pending: object[] = [];
     let nodes = this.nodes + 1;
     let sinceClock = 0;
-    if (typeof root === 'object' && root !== null) pending.push(root);
+    if (isContainer(root)) pending.push(root);
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
       const children: unknown[] = Array.isArray(next) ? next : Object.values(next);
       nodes += children.length;
       if (nodes > this.maxNodes) break;
-      for (const child of children) if (typeof child === 'object' && child !== null) pending.push(child);
+      for (const child of children) if (isContainer(child)) pending.push(child);
       sinceClock += children.length + 1;
       if (sinceClock >= CLOCK_EVERY) {
         sinceClock = 0;
@@ -78,6 +79,11 @@ export class Budget {
   remainingMillis(): number {
     return this.deadline - performance.now();
   }
+}
+
+/** An object or array; an ExactNumber is a leaf. */
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !(value instanceof ExactNumber);
 }
 
 function positive(value: number | undefined): number | undefined {

@@ -8,10 +8,14 @@ import type { CompiledRules } from './compile-rules.js';
 import { compileRules } from './compile-rules.js';
 import { contentKind } from './content-kind.js';
 import { bodyText, decodeBody } from './decode-body.js';
+import { duplicateKeyDifferences } from './duplicate-keys.js';
+import { exactlyWithinTolerance, isJsonNumber, plainJson } from './exact-number.js';
 import { diffJson } from './json-diff.js';
 import type { Segment } from './json-path.js';
 import { matchesPath, parseCanonicalPath } from './json-path.js';
 import { lineDiff } from './line-diff.js';
+import type { ParsedJson } from './parse-json.js';
+import { parseJson as parseLossless } from './parse-json.js';
 import { highestRisk, riskOf } from './risk.js';
 
 export interface CompareOptions {
@@ -78,7 +82,8 @@ export function compareExchange(
 }
 
 function finish(drafts: readonly Draft[], rules: CompiledRules | undefined, hits: ReadonlySet<string>): Comparison {
-  const differences = drafts.map((d): Difference => ({ ...d, risk: riskOf(d) }));
+  // Numbers beyond a double become their literal text here, after the rules have read them.
+  const differences = drafts.map((d): Difference => ({ ...d, primary: plainJson(d.primary), shadow: plainJson(d.shadow), risk: riskOf(d) }));
   const comparison: Comparison = { differences, risk: highestRisk(differences) };
   if (rules !== undefined) comparison.ruleHits = rules.ids.filter((id) => hits.has(id));
   return comparison;
@@ -127,9 +132,14 @@ function applyPathRules(drafts: readonly Draft[], rules: CompiledRules, hits: Se
       }
     }
     if (!keep) return false;
-    if (d.kind === 'value_changed' && typeof d.primary === 'number' && typeof d.shadow === 'number') {
+    if (d.kind === 'value_changed' && isJsonNumber(d.primary) && isJsonNumber(d.shadow)) {
+      const [a, b] = [d.primary, d.shadow];
+      const within =
+        typeof a === 'number' && typeof b === 'number'
+          ? (rule: CompiledRules['tolerance'][number]) => withinTolerance(a, b, rule)
+          : (rule: CompiledRules['tolerance'][number]) => exactlyWithinTolerance(a, b, rule);
       for (const rule of rules.tolerance) {
-        if (matchesPath(rule.pattern, segments, { prefix: false }) && withinTolerance(d.primary, d.shadow, rule)) return false;
+        if (matchesPath(rule.pattern, segments, { prefix: false }) && within(rule)) return false;
       }
     }
     return true;
@@ -222,9 +232,10 @@ function undecodable(p: Side, s: Side, primaryHeaders: HeaderMap, shadowHeaders:
   return [draft('body', 'binary_differs', describe(p), describe(s))];
 }
 
-function parseJson(text: string): { value: unknown } | undefined {
+/** Numbers by exact value, repeated keys noted (parse-json.ts); undefined when not JSON. */
+function parseJson(text: string): ParsedJson | undefined {
   try {
-    return { value: JSON.parse(text) as unknown };
+    return parseLossless(text);
   } catch {
     return undefined;
   }
@@ -241,7 +252,8 @@ function compareJson(pType: string | undefined, pBytes: Buffer, sType: string | 
   const sJson = parseJson(sText);
   if (pJson !== undefined && sJson !== undefined) {
     ctx.budget.checkClock();
-    return diffJson(pJson.value, sJson.value, { budget: ctx.budget, rules: ctx.rules, hits: ctx.hits });
+    const structural = diffJson(pJson.value, sJson.value, { budget: ctx.budget, rules: ctx.rules, hits: ctx.hits });
+    return [...structural, ...duplicateKeyDifferences(pJson, sJson)];
   }
   if (pJson === undefined && sJson === undefined) return compareTexts(pText, sText, ctx.budget);
   const label = (type: string | undefined, parsed: boolean): string =>

@@ -6,6 +6,7 @@ import { Budget, MAX_ARRAY_MATCH_CELLS } from './budget.js';
 import type { CompiledArrayRule, CompiledRules, NodeRules } from './compile-rules.js';
 import { rulesAt } from './compile-rules.js';
 import { ComparisonBudgetError } from './errors.js';
+import { ExactNumber, isJsonNumber } from './exact-number.js';
 import type { MatchState, PathMatcher, Segment } from './json-path.js';
 import { ANY_INDEX, keySegment } from './json-path.js';
 import { riskOf } from './risk.js';
@@ -21,7 +22,9 @@ import { riskOf } from './risk.js';
  *   yields a delta at that path and is reported as a type change;
  * - object keys are prefixed with `k`, so no JSON key can collide with the index keys or the marker,
  *   and `__proto__` is an ordinary key all the way through.
- * Key order is never a difference. Strings are compared whole: the default `jsondiffpatch` entry point
+ * Key order is never a difference. Numbers beyond a double are ExactNumbers (parse-json.ts): leaves,
+ * compared by their canonical value (a filter before jsondiffpatch's own, and in canonical forms).
+ * Strings are compared whole: the default `jsondiffpatch` entry point
  * has no text-diff library, so it reports changed strings as plain replacements whatever their length.
  *
  * Arrays that an array rule makes `unordered` or `keyed` stay real arrays, and jsondiffpatch matches
@@ -102,6 +105,21 @@ const arrayMatchGuard = ((context: DiffContext) => {
 }) as Filter<DiffContext>;
 arrayMatchGuard.filterName = 'shadowDiffArrayMatchGuard';
 
+/**
+ * ExactNumbers (numbers beyond a double, see exact-number.ts) are leaves, equal when their values are:
+ * decided here, before jsondiffpatch would walk them as objects. A side that is missing is left to
+ * jsondiffpatch (an addition or a removal).
+ */
+const exactNumbers = ((context: DiffContext) => {
+  const { left, right } = context;
+  if (!(left instanceof ExactNumber) && !(right instanceof ExactNumber)) return;
+  if (left === undefined || right === undefined) return;
+  const same = left instanceof ExactNumber && right instanceof ExactNumber && left.canonical === right.canonical;
+  context.setResult(same ? undefined : [left, right]).exit();
+}) as Filter<DiffContext>;
+exactNumbers.filterName = 'shadowDiffExactNumbers';
+
+differ.processor.pipes.diff.prepend(exactNumbers);
 differ.processor.pipes.diff.prepend(budgetClock);
 differ.processor.pipes.diff.before('arrays', arrayMatchGuard);
 
@@ -114,13 +132,20 @@ type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 
 function jsonType(value: unknown): JsonType {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
+  if (value instanceof ExactNumber) return 'number';
   const type = typeof value;
   if (type === 'boolean' || type === 'number' || type === 'string' || type === 'object') return type;
   return 'undefined';
 }
 
+/** An object or an array (an ExactNumber is a number, a leaf). */
 function isContainer(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
+  return typeof value === 'object' && value !== null && !(value instanceof ExactNumber);
+}
+
+/** The canonical form of a leaf: JSON text, or the canonical value of an ExactNumber. */
+function leafForm(value: unknown): string {
+  return value instanceof ExactNumber ? value.canonical : (JSON.stringify(value) ?? 'null');
 }
 
 const NO_RULES: NodeRules = { ignored: false, array: undefined, tolerance: [] };
@@ -164,7 +189,7 @@ function keyed(root: unknown, walk: Walk): unknown {
     walk.budget.tick();
     const rules = here(walk, state);
     if (!isContainer(value)) {
-      if (typeof value === 'number') for (const rule of rules.tolerance) walk.numbers.add(rule.id);
+      if (isJsonNumber(value)) for (const rule of rules.tolerance) walk.numbers.add(rule.id);
       return value;
     }
     let rule: CompiledArrayRule | undefined;
@@ -187,7 +212,10 @@ function keyed(root: unknown, walk: Walk): unknown {
       for (const item of elements) {
         const converted = convert(item, elementState);
         target.push(converted);
-        if (isContainer(converted)) elementHashes.set(converted, elementHash(item as object, elementState, rule as CompiledArrayRule, walk));
+        // ExactNumbers too: jsondiffpatch matches any two objects by their hash.
+        if (typeof converted === 'object' && converted !== null) {
+          elementHashes.set(converted, elementHash(item as object, elementState, rule as CompiledArrayRule, walk));
+        }
       }
     } else if (Array.isArray(source)) {
       target[ARRAY_MARKER] = true;
@@ -205,7 +233,13 @@ function keyed(root: unknown, walk: Walk): unknown {
 
 /** The hash by which jsondiffpatch matches an element of an unordered or keyed array. */
 function elementHash(element: object, state: MatchState | null, rule: CompiledArrayRule, walk: Walk): string {
-  if (rule.mode === 'keyed' && rule.key !== undefined && !Array.isArray(element) && Object.prototype.hasOwnProperty.call(element, rule.key)) {
+  if (
+    rule.mode === 'keyed' &&
+    rule.key !== undefined &&
+    isContainer(element) &&
+    !Array.isArray(element) &&
+    Object.prototype.hasOwnProperty.call(element, rule.key)
+  ) {
     const key = rule.key;
     const keyState = walk.matcher === null ? null : walk.matcher.next(state, key);
     return `K${canonical((element as Record<string, unknown>)[key], keyState, walk)}`;
@@ -238,7 +272,7 @@ interface FormFrame {
  */
 function canonical(root: unknown, rootState: MatchState | null, walk: Walk): string {
   if (here(walk, rootState).ignored) return '~';
-  if (!isContainer(root)) return JSON.stringify(root) ?? 'null';
+  if (!isContainer(root)) return leafForm(root);
   const memo = walk.forms.get(root);
   if (memo !== undefined) return memo;
   const open = (value: object, state: MatchState | null, label: string): FormFrame => {
@@ -269,7 +303,7 @@ function canonical(root: unknown, rootState: MatchState | null, walk: Walk): str
       if (here(walk, state).ignored) top.parts.push(`${label}~`);
       else if (known !== undefined) top.parts.push(label + known);
       else if (isContainer(child)) stack.push(open(child, state, label));
-      else top.parts.push(label + (JSON.stringify(child) ?? 'null'));
+      else top.parts.push(label + leafForm(child));
       continue;
     }
     stack.pop();

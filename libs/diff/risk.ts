@@ -6,7 +6,8 @@ import { RISKS } from '../types/difference.js';
  * - high: the contract broke — a field disappeared or changed type, the body is no longer the same
  *   kind, the shadow failed, or the status moved to another class (2xx/3xx/4xx/5xx) or to a 5xx;
  * - medium: the same shape with other content — values, array lengths, texts, bytes, headers
- *   changed or removed, a status changed within its class;
+ *   changed or removed, a status changed within its class, a key repeated in an object (clients
+ *   differ on which value wins, or reject it);
  * - low: additions, which old clients ignore — new fields, new headers.
  */
 export function riskOf(d: Omit<Difference, 'risk'>): Risk {
@@ -24,6 +25,7 @@ export function riskOf(d: Omit<Difference, 'risk'>): Risk {
     case 'text_differs':
     case 'binary_differs':
     case 'array_length':
+    case 'duplicate_key':
       return 'medium';
     case 'field_added':
     case 'header_added':

@@ -9,6 +9,7 @@ export const DIFFERENCE_KINDS = [
   'type_changed',
   'field_added',
   'field_removed',
+  'duplicate_key',
   'array_length',
   'body_type_changed',
   'text_differs',

@@ -113,6 +113,32 @@ rules:
     expect(list.items).toEqual([expect.objectContaining({ url: '/users/ada/orders/3', paths: ['$.lines[0].qty'] })]);
   });
 
+  it('compares numbers past 2^53 exactly and reports repeated keys, with faithful values in the detail', async () => {
+    const send = (res: import('node:http').ServerResponse, text: string) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+    };
+    const primary = await upstream((req, res) =>
+      send(res, req.url === '/same' ? '{"id":12345678901234567890123}' : '{"account":9007199254740992,"plan":"pro","big":1e400}'),
+    );
+    const shadow = await upstream((req, res) =>
+      send(res, req.url === '/same' ? '{"id":1.2345678901234567890123e22}' : '{"account":9007199254740993,"plan":"pro","plan":"pro","big":1e400}'),
+    );
+    const h = await harness('embedded', { primary: primary.url, shadow: shadow.url });
+    await request(`${h.ingress}/same`).then((r) => r.body.dump());
+    await request(`${h.ingress}/accounts`).then((r) => r.body.dump());
+    expect(await h.settled(2)).toMatchObject({ compared: 2, matched: 1, mismatched: 1 });
+    const list = await h.get<{ items: { id: string; url: string; paths: string[] }[] }>('/api/v1/discrepancies');
+    expect(list.items).toEqual([expect.objectContaining({ url: '/accounts' })]);
+    const detail = await h.get<{ differences: { path: string; kind: string; primary: unknown; shadow: unknown; risk: string }[] }>(
+      `/api/v1/discrepancies/${list.items[0]?.id}`,
+    );
+    expect(detail.differences.map(({ path, kind, primary: p, shadow: s, risk }) => ({ path, kind, primary: p, shadow: s, risk }))).toEqual([
+      { path: '$.account', kind: 'value_changed', primary: 9007199254740992, shadow: '9007199254740993', risk: 'medium' },
+      { path: '$.plan', kind: 'duplicate_key', primary: 1, shadow: 2, risk: 'medium' },
+    ]);
+  });
+
   it('compares gzip and plain bodies by content, whatever the compression level', async () => {
     const payload = JSON.stringify({ items: Array.from({ length: 50 }, (_, i) => ({ id: i, name: `n${i}` })) });
     const primary = await upstream((_req, res) => {

@@ -25,6 +25,7 @@ describe('riskOf', () => {
     ['text_differs', 'medium', d('text_differs', 'a', 'b')],
     ['binary_differs', 'medium', d('binary_differs')],
     ['array_length', 'medium', d('array_length', 2, 3)],
+    ['duplicate_key', 'medium', d('duplicate_key', 1, 2)],
     ['field_added', 'low', d('field_added', null, 1)],
     ['header_added', 'low', d('header_added', null, 'x')],
   ] as const)('%s is %s', (_name, expected, difference) => {
