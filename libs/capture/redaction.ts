@@ -7,7 +7,9 @@
  */
 import { contentKind } from '../diff/content-kind.js';
 import { bodyText, decodeBody } from '../diff/decode-body.js';
+import { stringifyExact } from '../diff/exact-number.js';
 import { matchesPath, parsePathPattern, type PathPattern, type Segment } from '../diff/json-path.js';
+import { parseJson } from '../diff/parse-json.js';
 import type { CapturedBody, HeaderMap } from '../types/exchange.js';
 import { DEFAULT_REDACTED_HEADERS, REDACTED, redactedMarker, redactHeaders } from './redact.js';
 import { looksLikeUrlEncodedForm, multipartBoundary, redactMultipart, redactUrlEncodedForm } from './redact-form.js';
@@ -95,14 +97,14 @@ export class Redaction {
     let value: unknown;
     try {
       if (body.truncated) throw new Error('not redactable');
-      value = JSON.parse(text);
+      value = parseJson(text).value;
     } catch {
       // A JSON body we cannot read might hold what must be redacted: keep none of it.
       return declared || body.truncated ? this.dropped(body, headers) : null;
     }
     const [masked, changed] = this.mask(value);
     if (!changed) return { body, headers };
-    return replaced(Buffer.from(JSON.stringify(masked)), headers);
+    return replaced(Buffer.from(stringifyExact(masked)), headers);
   }
 
   private form(body: CapturedBody, text: string, headers: HeaderMap): Redacted {

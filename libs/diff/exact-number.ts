@@ -207,3 +207,19 @@ function containsExactNumber(root: object): boolean {
   }
   return containing.get(root) === true;
 }
+
+/**
+ * JSON text with every ExactNumber written as its raw literal, so a body that is parsed, changed and
+ * written again (redaction) keeps its numbers. The marker carries a random nonce, so no string in
+ * the document can be mistaken for one.
+ */
+export function stringifyExact(value: unknown): string {
+  const nonce = Math.random().toString(36).slice(2);
+  // toJSON runs before a replacer sees the value: look at the holder's own property instead.
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const own = this[key];
+    return own instanceof ExactNumber ? `\u0000${nonce}:${own.literal}` : v;
+  });
+  if (!text.includes(nonce)) return text;
+  return text.replace(new RegExp(`"\\\\u0000${nonce}:([^"]*)"`, 'g'), '$1');
+}

@@ -70,3 +70,12 @@ describe('Redaction beyond JSON content types', () => {
     expect(r.coversPath('form.user')).toBe(false);
   });
 });
+
+describe('Redaction keeps numbers exact', () => {
+  it('writes big integers and long decimals of a redacted body as they came', () => {
+    const r = new Redaction({ jsonPaths: ['$.password'] });
+    const input = '{"account":9007199254740993,"tiny":1e-400,"price":0.10000000000000000001,"n":[1,2.5],"password":"p","s":"\\u0000x"}';
+    const out = text(r.body(captured(input), { 'content-type': 'application/json' }).body);
+    expect(out).toBe('{"account":9007199254740993,"tiny":1e-400,"price":0.10000000000000000001,"n":[1,2.5],"password":"[REDACTED]","s":"\\u0000x"}');
+  });
+});
