@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   SD_ERR_PRIMARY_UNREACHABLE: 'The primary could not be reached or failed mid-response.',
   SD_ERR_PRIMARY_TIMEOUT: 'The primary did not answer in time.',
   SD_ERR_REPLAY_INPUT: 'A replay input (HAR or GoReplay file, captured run) cannot be used.',
+  SD_ERR_RUN_EXISTS: 'A replay names a run that already exists (live, or a replay of another source); --append adds to a replay run of the same source.',
   SD_ERR_STORE_UNAVAILABLE: 'The store (SQLite) cannot be opened or written.',
   SD_ERR_INTERNAL: 'An unexpected internal error.',
 } as const;

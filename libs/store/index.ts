@@ -13,3 +13,4 @@ export {
 } from './record-exchange.js';
 export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 export * from './report-queries.js';
+export { claimReplayRun, freeRunName, LIVE_SOURCE, replaySourceName, RunExistsError, type ReplaySourceRef } from './run-claims.js';

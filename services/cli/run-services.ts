@@ -140,7 +140,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
   const replayQueue = queue ?? openQueue(config, logger);
   const replayComparator = queue
     ? null
-    : startComparator({ queue: replayQueue, store, concurrency: 2, settings: comparatorSettings(config), logger });
+    : startComparator({ queue: replayQueue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config), logger });
   const report = await buildReportApp({
     store,
     defaultRun: config.run,
