@@ -281,7 +281,7 @@ describe('replay configuration', () => {
     expect(badTimeout.code).toBe(2);
     expect(badTimeout.output).toMatch(/SHADOW_DIFF_REPLAY_TIMEOUT: must be at most 2147483647 ms/);
     expect(candidate.seen).toHaveLength(2);
-  });
+  }, 90_000); // four CLI processes
 });
 
 describe('a run belongs to one source', () => {
@@ -344,7 +344,7 @@ describe('a run belongs to one source', () => {
       { name: 'cli-r', kind: 'replay', source: 'run:live' },
       { name: 'live', kind: 'live', source: 'live' },
     ]);
-  });
+  }, 90_000); // six CLI processes
 
   it('never lets live mirroring record into a replay run: those pairs are skipped as run_conflict, not lost', async () => {
     const db = tempDb();
