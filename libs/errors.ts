@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   SD_ERR_TOO_MANY_REPLAYS: 'The report API is already running --max-replays replays; try again when one has finished.',
   SD_ERR_REQUEST_TIMEOUT: 'The client did not send its whole request in time.',
   SD_ERR_REPLAY_INPUT: 'A replay input (HAR or GoReplay file, captured run) cannot be used.',
+  SD_ERR_RUN_EXISTS: 'A replay names a run that already exists (live, or a replay of another source); --append adds to a replay run of the same source.',
   SD_ERR_STORE_UNAVAILABLE: 'The store (SQLite) cannot be opened or written.',
   SD_ERR_INTERNAL: 'An unexpected internal error.',
 } as const;

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ShadowDiffError } from '../errors.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
-import { OPTIONS, type OptionKey, type OptionSpec } from './options.js';
-import { parseValue, type HostPort } from './parse-value.js';
+import { commandSpec, envOf, flagOf, optionSpec, type CommandSpec } from './commands.js';
+import { OPTIONS, type CommandName, type OptionKey, type OptionSpec } from './options.js';
+import { parseValue, type HostPort, type ParsedValue } from './parse-value.js';
 
 export interface ShadowDiffConfig {
   readonly primary: string | undefined;
@@ -51,6 +52,32 @@ export interface ShadowDiffConfig {
   /** Milliseconds; undefined keeps captures until captureMax pushes them out. */
   readonly captureMaxAge: number | undefined;
   readonly logLevel: string;
+  // replay and export
+  readonly fromRun: string | undefined;
+  readonly har: string | undefined;
+  readonly gor: string | undefined;
+  readonly candidate: string | undefined;
+  /** 'recorded' or the URL of a live baseline. */
+  readonly baseline: string;
+  readonly replayRun: string | undefined;
+  readonly append: boolean;
+  /** Requests per second; undefined: unlimited. */
+  readonly replayRate: number | undefined;
+  readonly replayConcurrency: number;
+  readonly replayLimit: number | undefined;
+  readonly replayTimeoutMs: number;
+  readonly allowUnsafe: boolean;
+  readonly json: boolean;
+  // gate (raw: the gate checks them)
+  readonly reportUrl: string | undefined;
+  readonly token: string | undefined;
+  readonly gateRun: string | undefined;
+  readonly maxMismatchRate: string | undefined;
+  readonly minSamples: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly maxEndpointMismatchRate: string | undefined;
+  readonly since: string | undefined;
+  readonly until: string | undefined;
   /** From the config file's `rules:` and `routes:` sections. */
   readonly comparison: ComparisonConfig;
 }
@@ -61,14 +88,32 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Path of a YAML config file (from --config or SHADOW_DIFF_CONFIG). */
   configFile?: string | undefined;
-  /** Keys this command cannot run without. */
+  /** The command being configured: which settings it reads, requires and aliases. Absent: every shared setting. */
+  command?: CommandName;
+  /** Keys this command cannot run without; the command's own list when absent. */
   required?: readonly OptionKey[];
 }
 
 type Source = { where: string; raw: string };
 
-function describe(spec: OptionSpec): string {
-  return `${spec.flag} (env ${spec.env.join(' or ')}, config key '${spec.key}')`;
+function describe(spec: OptionSpec, command: CommandSpec | undefined): string {
+  const flag = command ? flagOf(command, spec.key as OptionKey) : spec.flag;
+  return `${flag} (env ${envOf(command, spec.key as OptionKey).join(' or ')}, config key '${spec.key}')`;
+}
+
+/** A setting's default, parsed: the one place a default is written is the option table. */
+export function defaultValue(key: OptionKey): ParsedValue | undefined {
+  const spec = optionSpec(key);
+  if (!('default' in spec) || spec.default === undefined) return undefined;
+  const parsed = parseValue(spec, spec.default);
+  if (!parsed.ok) throw new Error(`the default of ${key} is invalid: ${parsed.error}`);
+  return parsed.value;
+}
+
+/** Whether a command reads a setting from flags, the environment and the file (else: its default). */
+function reads(command: CommandSpec | undefined, spec: OptionSpec): boolean {
+  if ('only' in spec && spec.only) return command !== undefined && spec.only.includes(command.name);
+  return command?.readsShared ?? true;
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -108,7 +153,9 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
   const errors: string[] = [];
-  const configPath = sources.configFile ?? env.SHADOW_DIFF_CONFIG;
+  const command = sources.command ? commandSpec(sources.command) : undefined;
+  // A client (gate) has no part in the services' config file.
+  const configPath = command?.readsShared === false ? undefined : (sources.configFile ?? env.SHADOW_DIFF_CONFIG);
   const file = configPath ? readConfigFile(configPath) : {};
 
   const knownKeys = new Set<string>([...OPTIONS.map((o) => o.key), ...COMPARISON_FILE_KEYS]);
@@ -118,20 +165,26 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
 
   const values: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
+    const key = spec.key as OptionKey;
+    const where = command ? flagOf(command, key) : spec.flag;
     let source: Source | null = null;
-    const flag = flags[spec.key];
-    if (flag !== undefined) source = { where: spec.flag, raw: flag };
-    if (!source) {
-      const envName = spec.env.find((name) => env[name] !== undefined && env[name] !== '');
-      if (envName) source = { where: `env ${envName}`, raw: env[envName] as string };
-    }
-    if (!source && spec.key in file) {
-      const raw = fileValueToRaw(file[spec.key]);
-      if (raw === null) {
-        errors.push(`config file ${configPath}: '${spec.key}' must be a string, number or list`);
-        continue;
+    if (reads(command, spec)) {
+      const aliasOf = command?.aliases?.[key];
+      const flag = flags[key] ?? (aliasOf ? flags[aliasOf] : undefined);
+      if (flag !== undefined) source = { where, raw: flag };
+      if (!source) {
+        // An empty variable means unset, for every setting of every command.
+        const envName = envOf(command, key).find((name) => env[name] !== undefined && env[name] !== '');
+        if (envName) source = { where: `env ${envName}`, raw: env[envName] as string };
       }
-      source = { where: `config key '${spec.key}'`, raw };
+      if (!source && spec.key in file) {
+        const raw = fileValueToRaw(file[spec.key]);
+        if (raw === null) {
+          errors.push(`config file ${configPath}: '${spec.key}' must be a string, number or list`);
+          continue;
+        }
+        source = { where: `config key '${spec.key}'`, raw };
+      }
     }
     if (!source && 'default' in spec && spec.default !== undefined) source = { where: 'default', raw: spec.default };
     if (!source) {
@@ -143,10 +196,11 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
     else errors.push(`${source.where}: ${parsed.error}`);
   }
 
-  for (const key of sources.required ?? []) {
-    const spec = OPTIONS.find((o) => o.key === key);
-    if (spec && values[key] === undefined && !errors.some((e) => e.startsWith(spec.flag))) {
-      errors.push(`${describe(spec)} is required`);
+  for (const key of sources.required ?? command?.required ?? []) {
+    const spec = optionSpec(key);
+    const flag = command ? flagOf(command, key) : spec.flag;
+    if (values[key] === undefined && !errors.some((e) => e.startsWith(flag))) {
+      errors.push(`${describe(spec, command)} is required`);
     }
   }
 

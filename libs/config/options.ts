@@ -3,7 +3,33 @@
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
 
-export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'origins' | 'string' | 'path';
+export type OptionKind =
+  | 'url'
+  | 'redisUrl'
+  | 'hostPort'
+  | 'int'
+  | 'percent'
+  | 'duration'
+  | 'bytes'
+  | 'methods'
+  | 'list'
+  | 'origins'
+  | 'string'
+  | 'path'
+  | 'runName'
+  | 'rate'
+  | 'baseline'
+  | 'boolean';
+
+export const COMMAND_NAMES = ['start', 'ingress', 'comparator', 'report-api', 'replay', 'export', 'gate'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/** Node's timers hold at most 2^31-1 ms; a longer one fires after 1 ms. Every duration is capped here. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The slowest replay rate whose interval between requests still fits a timer. */
+export const MIN_REPLAY_RATE = 1000 / MAX_TIMER_MS;
+/** Durations that are ages compared with the clock, not timers, may be longer: ten years. */
+const MAX_AGE_MS = 3650 * 86_400_000;
 
 export interface OptionSpec {
   /** Key in the config object and in the YAML config file. */
@@ -13,9 +39,11 @@ export interface OptionSpec {
   kind: OptionKind;
   description: string;
   default?: string;
-  /** For numbers: inclusive bounds. */
+  /** For numbers: inclusive bounds (durations: at most MAX_TIMER_MS unless set). */
   min?: number;
   max?: number;
+  /** Read only by these commands (others keep the default); absent: a setting every service shares. */
+  only?: readonly CommandName[];
 }
 
 const opt = (s: OptionSpec) => s;
@@ -24,11 +52,11 @@ export const OPTIONS = [
   opt({ key: 'primary', flag: '--primary', env: ['SHADOW_DIFF_PRIMARY'], kind: 'url', description: 'Base URL of the primary (the version in production).' }),
   opt({ key: 'shadow', flag: '--shadow', env: ['SHADOW_DIFF_SHADOW'], kind: 'url', description: 'Base URL of the shadow (the candidate version).' }),
   opt({ key: 'secondary', flag: '--secondary', env: ['SHADOW_DIFF_SECONDARY'], kind: 'url', description: 'Base URL of a second instance of the primary version: it gets the mirrored requests too, and what it differs on is noise.' }),
-  opt({ key: 'listen', flag: '--listen', env: ['SHADOW_DIFF_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8080', description: 'Where the ingress (or, for report-api, the report API) listens.' }),
-  opt({ key: 'reportListen', flag: '--report-listen', env: ['SHADOW_DIFF_REPORT_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8081', description: 'Where the report API listens (start).' }),
+  opt({ key: 'listen', flag: '--listen', env: ['SHADOW_DIFF_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8080', description: 'Where the ingress listens.' }),
+  opt({ key: 'reportListen', flag: '--report-listen', env: ['SHADOW_DIFF_REPORT_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8081', description: 'Where the report API listens (report-api takes it as --listen, and reads SHADOW_DIFF_LISTEN after SHADOW_DIFF_REPORT_LISTEN).' }),
   opt({ key: 'adminListen', flag: '--admin-listen', env: ['SHADOW_DIFF_ADMIN_LISTEN'], kind: 'hostPort', description: "Where the ingress serves its own /metrics (Prometheus) and /healthz; off unless set (ingress, start)." }),
   opt({ key: 'db', flag: '--db', env: ['SHADOW_DIFF_DB'], kind: 'path', default: './shadow-diff.db', description: 'SQLite file of the store.' }),
-  opt({ key: 'run', flag: '--run', env: ['SHADOW_DIFF_RUN'], kind: 'string', default: 'live', description: 'Run name the mirrored exchanges are recorded under.' }),
+  opt({ key: 'run', flag: '--run', env: ['SHADOW_DIFF_RUN'], kind: 'runName', default: 'live', description: 'Run name the mirrored exchanges are recorded under.' }),
   opt({ key: 'mirrorPercent', flag: '--mirror-percent', env: ['SHADOW_DIFF_MIRROR_PERCENT'], kind: 'percent', default: '100', min: 0, max: 100, description: 'Percentage of eligible requests mirrored to the shadow (0-100).' }),
   opt({ key: 'mirrorMethods', flag: '--mirror-methods', env: ['SHADOW_DIFF_MIRROR_METHODS'], kind: 'methods', default: 'GET,HEAD,OPTIONS', description: 'Comma-separated HTTP methods that are mirrored; any other method goes to the primary only.' }),
   opt({ key: 'redis', flag: '--redis', env: ['SHADOW_DIFF_REDIS', 'REDIS_URL'], kind: 'redisUrl', description: 'Redis URL: use BullMQ on Redis as the queue (distributed mode).' }),
@@ -49,12 +77,36 @@ export const OPTIONS = [
   opt({ key: 'reportToken', flag: '--report-token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', description: 'When set, the report API (all but /healthz) requires Authorization: Bearer <token>.' }),
   opt({ key: 'replayAllow', flag: '--replay-allow', env: ['SHADOW_DIFF_REPLAY_ALLOW'], kind: 'origins', default: '', description: 'Origins (scheme://host[:port], comma-separated) that replays started through the report API may send traffic to; none by default. The CLI replay is not limited.' }),
   opt({ key: 'maxReplays', flag: '--max-replays', env: ['SHADOW_DIFF_MAX_REPLAYS'], kind: 'int', default: '2', min: 1, max: 64, description: 'Replays started through the report API running at once at most; past it the API answers 429.' }),
-  opt({ key: 'retention', flag: '--retention', env: ['SHADOW_DIFF_RETENTION'], kind: 'duration', min: 60_000, description: 'Discrepancy details (requests, bodies, values) older than this are purged; counts and rates stay. Off when unset.' }),
+  opt({ key: 'retention', flag: '--retention', env: ['SHADOW_DIFF_RETENTION'], kind: 'duration', min: 60_000, max: MAX_AGE_MS, description: 'Discrepancy details (requests, bodies, values) older than this are purged; counts and rates stay. Off when unset.' }),
   opt({ key: 'redactHeaders', flag: '--redact-headers', env: ['SHADOW_DIFF_REDACT_HEADERS'], kind: 'list', default: '', description: 'Header names redacted before anything is queued or stored, on top of authorization, proxy-authorization, cookie and set-cookie (comma-separated).' }),
   opt({ key: 'redactJsonPaths', flag: '--redact-json-paths', env: ['SHADOW_DIFF_REDACT_JSON_PATHS'], kind: 'list', default: '', description: 'JSON body paths redacted before anything is stored, e.g. $.password,$..token (comma-separated).' }),
   opt({ key: 'redactQueryParams', flag: '--redact-query-params', env: ['SHADOW_DIFF_REDACT_QUERY_PARAMS'], kind: 'list', default: 'access_token,token,api_key,apikey,key,password,secret,signature,sig,code', description: 'Query parameters whose values are redacted in stored URLs (captures, discrepancies, HAR export); names are case-insensitive; empty redacts none (comma-separated).' }),
   opt({ key: 'captureMax', flag: '--capture-max', env: ['SHADOW_DIFF_CAPTURE_MAX'], kind: 'int', default: '100000', min: 0, description: 'Captured exchanges kept for replay at most (0 captures nothing); the oldest go first.' }),
-  opt({ key: 'captureMaxAge', flag: '--capture-max-age', env: ['SHADOW_DIFF_CAPTURE_MAX_AGE'], kind: 'duration', min: 60_000, description: 'Captured exchanges older than this are removed (e.g. 7d). Off when unset.' }),
+  opt({ key: 'captureMaxAge', flag: '--capture-max-age', env: ['SHADOW_DIFF_CAPTURE_MAX_AGE'], kind: 'duration', min: 60_000, max: MAX_AGE_MS, description: 'Captured exchanges older than this are removed (e.g. 7d). Off when unset.' }),
+  // replay (and export): captured traffic against a candidate.
+  opt({ key: 'fromRun', flag: '--from-run', env: ['SHADOW_DIFF_FROM_RUN'], kind: 'runName', only: ['replay'], description: 'Replay the exchanges captured in this run.' }),
+  opt({ key: 'har', flag: '--har', env: ['SHADOW_DIFF_HAR'], kind: 'path', only: ['replay', 'export'], description: 'HAR 1.2 file: replay reads it (its responses are the recorded baseline), export writes it.' }),
+  opt({ key: 'gor', flag: '--gor', env: ['SHADOW_DIFF_GOR'], kind: 'path', only: ['replay'], description: 'Replay a GoReplay file (.gor or .gor.gz).' }),
+  opt({ key: 'candidate', flag: '--candidate', env: ['SHADOW_DIFF_CANDIDATE'], kind: 'url', only: ['replay'], description: 'Base URL of the version under test (replay).' }),
+  opt({ key: 'baseline', flag: '--baseline', env: ['SHADOW_DIFF_BASELINE'], kind: 'baseline', default: 'recorded', only: ['replay'], description: "Compare with the recorded response ('recorded') or with a live baseline URL." }),
+  opt({ key: 'replayRun', flag: '--run', env: ['SHADOW_DIFF_REPLAY_RUN'], kind: 'runName', only: ['replay'], description: 'Run the replay records into; a new run (default replay-<timestamp>) unless --append.' }),
+  opt({ key: 'append', flag: '--append', env: ['SHADOW_DIFF_REPLAY_APPEND'], kind: 'boolean', default: 'false', only: ['replay'], description: 'Add to an existing replay run of the same source instead of refusing it.' }),
+  opt({ key: 'replayRate', flag: '--rate', env: ['SHADOW_DIFF_REPLAY_RATE'], kind: 'rate', min: MIN_REPLAY_RATE, max: 1_000_000, only: ['replay'], description: 'Requests per second, steady; unlimited when unset.' }),
+  opt({ key: 'replayConcurrency', flag: '--concurrency', env: ['SHADOW_DIFF_REPLAY_CONCURRENCY'], kind: 'int', default: '8', min: 1, max: 256, only: ['replay'], description: 'Replayed requests in flight at most.' }),
+  opt({ key: 'replayLimit', flag: '--limit', env: ['SHADOW_DIFF_REPLAY_LIMIT'], kind: 'int', min: 1, only: ['replay'], description: 'Replay at most this many exchanges; all when unset.' }),
+  opt({ key: 'replayTimeoutMs', flag: '--timeout', env: ['SHADOW_DIFF_REPLAY_TIMEOUT'], kind: 'duration', default: '10s', min: 1, only: ['replay'], description: 'Time a replayed request has for its whole response (e.g. 10s, 500ms; a bare number is milliseconds).' }),
+  opt({ key: 'allowUnsafe', flag: '--allow-unsafe', env: ['SHADOW_DIFF_ALLOW_UNSAFE'], kind: 'boolean', default: 'false', only: ['replay'], description: 'Also replay methods other than GET, HEAD and OPTIONS.' }),
+  opt({ key: 'json', flag: '--json', env: ['SHADOW_DIFF_JSON'], kind: 'boolean', default: 'false', only: ['replay', 'gate'], description: 'Print the result as one JSON line on stdout.' }),
+  // gate: a client of the report API; its values are checked by the gate itself.
+  opt({ key: 'reportUrl', flag: '--report', env: ['SHADOW_DIFF_REPORT_URL'], kind: 'url', only: ['gate'], description: 'Report API base URL, e.g. http://127.0.0.1:8081.' }),
+  opt({ key: 'token', flag: '--token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', only: ['gate'], description: 'Bearer token when the report API has a token set.' }),
+  opt({ key: 'gateRun', flag: '--run', env: ['SHADOW_DIFF_GATE_RUN'], kind: 'runName', only: ['gate'], description: "Run to gate on; the report API's run when unset." }),
+  opt({ key: 'maxMismatchRate', flag: '--max-mismatch-rate', env: ['SHADOW_DIFF_MAX_MISMATCH_RATE'], kind: 'string', only: ['gate'], description: 'Highest acceptable mismatch rate, 0 to 1 (e.g. 0.01).' }),
+  opt({ key: 'minSamples', flag: '--min-samples', env: ['SHADOW_DIFF_MIN_SAMPLES'], kind: 'string', only: ['gate'], description: 'Fewer comparisons than this give an inconclusive verdict.' }),
+  opt({ key: 'endpoint', flag: '--endpoint', env: ['SHADOW_DIFF_GATE_ENDPOINT'], kind: 'string', only: ['gate'], description: 'Gate on one endpoint, e.g. "GET /reviews/:id".' }),
+  opt({ key: 'maxEndpointMismatchRate', flag: '--max-endpoint-mismatch-rate', env: ['SHADOW_DIFF_MAX_ENDPOINT_MISMATCH_RATE'], kind: 'string', only: ['gate'], description: 'A limit every endpoint must meet too.' }),
+  opt({ key: 'since', flag: '--since', env: ['SHADOW_DIFF_GATE_SINCE'], kind: 'string', only: ['gate'], description: 'ISO 8601 date-time, or duration back from now (PT30M).' }),
+  opt({ key: 'until', flag: '--until', env: ['SHADOW_DIFF_GATE_UNTIL'], kind: 'string', only: ['gate'], description: 'ISO 8601 date-time, or duration back from now.' }),
   opt({ key: 'logLevel', flag: '--log-level', env: ['SHADOW_DIFF_LOG_LEVEL'], kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or silent.' }),
 ] as const satisfies readonly OptionSpec[];
 

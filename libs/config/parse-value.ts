@@ -2,14 +2,14 @@
 import { compileTrustProxy } from '../capture/forwarding.js';
 import { parsePathPattern } from '../diff/json-path.js';
 import { parseOrigin } from '../http/origin.js';
-import type { OptionSpec } from './options.js';
+import { MAX_TIMER_MS, type OptionSpec } from './options.js';
 
 export interface HostPort {
   host: string;
   port: number;
 }
 
-export type ParsedValue = string | number | HostPort | readonly string[];
+export type ParsedValue = string | number | boolean | HostPort | readonly string[];
 
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; error: string };
 
@@ -65,6 +65,9 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
       if (!m) return { ok: false, error: `must be a duration such as 500ms, 5s, 2m, 7d (a bare number is milliseconds), got '${raw}'` };
       const ms = Math.round(Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? 1));
+      if (spec.max === undefined && ms > MAX_TIMER_MS) {
+        return { ok: false, error: `must be at most ${MAX_TIMER_MS} ms (about 24.8 days): a longer timer would fire at once, got '${raw}'` };
+      }
       return bounded(ms, spec, ' ms');
     }
     case 'bytes': {
@@ -73,6 +76,28 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       if (!m || unit === undefined) return { ok: false, error: `must be a size such as 65536, 64KiB or 1MiB, got '${raw}'` };
       return bounded(Number(m[1]) * unit, spec, ' bytes');
     }
+    case 'rate': {
+      // Decimal only: a rate is requests per second, and its interval must fit a timer.
+      const n = /^\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isFinite(n) || n <= 0) return { ok: false, error: `must be a positive number of requests per second, got '${raw}'` };
+      if (spec.min !== undefined && n < spec.min) {
+        return { ok: false, error: `must be at least ${spec.min} requests per second: one request every ${MAX_TIMER_MS} ms (about 24.8 days) at most, got '${raw}'` };
+      }
+      return bounded(n, spec, ' requests per second');
+    }
+    case 'baseline': {
+      if (value === 'recorded') return { ok: true, value };
+      const url = parseValue({ ...spec, kind: 'url' }, value);
+      return url.ok ? url : { ok: false, error: `must be 'recorded' or an http(s) URL, got '${raw}'` };
+    }
+    case 'boolean': {
+      const v = value.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(v)) return { ok: true, value: true };
+      if (['false', '0', 'no', 'off'].includes(v)) return { ok: true, value: false };
+      return { ok: false, error: `must be true or false, got '${raw}'` };
+    }
+    case 'runName':
+      return RUN_NAME.test(value) ? { ok: true, value } : { ok: false, error: `must be 1-100 letters, digits, '.', '_', ':' or '-', got '${raw}'` };
     case 'methods': {
       const methods = value.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
       const bad = methods.filter((m) => !HTTP_TOKEN.test(m));
@@ -108,9 +133,6 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
     }
     case 'string':
     case 'path': {
-      if (spec.key === 'run' && !RUN_NAME.test(value)) {
-        return { ok: false, error: `must be 1-100 letters, digits, '.', '_', ':' or '-', got '${raw}'` };
-      }
       if (spec.key === 'queuePrefix' && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(value)) {
         return { ok: false, error: `must be 1-64 letters, digits, '.', '_', ':' or '-', got '${raw}'` };
       }

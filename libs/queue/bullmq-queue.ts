@@ -23,12 +23,12 @@ import { QueueFullError, QueueUnavailableError } from './queue-errors.js';
 
 export interface BullmqQueueOptions {
   url: string;
-  /** Key prefix in Redis; tests use a random one. */
-  prefix?: string;
+  /** Key prefix in Redis (its default is the option table's); tests use a random one. */
+  prefix: string;
   /** Waiting jobs past which the publisher refuses (the pair is dropped): Redis memory stays bounded. */
   maxBacklog: number;
   /** How long a worker's lock on a job lasts; a killed worker's job is redelivered after it. */
-  lockMs?: number;
+  lockMs: number;
   /** A publish that takes longer than this is counted as failed. */
   publishTimeoutMs?: number;
   onFailed?: (job: { id?: string; name: string }, error: unknown) => void;
@@ -41,8 +41,7 @@ function reconnectDelay(times: number): number {
 }
 
 export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
-  const prefix = opts.prefix ?? 'shadow-diff';
-  const lockMs = opts.lockMs ?? 30_000;
+  const { prefix, lockMs } = opts;
   const publishTimeoutMs = opts.publishTimeoutMs ?? 2_000;
 
   const producerConnection = new Redis(opts.url, {

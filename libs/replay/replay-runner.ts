@@ -8,6 +8,7 @@
  * rate, `concurrency` bounds requests in flight; an abort stops sending and keeps what was sent.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { withoutHopByHop } from '../capture/hop-by-hop.js';
 import { ShadowClient, type ShadowOutcome } from '../capture/shadow-client.js';
 import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
@@ -56,14 +57,11 @@ function replayHeaders(headers: HeaderMap, host: string): HeaderMap {
   return out;
 }
 
+/** Waits for the next send slot; an abort ends the wait early (and leaves no listener behind). */
 async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+  if (ms <= 0 || signal?.aborted) return;
+  await delay(ms, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+    if ((error as Error).name !== 'AbortError') throw error;
   });
 }
 

@@ -23,6 +23,9 @@ export interface ReplaySessionOptions extends ReplayOptions {
   settleTimeoutMs?: number;
 }
 
+/** How long a replay waits for the comparator after its last request, unless told otherwise. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
 export function defaultReplayRun(now = new Date()): string {
   return `replay-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
 }
@@ -30,7 +33,7 @@ export function defaultReplayRun(now = new Date()): string {
 export async function replaySession(opts: ReplaySessionOptions): Promise<ReplayResult & { progress: ReplayProgress; settled: boolean }> {
   const started = performance.now();
   const progress = await runReplay(opts);
-  const deadline = Date.now() + (opts.settleTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (opts.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
   let s = summary(opts.store, opts.run);
   while (s.compared + s.skipped < progress.published && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));

@@ -14,3 +14,4 @@ export {
 export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 export * from './report-queries.js';
 export { redactionKey } from './redaction-key.js';
+export { claimReplayRun, freeRunName, LIVE_SOURCE, replaySourceName, RunExistsError, type ReplaySourceRef } from './run-claims.js';

@@ -7,6 +7,7 @@ import { and, isNotNull, lt, or, sql } from 'drizzle-orm';
 import type { RecordDropsPayload } from '../queue/contracts.js';
 import type { Difference, Risk } from '../types/difference.js';
 import type { Store } from './open-store.js';
+import { guardRunKind, LIVE_SOURCE } from './run-claims.js';
 import { captures, differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
 
 export interface StoredBody {
@@ -91,12 +92,14 @@ function encodeValue(value: unknown): string | null {
 }
 
 /** Returns false when the exchange was already recorded (a redelivery). */
-export function recordExchange(store: Store, o: ExchangeOutcome): boolean {
+export function recordExchange(store: Store, outcome: ExchangeOutcome): boolean {
   return store.db.transaction((tx) => {
+    // A run holds one kind of exchange (run-claims.ts).
+    const o = guardRunKind(store, outcome);
     const { evidence, differences: diffs, rules, runKind, capture: _capture, ...row } = o;
     const inserted = tx.insert(exchanges).values(row).onConflictDoNothing().run();
     if (inserted.changes === 0) return false;
-    tx.insert(runs).values({ name: o.run, kind: runKind, createdAt: o.comparedAt }).onConflictDoNothing().run();
+    tx.insert(runs).values({ name: o.run, kind: runKind, source: runKind === 'live' ? LIVE_SOURCE : null, createdAt: o.comparedAt }).onConflictDoNothing().run();
     if (o.capture) {
       tx.insert(captures)
         .values({ id: o.id, run: o.run, endpoint: o.endpoint, receivedAt: o.receivedAt, request: o.capture.request, response: o.capture.response })

@@ -54,6 +54,8 @@ export const SKIP_REASONS = [
   'comparison_budget_exceeded',
   'unsafe_method',
   'no_recorded_response',
+  /** A live exchange for a replay run, or a replay exchange for a live run (run-claims.ts). */
+  'run_conflict',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { connect } from 'node:net';
-import { loadConfig } from '../../libs/config/load-config.js';
+import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
 import type { ErrorCode } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
@@ -18,50 +18,26 @@ import { ReplayInputError } from '../../libs/replay/formats/errors.js';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
 import { capturedExchanges, loadSource, type ReplaySource } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
-import { openStore } from '../../libs/store/index.js';
+import { claimReplayRun, freeRunName, openStore, replaySourceName, RunExistsError } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { comparatorSettings } from './run-services.js';
 
 export const REPLAY_EXIT = { ran: 0, usage: 2, unreachable: 3 } as const;
 
-export interface ReplayArgs {
-  db: string;
-  fromRun?: string | undefined;
-  har?: string | undefined;
-  gor?: string | undefined;
-  candidate: string;
-  baseline: string;
-  run?: string | undefined;
-  rate?: string | undefined;
-  concurrency: string;
-  limit?: string | undefined;
-  timeout: string;
-  allowUnsafe: boolean;
-  json: boolean;
-  redis?: string | undefined;
-  queuePrefix?: string | undefined;
-  config?: string | undefined;
-}
+/** How long a replay waits for Redis before it gives up (exit 3). */
+const REDIS_READY_TIMEOUT_MS = 5000;
 
 class UsageError extends Error {}
 
-function positive(flag: string, raw: string | undefined, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag}: must be a positive ${integer ? 'whole number' : 'number'}, got '${raw}'`);
-  }
-  return n;
-}
-
-function httpUrl(flag: string, raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return raw.replace(/\/+$/, '');
-  } catch {
-    // fall through
-  }
-  throw new UsageError(`${flag}: must be an http(s) URL, got '${raw}'`);
+/** The one source a replay reads: exactly one of --from-run, --har, --gor. */
+function sourceOf(config: ShadowDiffConfig): ReplaySource {
+  const sources: ReplaySource[] = [
+    ...(config.fromRun !== undefined ? [{ fromRun: config.fromRun }] : []),
+    ...(config.har !== undefined ? [{ har: config.har }] : []),
+    ...(config.gor !== undefined ? [{ gor: config.gor }] : []),
+  ];
+  if (sources.length !== 1) throw new UsageError('give exactly one of --from-run RUN, --har FILE, --gor FILE');
+  return sources[0] as ReplaySource;
 }
 
 /** A TCP connect: enough to tell an unreachable target, and no request the target would see. */
@@ -80,29 +56,11 @@ async function reachable(url: string): Promise<string | null> {
   });
 }
 
-export async function runReplayCommand(a: ReplayArgs): Promise<number> {
+export async function runReplayCommand(config: ShadowDiffConfig): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  let sources: ReplaySource[];
-  let candidate: string;
-  let baseline: string;
-  let rate: number | undefined;
-  let concurrency: number;
-  let limit: number | undefined;
-  let timeoutMs: number;
+  let source: ReplaySource;
   try {
-    sources = [
-      ...(a.fromRun !== undefined ? [{ fromRun: a.fromRun }] : []),
-      ...(a.har !== undefined ? [{ har: a.har }] : []),
-      ...(a.gor !== undefined ? [{ gor: a.gor }] : []),
-    ];
-    if (sources.length !== 1) throw new UsageError('give exactly one of --from-run RUN, --har FILE, --gor FILE');
-    candidate = httpUrl('--candidate', a.candidate);
-    baseline = a.baseline === 'recorded' ? 'recorded' : httpUrl('--baseline', a.baseline);
-    rate = positive('--rate', a.rate, false);
-    concurrency = positive('--concurrency', a.concurrency, true) as number;
-    limit = positive('--limit', a.limit, true);
-    timeoutMs = positive('--timeout', a.timeout, true) as number;
-    if (a.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(a.run)) throw new UsageError(`--run: not a run name: '${a.run}'`);
+    source = sourceOf(config);
   } catch (error) {
     if (error instanceof UsageError) {
       say(`shadow-diff replay: ${error.message}`);
@@ -110,15 +68,14 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
     }
     throw error;
   }
+  const candidate = config.candidate as string;
+  const baseline = config.baseline;
 
-  // The configuration file brings the comparison rules and redaction for the in-process comparator.
-  const config = loadConfig({ flags: { db: a.db, redis: a.redis, queuePrefix: a.queuePrefix, logLevel: 'warn' }, env: {}, configFile: a.config });
   const store = openStore(config.db);
   let queue: JobQueue | null = null;
   let comparator: { close(): Promise<void> } | null = null;
   try {
-    const source = sources[0] as ReplaySource;
-    const { exchanges, problems } = await loadSource(source, store, limit);
+    const { exchanges, problems } = await loadSource(source, store, config.replayLimit);
     for (const p of problems) say(`shadow-diff replay: skipped malformed record ${p.position}: ${p.message}`);
     if (exchanges.length === 0) {
       say('shadow-diff replay: the input holds no replayable exchange');
@@ -131,38 +88,39 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
         return REPLAY_EXIT.unreachable;
       }
     }
+    const run = config.replayRun ?? freeRunName(store, defaultReplayRun());
+    claimReplayRun(store, { name: run, source: replaySourceName(source), append: config.append, appendHint: '--append' });
 
     const logger = createLogger('warn', 'shadow-diff replay');
     if (config.redis) {
       queue = createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, lockMs: config.jobLockMs });
-      if (!(await queue.ready(5000))) {
+      if (!(await queue.ready(REDIS_READY_TIMEOUT_MS))) {
         say(`shadow-diff replay: Redis at ${config.redis} is unreachable`);
         return REPLAY_EXIT.unreachable;
       }
     } else {
       // No Redis: compare in this process, straight into the store.
       queue = createEmbeddedQueue({ maxBacklog: Math.max(config.queueMaxBacklog, exchanges.length) });
-      comparator = startComparator({ queue, store, concurrency: 2, settings: comparatorSettings(config, store), logger });
+      comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
     }
 
-    const run = a.run ?? defaultReplayRun();
     const abort = new AbortController();
     const onSigint = () => {
       say('\nshadow-diff replay: stopping; what was sent is still compared');
       abort.abort();
     };
     process.once('SIGINT', onSigint);
-    const bar = process.stderr.isTTY && !a.json ? new SingleBar({ format: 'replay {bar} {value}/{total} sent {sent} skipped {skipped}', stream: process.stderr }) : null;
+    const bar = process.stderr.isTTY && !config.json ? new SingleBar({ format: 'replay {bar} {value}/{total} sent {sent} skipped {skipped}', stream: process.stderr }) : null;
     bar?.start(exchanges.length, 0, { sent: 0, skipped: 0 });
     const result = await replaySession({
       exchanges,
       candidate,
       baseline,
       run,
-      rate,
-      concurrency,
-      allowUnsafe: a.allowUnsafe,
-      timeoutMs,
+      rate: config.replayRate,
+      concurrency: config.replayConcurrency,
+      allowUnsafe: config.allowUnsafe,
+      timeoutMs: config.replayTimeoutMs,
       captureMaxBytes: config.captureMaxBytes,
       publisher: queue.publisher,
       store,
@@ -177,11 +135,15 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
       `replay ${figures.run}: sent ${figures.sent}, compared ${figures.compared}, mismatched ${figures.mismatched} ` +
         `(${(figures.mismatchRate * 100).toFixed(2)}%), skipped ${figures.skipped}, errors ${figures.errors} in ${(figures.durationMs / 1000).toFixed(1)} s`,
     );
-    if (a.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    if (config.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     return REPLAY_EXIT.ran;
   } catch (error) {
     if (error instanceof ReplayInputError) {
       say(`shadow-diff replay: ${'SD_ERR_REPLAY_INPUT' satisfies ErrorCode}: ${error.message}`);
+      return REPLAY_EXIT.usage;
+    }
+    if (error instanceof RunExistsError) {
+      say(`shadow-diff replay: ${error.code}: ${error.message}`);
       return REPLAY_EXIT.usage;
     }
     throw error;
@@ -192,7 +154,7 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
   }
 }
 
-export function runExportCommand(a: { db: string; run: string; har: string }): number {
+export function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 'har'>): number {
   const store = openStore(a.db);
   try {
     const exchanges = capturedExchanges(store, a.run);
@@ -204,7 +166,7 @@ export function runExportCommand(a: { db: string; run: string; har: string }): n
       exchanges.map((e) => ({ request: e.request, response: e.response, startedAt: e.startedAt ?? Date.now(), origin: e.origin ?? 'http://localhost' })),
       { name: 'shadow-diff', version: '1' },
     );
-    writeFileSync(a.har, `${JSON.stringify(har, null, 2)}\n`);
+    writeFileSync(a.har as string, `${JSON.stringify(har, null, 2)}\n`);
     process.stderr.write(`shadow-diff export: ${exchanges.length} exchanges of run '${a.run}' written to ${a.har}\n`);
     return 0;
   } finally {

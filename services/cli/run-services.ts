@@ -144,7 +144,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
   const replayQueue = queue ?? openQueue(config, logger);
   const replayComparator = queue
     ? null
-    : startComparator({ queue: replayQueue, store, concurrency: 2, settings: comparatorSettings(config, store), logger });
+    : startComparator({ queue: replayQueue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
   const report = await buildReportApp({
     store,
     defaultRun: config.run,

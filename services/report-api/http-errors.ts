@@ -18,7 +18,7 @@ export const badParameter = (parameter: string, problem: string) =>
 
 export const notFound = (message: string) => new HttpError(404, 'SD_ERR_NOT_FOUND', message);
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** The parameter an Ajv validation error is about: the missing one, or the one whose value failed. */
 function parameterOf(error: FastifyError): string | undefined {

@@ -4,12 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import { optionSpec } from '../../libs/config/commands.js';
+import { defaultValue } from '../../libs/config/load-config.js';
+import { MIN_REPLAY_RATE } from '../../libs/config/options.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';
 import type { ReplayProgress } from '../../libs/replay/replay-runner.js';
 import { capturedExchanges } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
-import type { Store } from '../../libs/store/index.js';
-import { badParameter, notFound } from './http-errors.js';
+import { claimReplayRun, freeRunName, replaySourceName, RunExistsError, type Store } from '../../libs/store/index.js';
+import { badParameter, HttpError, notFound } from './http-errors.js';
 import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
 import { errorResponse, runQuery } from './schemas.js';
 
@@ -69,6 +72,13 @@ const stateSchema = {
   required: ['id', 'run', 'status', 'startedAt', 'progress', 'result', 'error'],
 } as const;
 
+/** The option table's defaults and bounds, the same as the CLI's. */
+const CONCURRENCY = optionSpec('replayConcurrency');
+const DEFAULT_CONCURRENCY = defaultValue('replayConcurrency') as number;
+const TIMEOUT_MS = defaultValue('replayTimeoutMs') as number;
+const DEFAULT_BASELINE = defaultValue('baseline') as string;
+const MAX_RATE = optionSpec('replayRate').max;
+
 /** Finished replays kept for GET; the oldest are forgotten first. */
 const MAX_KEPT = 100;
 
@@ -80,7 +90,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     for (const a of aborts) a.abort();
   });
 
-  app.post<{ Body: { fromRun: string; candidate: string; baseline?: string; rate?: number; concurrency?: number; run?: string; allowUnsafe?: boolean } }>(
+  app.post<{ Body: { fromRun: string; candidate: string; baseline?: string; rate?: number; concurrency?: number; run?: string; append?: boolean; allowUnsafe?: boolean } }>(
     '/replays',
     {
       schema: {
@@ -90,16 +100,18 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
           properties: {
             fromRun: runQuery,
             candidate: { type: 'string', format: 'uri', pattern: '^https?://', description: 'The version under test' },
-            baseline: { type: 'string', default: 'recorded', description: '"recorded" or the URL of a live baseline' },
-            rate: { type: 'number', exclusiveMinimum: 0, description: 'Requests per second' },
-            concurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
-            run: runQuery,
+            baseline: { type: 'string', default: DEFAULT_BASELINE, description: '"recorded" or the URL of a live baseline' },
+            // The interval between requests must fit a timer (2^31-1 ms).
+            rate: { type: 'number', minimum: MIN_REPLAY_RATE, maximum: MAX_RATE, description: 'Requests per second' },
+            concurrency: { type: 'integer', minimum: CONCURRENCY.min, maximum: CONCURRENCY.max, default: DEFAULT_CONCURRENCY },
+            run: { ...runQuery, description: 'A new run (default replay-<timestamp>); an existing one is refused (409) unless append' },
+            append: { type: 'boolean', default: false, description: 'Add to an existing replay run of the same source' },
             allowUnsafe: { type: 'boolean', default: false },
           },
           required: ['fromRun', 'candidate'],
           additionalProperties: false,
         },
-        response: { 202: { type: 'object', properties: { id: { type: 'string' }, run: { type: 'string' } }, required: ['id', 'run'] }, 400: errorResponse, 403: errorResponse, 429: errorResponse },
+        response: { 202: { type: 'object', properties: { id: { type: 'string' }, run: { type: 'string' } }, required: ['id', 'run'] }, 400: errorResponse, 403: errorResponse, 409: errorResponse, 429: errorResponse },
       },
     },
     async (req, reply) => {
@@ -110,9 +122,17 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       const exchanges = capturedExchanges(opts.store, b.fromRun);
       if (exchanges.length === 0) throw badParameter('fromRun', `run '${b.fromRun}' has no captured exchanges`);
       const release = slots.take();
+      const run = b.run ?? freeRunName(opts.store, defaultReplayRun());
+      try {
+        claimReplayRun(opts.store, { name: run, source: replaySourceName({ fromRun: b.fromRun }), append: b.append ?? false, appendHint: '"append": true' });
+      } catch (error) {
+        release();
+        if (error instanceof RunExistsError) throw new HttpError(409, error.code, error.message, 'run');
+        throw error;
+      }
       const state: ReplayState = {
         id: randomUUID(),
-        run: b.run ?? defaultReplayRun(),
+        run,
         status: 'running',
         startedAt: new Date().toISOString(),
         progress: { total: exchanges.length, sent: 0, skipped: 0, published: 0, lost: 0 },
@@ -126,12 +146,12 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       replaySession({
         exchanges,
         candidate: b.candidate.replace(/\/+$/, ''),
-        baseline: b.baseline ?? 'recorded',
+        baseline: b.baseline ?? DEFAULT_BASELINE,
         run: state.run,
         rate: b.rate,
-        concurrency: b.concurrency ?? 8,
+        concurrency: b.concurrency ?? DEFAULT_CONCURRENCY,
         allowUnsafe: b.allowUnsafe ?? false,
-        timeoutMs: 10_000,
+        timeoutMs: TIMEOUT_MS,
         captureMaxBytes: opts.captureMaxBytes,
         publisher: opts.publisher,
         store: opts.store,

@@ -94,7 +94,7 @@ describe('processes', () => {
     const redis = inject('redisUrl');
     const prefix = randomPrefix();
     const total = 400;
-    const queue = createBullmqQueue({ url: redis, prefix, maxBacklog: 100_000 });
+    const queue = createBullmqQueue({ url: redis, prefix, maxBacklog: 100_000, lockMs: 30_000 });
     closers.push(() => queue.close());
     await queue.ready(5000);
     for (let i = 0; i < total; i++) await queue.publisher.publish('compare-exchange', `kill-test-${i}`, { v: JOB_CONTRACT_VERSION, exchange: exchange(i) });
@@ -123,7 +123,7 @@ describe('processes', () => {
     const db = tempDb();
     const redis = inject('redisUrl');
     const prefix = randomPrefix();
-    const queue = createBullmqQueue({ url: redis, prefix, maxBacklog: 100_000 });
+    const queue = createBullmqQueue({ url: redis, prefix, maxBacklog: 100_000, lockMs: 30_000 });
     closers.push(() => queue.close());
     await queue.ready(5000);
     const total = 120;

@@ -36,8 +36,8 @@ function tempFile(name: string, content: string | Buffer): string {
   return file;
 }
 
-async function replay(args: string[]): Promise<{ code: number | null; output: string; result: Record<string, number | string> | null }> {
-  const p = spawnCli(['replay', ...args]);
+async function replay(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string; result: Record<string, number | string> | null }> {
+  const p = spawnCli(['replay', ...args], env);
   const code = await p.exited();
   const last = p.output().trim().split('\n').pop() ?? '';
   let result = null;
@@ -263,5 +263,100 @@ describe('replay', () => {
     expect(bad.statusCode).toBe(400);
     expect(((await bad.body.json()) as { parameter: string }).parameter).toBe('fromRun');
     expect((await request(`${h.report}/api/v1/replays/unknown`)).statusCode).toBe(404);
+  });
+});
+
+describe('replay configuration', () => {
+  it('reads its settings like every command: REDIS_URL= is unset, SHADOW_DIFF_* apply, durations take units', async () => {
+    const h = await captureLive(3);
+    const candidate = await upstream(version(2));
+    const env = { REDIS_URL: '', SHADOW_DIFF_CANDIDATE: candidate.url, SHADOW_DIFF_REPLAY_RUN: 'from-env', SHADOW_DIFF_REPLAY_LIMIT: '2', SHADOW_DIFF_JSON: 'true' };
+    const fromEnv = await replay(['--db', h.db, '--from-run', 'live', '--timeout', '2s'], env);
+    expect(fromEnv.code, fromEnv.output).toBe(0);
+    expect(fromEnv.result).toMatchObject({ run: 'from-env', sent: 2 });
+    const badRate = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--rate', '1e-300']);
+    expect(badRate.code).toBe(2);
+    expect(badRate.output).toMatch(/--rate: must be at least/);
+    const badTimeout = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url], { SHADOW_DIFF_REPLAY_TIMEOUT: '25d' });
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.output).toMatch(/SHADOW_DIFF_REPLAY_TIMEOUT: must be at most 2147483647 ms/);
+    expect(candidate.seen).toHaveLength(2);
+  }, 90_000); // four CLI processes
+});
+
+describe('a run belongs to one source', () => {
+  const post = (report: string, body: Record<string, unknown>) =>
+    request(`${report}/api/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses over the API a replay into the live run, or into a replay run of another source, unless appending to the same source', async () => {
+    const h = await captureLive(4);
+    const before = await h.summary('live');
+    const candidate = await upstream(version(1));
+    const intoLive = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'live' });
+    expect(intoLive.statusCode).toBe(409);
+    expect(await intoLive.body.json()).toMatchObject({ code: 'SD_ERR_RUN_EXISTS', parameter: 'run' });
+    expect(await h.summary('live')).toMatchObject({ compared: before.compared, matched: before.matched });
+    expect(candidate.seen).toHaveLength(0);
+
+    const first = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'r1' });
+    expect(first.statusCode).toBe(202);
+    const { id } = (await first.body.json()) as { id: string };
+    await waitFor(() => h.get<{ status: string }>(`/api/v1/replays/${id}`), (s) => s.status !== 'running', 15_000);
+    const again = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'r1' });
+    expect(again.statusCode).toBe(409);
+    const appendLive = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'live', append: true });
+    expect(appendLive.statusCode).toBe(409);
+    const appended = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'r1', append: true });
+    expect(appended.statusCode).toBe(202);
+    const second = (await appended.body.json()) as { id: string };
+    await waitFor(() => h.get<{ status: string }>(`/api/v1/replays/${second.id}`), (s) => s.status !== 'running', 15_000);
+    expect(await h.summary('r1')).toMatchObject({ compared: 8 });
+    // An interval past 2^31-1 ms would be wrapped by Node into 1 ms.
+    const slow = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'slow', rate: 1e-300 });
+    expect(slow.statusCode).toBe(400);
+    expect(await slow.body.json()).toMatchObject({ code: 'SD_ERR_BAD_PARAMETER', parameter: 'rate' });
+  });
+
+  it('refuses on the CLI a replay into an existing run (exit 2), and appends only to a replay run of the same source', async () => {
+    const h = await captureLive(3);
+    const candidate = await upstream(version(1));
+    const intoLive = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'live', '--json']);
+    expect(intoLive.code).toBe(2);
+    expect(intoLive.output).toMatch(/SD_ERR_RUN_EXISTS.*'live'/);
+    const appendLive = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'live', '--append']);
+    expect(appendLive.code).toBe(2);
+    expect(candidate.seen).toHaveLength(0);
+    expect(await h.summary('live')).toMatchObject({ compared: 3 });
+
+    expect((await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'cli-r'])).code).toBe(0);
+    const twice = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'cli-r']);
+    expect(twice.code).toBe(2);
+    expect(twice.output).toMatch(/--append/);
+    const har = tempFile('other.har', JSON.stringify(toHar([{ request: { method: 'GET', url: '/items/1', headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } }, response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 }, startedAt: Date.now(), origin: 'http://x' }])));
+    const otherSource = await replay(['--db', h.db, '--har', har, '--candidate', candidate.url, '--run', 'cli-r', '--append']);
+    expect(otherSource.code).toBe(2);
+    expect(otherSource.output).toMatch(/source run:live/);
+    const appended = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'cli-r', '--append', '--json']);
+    expect(appended.code).toBe(0);
+    expect(appended.result).toMatchObject({ run: 'cli-r', compared: 6 });
+    const runs = rows<{ name: string; kind: string; source: string }>(h.db, 'select name, kind, source from runs order by name');
+    expect(runs).toEqual([
+      { name: 'cli-r', kind: 'replay', source: 'run:live' },
+      { name: 'live', kind: 'live', source: 'live' },
+    ]);
+  }, 90_000); // six CLI processes
+
+  it('never lets live mirroring record into a replay run: those pairs are skipped as run_conflict, not lost', async () => {
+    const db = tempDb();
+    const candidate = await upstream(version(1));
+    const har = tempFile('one.har', JSON.stringify(toHar([{ request: { method: 'GET', url: '/items/1', headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } }, response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 }, startedAt: Date.now(), origin: 'http://x' }])));
+    expect((await replay(['--db', db, '--har', har, '--candidate', candidate.url, '--run', 'taken'])).code).toBe(0);
+    const primary = await upstream(version(1));
+    const h = await scope.harness('embedded', { primary: primary.url, shadow: primary.url }, { db, run: 'taken' });
+    for (let i = 1; i <= 3; i++) await request(`${h.ingress}/items/${i}`).then((r) => r.body.dump());
+    const s = await h.settled(4, 'taken');
+    expect(s).toMatchObject({ compared: 1, skipped: 3 });
+    expect(rows<{ n: number }>(db, "select count(*) as n from exchanges where run = 'taken' and skip_reason = 'run_conflict'")[0]?.n).toBe(3);
+    expect(rows<{ kind: string }>(db, "select kind from runs where name = 'taken'")).toEqual([{ kind: 'replay' }]);
   });
 });

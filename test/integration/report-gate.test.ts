@@ -260,7 +260,7 @@ describe('the gate CLI', () => {
     [['--max-mismatch-rate', '0.05', '--min-samples', '100'], 1, /^FAIL: run live/m],
     [['--max-mismatch-rate', '0.1', '--min-samples', '1000'], 2, /^INCONCLUSIVE/m],
     [['--max-mismatch-rate', '1.5', '--min-samples', '100'], 3, /--max-mismatch-rate: must be a number from 0 to 1/],
-    [['--min-samples', '100'], 3, /required option '--max-mismatch-rate/],
+    [['--min-samples', '100'], 3, /--max-mismatch-rate \(env SHADOW_DIFF_MAX_MISMATCH_RATE, config key 'maxMismatchRate'\) is required/],
   ])('%j exits %i', async (args, code, output) => {
     const p = spawnCli(['gate', '--report', url, ...args]);
     expect(await p.exited()).toBe(code);

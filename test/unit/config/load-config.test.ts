@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../libs/config/load-config.js';
+import { COMMANDS, flagOf } from '../../../libs/config/commands.js';
+import { defaultValue } from '../../../libs/config/load-config.js';
 import { OPTIONS } from '../../../libs/config/options.js';
 import { optionsTable } from '../../../libs/config/options-table.js';
 import { ShadowDiffError } from '../../../libs/errors.js';
@@ -128,7 +130,100 @@ describe('loadConfig', () => {
       expect(o.env[0]).toMatch(/^SHADOW_DIFF_[A-Z_]+$/);
       expect(o.description.length).toBeGreaterThan(10);
     }
-    expect(new Set(OPTIONS.map((o) => o.flag)).size).toBe(OPTIONS.length);
+    for (const command of COMMANDS) {
+      const flags = command.options.map((key) => flagOf(command, key));
+      expect(new Set(flags).size, command.name).toBe(flags.length);
+    }
+  });
+});
+
+describe('one configuration path for every command', () => {
+  it('treats an empty environment variable as unset, for replay as for start', () => {
+    for (const command of ['start', 'replay'] as const) {
+      const c = loadConfig({ required: [], command, env: { REDIS_URL: '', SHADOW_DIFF_REDIS: '', SHADOW_DIFF_QUEUE_PREFIX: '' } });
+      expect(c.redis, command).toBeUndefined();
+      expect(c.queuePrefix, command).toBe(OPTIONS.find((o) => o.key === 'queuePrefix')?.default);
+    }
+  });
+
+  it('applies SHADOW_DIFF_* variables to replay, flags first', () => {
+    const c = loadConfig({
+      command: 'replay',
+      env: { SHADOW_DIFF_REPLAY_CONCURRENCY: '3', SHADOW_DIFF_REPLAY_TIMEOUT: '2s', SHADOW_DIFF_REPLAY_RATE: '0.5', SHADOW_DIFF_CANDIDATE: 'http://c:1/', SHADOW_DIFF_QUEUE_PREFIX: 'env-prefix', SHADOW_DIFF_CAPTURE_MAX_BYTES: '2KiB' },
+      flags: { replayConcurrency: '5' },
+    });
+    expect(c).toMatchObject({ replayConcurrency: 5, replayTimeoutMs: 2000, replayRate: 0.5, candidate: 'http://c:1', queuePrefix: 'env-prefix', captureMaxBytes: 2048 });
+  });
+
+  it('reads command-only settings only for their command', () => {
+    expect(loadConfig({ required: [], command: 'start', env: { SHADOW_DIFF_REPLAY_RATE: 'fast' } }).replayRate).toBeUndefined();
+    expect(() => loadConfig({ required: [], command: 'replay', env: { SHADOW_DIFF_REPLAY_RATE: 'fast' } })).toThrow(/SHADOW_DIFF_REPLAY_RATE/);
+  });
+
+  it("gives report-api's --listen and SHADOW_DIFF_LISTEN to the report API's address", () => {
+    expect(loadConfig({ required: [], command: 'report-api', env: { SHADOW_DIFF_LISTEN: '127.0.0.1:9990' } }).reportListen.port).toBe(9990);
+    expect(loadConfig({ required: [], command: 'report-api', env: { SHADOW_DIFF_LISTEN: '127.0.0.1:9990', SHADOW_DIFF_REPORT_LISTEN: '127.0.0.1:9991' } }).reportListen.port).toBe(9991);
+    expect(loadConfig({ required: [], command: 'report-api', env: {}, flags: { listen: '127.0.0.1:9992' } }).reportListen.port).toBe(9992);
+    expect(loadConfig({ required: [], command: 'start', env: { SHADOW_DIFF_LISTEN: '127.0.0.1:9990' } }).reportListen.port).toBe(8081);
+  });
+
+  it('reads the gate token from REPORT_TOKEN through the table', () => {
+    expect(loadConfig({ required: [], command: 'gate', env: { REPORT_TOKEN: 'abc' } }).token).toBe('abc');
+  });
+
+  it('takes the same duration units on every duration flag, replay --timeout included', () => {
+    const c = loadConfig({ required: [], command: 'replay', env: {}, flags: { replayTimeoutMs: '1.5s', shadowTimeoutMs: '500ms', jobLockMs: '2m' } });
+    expect([c.replayTimeoutMs, c.shadowTimeoutMs, c.jobLockMs]).toEqual([1500, 500, 120_000]);
+    // A bare number stays milliseconds, as scripts wrote it.
+    expect(loadConfig({ required: [], command: 'replay', env: {}, flags: { replayTimeoutMs: '10000' } }).replayTimeoutMs).toBe(10_000);
+  });
+
+  it('refuses timer values past 2^31-1 ms instead of letting Node wrap them to 1 ms', () => {
+    const errors = errorsOf(() =>
+      loadConfig({ required: [], command: 'replay', env: { SHADOW_DIFF_PRIMARY_TIMEOUT: '25d' }, flags: { shadowTimeoutMs: '25d', jobLockMs: '2147483648', replayTimeoutMs: '30d' } }),
+    );
+    for (const where of ['--shadow-timeout', '--job-lock', '--timeout', 'env SHADOW_DIFF_PRIMARY_TIMEOUT']) {
+      expect(errors.find((e) => e.startsWith(where)), where).toMatch(/at most 2147483647 ms/);
+    }
+    expect(loadConfig({ env: {}, flags: { shadowTimeoutMs: '24d' } }).shadowTimeoutMs).toBe(24 * 86_400_000);
+    // Ages are no timers: a month of retention is fine.
+    expect(loadConfig({ env: {}, flags: { retention: '30d' } }).retention).toBe(30 * 86_400_000);
+  });
+
+  it('refuses a replay rate whose interval is past 2^31-1 ms, or not a positive finite number', () => {
+    for (const rate of ['1e-300', '0.0000001', '0', '-1', 'Infinity', '1e309', 'NaN', '0x10', '']) {
+      const errors = errorsOf(() => loadConfig({ required: [], command: 'replay', env: {}, flags: { replayRate: rate } }));
+      expect(errors[0], rate).toMatch(/^--rate: /);
+    }
+    expect(loadConfig({ required: [], command: 'replay', env: {}, flags: { replayRate: '0.001' } }).replayRate).toBe(0.001);
+  });
+
+  it('writes every default once: no fallback literal elsewhere repeats a default of the table', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const root = new URL('../../../', import.meta.url);
+    const files = (dir: string): string[] =>
+      readdirSync(new URL(dir, root), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+      );
+    const defaults = new Set<string>();
+    for (const o of OPTIONS) {
+      if (!('default' in o) || o.default === undefined) continue;
+      const parsed = defaultValue(o.key);
+      if (typeof parsed === 'number' && parsed > 1) defaults.add(String(parsed));
+      if (o.default.length >= 5) defaults.add(`'${o.default}'`);
+    }
+    // Fallbacks (`?? x`), schema defaults (`default: x`) and commander defaults (`.option(…, 'x')`).
+    const pattern = /(?:\?\?|default:)\s*('[^']*'|[0-9][0-9_]*)|\.option\([^)]*,\s*('[^']*')\)/g;
+    const offenders: string[] = [];
+    for (const file of [...files('libs'), ...files('services')].filter((f) => !f.startsWith('libs/config/'))) {
+      for (const m of readFileSync(new URL(file, root), 'utf8').matchAll(pattern)) {
+        const literal = (m[1] ?? m[2] ?? '').replace(/_/g, '');
+        // A commander default is a string: '8' repeats the number 8.
+        const unquoted = m[2] !== undefined ? literal.replace(/^'|'$/g, '') : literal;
+        if (defaults.has(literal) || defaults.has(unquoted)) offenders.push(`${file}: ${m[0]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });
 

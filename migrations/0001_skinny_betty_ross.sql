@@ -2,3 +2,5 @@ CREATE TABLE `store_meta` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
 );
+--> statement-breakpoint
+ALTER TABLE `runs` ADD `source` text;
