@@ -10,6 +10,7 @@ import { metricsRoutes } from './metrics-routes.js';
 import { replayRoutes } from './replay-routes.js';
 import { installErrorHandler } from './http-errors.js';
 import { reportRoutes } from './report-routes.js';
+import { installStrictNumbers } from './strict-parameters.js';
 import { webRoutes } from './web-routes.js';
 
 export interface ReportAppOptions {
@@ -35,6 +36,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
+  installStrictNumbers(app);
   if (opts.token) installTokenAuth(app, opts.token);
   await app.register(swagger, {
     openapi: {
