@@ -2,7 +2,7 @@
  * Every numeric (and date/duration) parameter of the report API, through app.inject(): finite, in
  * range, plain decimal, or a 400 naming it. Values the parsers must still accept are checked too.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
@@ -40,7 +40,7 @@ const BAD_INSTANTS = ['P99999999999999999999D', 'PT99999999999999999999S', 'P999
 const GATE = 'maxMismatchRate=0.5&minSamples=1';
 const query = (base: string, name: string, value: string) => `${base}${base.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
 
-type Case = [label: string, parameter: string, send: () => ReturnType<FastifyInstance['inject']>];
+type Case = [label: string, parameter: string, send: () => Promise<LightMyRequestResponse>];
 const cases: Case[] = [];
 const get = (url: string) => () => app.inject(url);
 const post = (url: string, payload: string) => () => app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload });
