@@ -7,7 +7,7 @@ import { gateRoutes } from './gate-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { replayRoutes } from './replay-routes.js';
-import { installErrorHandler } from './http-errors.js';
+import { frameworkErrors, installErrorHandler } from './http-errors.js';
 import { installOpenApi } from './openapi.js';
 import { reportRoutes } from './report-routes.js';
 import { installStrictNumbers } from './strict-parameters.js';
@@ -33,6 +33,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
         ? { level: opts.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] }
         : false,
     bodyLimit: 64 * 1024,
+    frameworkErrors,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
