@@ -9,6 +9,7 @@ import type { Exchange } from '../../libs/types/exchange.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
 import { spawnCli } from '../support/cli-process.js';
+import { promtoolCheckMetrics } from '../support/promtool.js';
 import { closedPortUrl } from '../support/upstream.js';
 import { makeExchange } from '../support/fixtures.js';
 import { tempDb } from '../support/temp.js';
@@ -291,6 +292,14 @@ describe('OpenAPI and metrics', () => {
     expect(body.security ?? []).toEqual([]);
     expect(body.components?.securitySchemes?.bearer).toBeUndefined();
     expect(body.paths['/api/v1/runs'].get.responses['401']).toBeUndefined();
+  });
+
+  it("passes promtool's metric lint", async () => {
+    const { body } = await get('/metrics');
+    expect(body).toContain('# TYPE shadowdiff_comparisons_total counter');
+    const lint = promtoolCheckMetrics(body);
+    expect(lint.output).toBe('');
+    expect(lint.status).toBe(0);
   });
 
   it('exposes Prometheus counters that agree with the summary', async () => {
