@@ -1,8 +1,12 @@
 /**
  * `shadow-diff gate`: asks a report API for the verdict and turns it into an exit code a CI step or
- * a rollout script can branch on: 0 pass, 1 fail, 2 inconclusive, 3 could not evaluate.
+ * a rollout script can branch on: 0 pass, 1 fail, 2 inconclusive, 3 could not evaluate. Bad flags
+ * and answers it cannot read are 3 too: 2 would read as "inconclusive, try again later".
  */
 import { request } from 'undici';
+import { parseInstant } from '../../libs/gate/time-window.js';
+import { parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
+import { readGateAnswer, type GateQuestion } from './gate-answer.js';
 
 export const GATE_EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;
 
@@ -19,21 +23,7 @@ export interface GateArgs {
   json?: boolean | undefined;
 }
 
-interface GateData {
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  run: string;
-  endpoint: string | null;
-  compared: number;
-  mismatched: number;
-  mismatchRate: number;
-  maxMismatchRate: number;
-  minSamples: number;
-  reasons: string[];
-}
-
-export class GateUsageError extends Error {}
-
-function checkArgs(a: GateArgs): string[] {
+function checkArgs(a: GateArgs): { question: GateQuestion; errors: string[] } {
   const errors: string[] = [];
   try {
     const u = new URL(a.report);
@@ -41,22 +31,48 @@ function checkArgs(a: GateArgs): string[] {
   } catch {
     errors.push(`--report: must be a URL such as http://127.0.0.1:8081, got '${a.report}'`);
   }
-  const rate = (flag: string, v: string | undefined) => {
-    if (v === undefined) return;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) errors.push(`${flag}: must be a number from 0 to 1, got '${v}'`);
+  const number = (flag: string, raw: string | undefined, spec: NumberSpec) => {
+    if (raw === undefined) return undefined;
+    const parsed = parseNumberText(raw, spec);
+    if (parsed.ok) return parsed.value;
+    errors.push(`${flag}: ${parsed.problem}`);
+    return Number.NaN;
   };
-  rate('--max-mismatch-rate', a.maxMismatchRate);
-  rate('--max-endpoint-mismatch-rate', a.maxEndpointMismatchRate);
-  if (!/^[1-9]\d*$/.test(a.minSamples)) errors.push(`--min-samples: must be a whole number of at least 1, got '${a.minSamples}'`);
-  return errors;
+  for (const [flag, raw] of [['--since', a.since], ['--until', a.until]] as const) {
+    if (raw !== undefined && parseInstant(raw) === null) {
+      errors.push(`${flag}: must be an ISO 8601 date-time (2026-11-24T10:00:00Z) or a duration back from now no earlier than 1970 (PT30M), got '${raw}'`);
+    }
+  }
+  const question: GateQuestion = {
+    run: a.run,
+    endpoint: a.endpoint,
+    maxMismatchRate: number('--max-mismatch-rate', a.maxMismatchRate, RATE) as number,
+    minSamples: number('--min-samples', a.minSamples, POSITIVE_COUNT) as number,
+    maxEndpointMismatchRate: number('--max-endpoint-mismatch-rate', a.maxEndpointMismatchRate, RATE),
+  };
+  return { question, errors };
+}
+
+/** Status and parsed JSON body (undefined when not JSON); throws when the API cannot be reached. */
+async function ask(url: URL, token: string | undefined): Promise<{ status: number; body: unknown }> {
+  const res = await request(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const text = await res.body.text();
+  try {
+    return { status: res.statusCode, body: JSON.parse(text) as unknown };
+  } catch {
+    return { status: res.statusCode, body: undefined };
+  }
 }
 
 /** Returns the exit code; prints the verdict (or the problem) as it goes. */
 export async function runGate(a: GateArgs, out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  const problems = checkArgs(a);
-  if (problems.length > 0) {
-    for (const p of problems) err(`shadow-diff gate: ${p}`);
+  const { question, errors } = checkArgs(a);
+  if (errors.length > 0) {
+    for (const p of errors) err(`shadow-diff gate: ${p}`);
     return GATE_EXIT.error;
   }
   const url = new URL('/api/v1/gate', a.report);
@@ -70,26 +86,24 @@ export async function runGate(a: GateArgs, out: (line: string) => void = console
     until: a.until,
   };
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
-  let status: number;
-  let body: unknown;
+  let answer: { status: number; body: unknown };
   try {
-    const res = await request(url, {
-      headers: a.token ? { authorization: `Bearer ${a.token}` } : {},
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    });
-    status = res.statusCode;
-    body = await res.body.json().catch(() => null);
+    answer = await ask(url, a.token);
   } catch (error) {
     err(`shadow-diff gate: could not evaluate: ${url.origin} is unreachable (${(error as Error).message})`);
     return GATE_EXIT.error;
   }
-  const data = (body as { data?: GateData } | null)?.data;
-  if (status !== 200 || !data) {
-    const message = (body as { message?: string } | null)?.message ?? `HTTP ${status}`;
-    err(`shadow-diff gate: could not evaluate: the report API answered ${status}: ${message}`);
+  if (answer.status !== 200) {
+    const message = (answer.body as { message?: unknown } | undefined)?.message;
+    err(`shadow-diff gate: could not evaluate: the report API answered ${answer.status}: ${typeof message === 'string' ? message : `HTTP ${answer.status}`}`);
     return GATE_EXIT.error;
   }
+  const read = readGateAnswer(answer.body, question);
+  if (!read.ok) {
+    err(`shadow-diff gate: could not evaluate: ${read.problem}`);
+    return GATE_EXIT.error;
+  }
+  const data = read.data;
   if (a.json) {
     out(JSON.stringify(data));
   } else {

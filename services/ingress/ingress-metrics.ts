@@ -27,6 +27,17 @@ interface Observe {
   observe(value: number): void;
 }
 
+/**
+ * prom-client's defaults include gauges named `…_total` (nodejs_active_handles_total and its request
+ * and resource siblings), which Prometheus reserves for counters: promtool's lint refuses them. Each
+ * is the sum of a per-type gauge that stays (`sum(nodejs_active_handles)`), so nothing is lost.
+ */
+function dropNonCounterTotals(registry: Registry): void {
+  for (const metric of registry.getMetricsAsArray()) {
+    if (metric.name.endsWith('_total') && !(metric instanceof Counter)) registry.removeSingleMetric(metric.name);
+  }
+}
+
 export class IngressMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter;
@@ -85,7 +96,10 @@ export class IngressMetrics {
     shadowLatency.zero({ outcome: 'error' });
     this.shadowLatencyBy = { response: shadowLatency.labels('response'), error: shadowLatency.labels('error') };
 
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: p });
+    if (opts.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry, prefix: p });
+      dropNonCounterTotals(this.registry);
+    }
   }
 
   get contentType(): string {

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluateGate } from '../../libs/gate/evaluate-gate.js';
+import { parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
 import { endpointStats, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
@@ -37,9 +38,10 @@ const gateParameters = {
 } as const;
 
 export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { store, defaultRun, report }) => {
-  function evaluate(q: GateQuery) {
+  /** `prefix` names where the parameters came from in a 400 (the webhook's `metadata.`). */
+  function evaluate(q: GateQuery, prefix = '') {
     const run = q.run ?? defaultRun;
-    const window = windowFrom(q);
+    const window = windowFrom(q, prefix);
     const opts = { ...report, window };
     let endpoints = endpointStats(store, run, opts);
     let total = summary(store, run, opts);
@@ -98,25 +100,26 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
     },
     async (req, reply) => {
       const m = (req.body.metadata ?? {}) as Record<string, string | undefined>;
-      const number = (key: 'maxMismatchRate' | 'minSamples' | 'maxEndpointMismatchRate', integer: boolean, min: number, max: number) => {
+      const number = (key: 'maxMismatchRate' | 'minSamples' | 'maxEndpointMismatchRate', spec: NumberSpec) => {
         const raw = m[key];
         if (raw === undefined) return undefined;
-        const n = Number(raw);
-        if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-          throw badParameter(`metadata.${key}`, `must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${raw}'`);
-        }
-        return n;
+        const parsed = parseNumberText(raw, spec);
+        if (!parsed.ok) throw badParameter(`metadata.${key}`, parsed.problem);
+        return parsed.value;
       };
       if (m.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(m.run)) throw badParameter('metadata.run', `is not a run name: '${m.run}'`);
-      const result = evaluate({
-        run: m.run,
-        endpoint: m.endpoint,
-        maxMismatchRate: number('maxMismatchRate', false, 0, 1) as number,
-        minSamples: number('minSamples', true, 1, Number.MAX_SAFE_INTEGER) as number,
-        maxEndpointMismatchRate: number('maxEndpointMismatchRate', false, 0, 1),
-        since: m.since,
-        until: m.until,
-      });
+      const result = evaluate(
+        {
+          run: m.run,
+          endpoint: m.endpoint,
+          maxMismatchRate: number('maxMismatchRate', RATE) as number,
+          minSamples: number('minSamples', POSITIVE_COUNT) as number,
+          maxEndpointMismatchRate: number('maxEndpointMismatchRate', RATE),
+          since: m.since,
+          until: m.until,
+        },
+        'metadata.',
+      );
       return reply.status(result.data.pass ? 200 : 412).send(result);
     },
   );

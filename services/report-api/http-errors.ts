@@ -1,5 +1,5 @@
 /** Client errors of the report API: a stable code, and the parameter at fault when there is one. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ShadowDiffError, type ErrorCode } from '../../libs/errors.js';
 
 export class HttpError extends ShadowDiffError {
@@ -18,7 +18,25 @@ export const badParameter = (parameter: string, problem: string) =>
 
 export const notFound = (message: string) => new HttpError(404, 'SD_ERR_NOT_FOUND', message);
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** Fastify's own 4xx (body parsing, routing) by status; anything else of the 4xx kind is a bad request. */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  401: 'SD_ERR_UNAUTHORIZED',
+  404: 'SD_ERR_NOT_FOUND',
+  413: 'SD_ERR_PAYLOAD_TOO_LARGE',
+  415: 'SD_ERR_UNSUPPORTED_MEDIA_TYPE',
+};
 
 /** The parameter an Ajv validation error is about: the missing one, or the one whose value failed. */
 function parameterOf(error: FastifyError): string | undefined {
@@ -28,6 +46,16 @@ function parameterOf(error: FastifyError): string | undefined {
   if (missing.missingProperty) return missing.missingProperty;
   if (missing.additionalProperty) return missing.additionalProperty;
   return first.instancePath.replace(/^\//, '').split('/')[0] || undefined;
+}
+
+function sendClientError(reply: FastifyReply, status: number, message: string): FastifyReply {
+  return reply.status(status).send({ error: STATUS_TEXT[status] ?? 'Bad Request', code: CODE_BY_STATUS[status] ?? 'SD_ERR_BAD_REQUEST', message });
+}
+
+/** Errors fastify raises before routing (a URL with bad percent-encoding), which skip the error handler. */
+export function frameworkErrors(error: FastifyError, _req: unknown, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void sendClientError(reply, status, error.message);
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -51,13 +79,9 @@ export function installErrorHandler(app: FastifyInstance): void {
         ...(parameter ? { parameter } : {}),
       });
     }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'request failed');
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendClientError(reply, error.statusCode, error.message);
+    request.log.error({ err: error }, 'request failed');
     // Never a stack trace to the client.
-    return reply.status(status).send({
-      error: status === 500 ? 'Internal Server Error' : (STATUS_TEXT[status] ?? 'Error'),
-      code: status === 500 ? 'SD_ERR_INTERNAL' : 'SD_ERR_BAD_PARAMETER',
-      message: status === 500 ? 'internal error' : error.message,
-    });
+    return reply.status(500).send({ error: 'Internal Server Error', code: 'SD_ERR_INTERNAL', message: 'internal error' });
   });
 }

@@ -13,17 +13,20 @@ export const windowQueryProperties = {
   until: { type: 'string', minLength: 1, maxLength: 64, description: 'ISO 8601 date-time or duration back from now: only exchanges received before' },
 } as const;
 
-export function windowFrom(query: { since?: string | undefined; until?: string | undefined }): TimeWindow {
+/** `prefix` names where the values came from in a 400 (`metadata.` for the Flagger webhook). */
+export function windowFrom(query: { since?: string | undefined; until?: string | undefined }, prefix = ''): TimeWindow {
   const window: TimeWindow = {};
   for (const key of ['since', 'until'] as const) {
     const raw = query[key];
     if (raw === undefined) continue;
     const at = parseInstant(raw);
-    if (at === null) throw badParameter(key, `must be an ISO 8601 date-time (2026-11-24T10:00:00Z) or duration (PT15M), got '${raw}'`);
+    if (at === null) {
+      throw badParameter(`${prefix}${key}`, `must be an ISO 8601 date-time (2026-11-24T10:00:00Z) or a duration back from now no earlier than 1970 (PT15M), got '${raw}'`);
+    }
     window[key] = at;
   }
   if (window.since !== undefined && window.until !== undefined && window.since >= window.until) {
-    throw badParameter('until', 'must be later than since');
+    throw badParameter(`${prefix}until`, 'must be later than since');
   }
   return window;
 }

@@ -1,5 +1,4 @@
 /** The report API app factory; listening is the caller's business. */
-import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JobPublisher, JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
@@ -9,8 +8,10 @@ import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { replayRoutes } from './replay-routes.js';
 import type { ReplayTargetPolicy } from './replay-targets.js';
-import { installErrorHandler } from './http-errors.js';
+import { frameworkErrors, installErrorHandler } from './http-errors.js';
+import { installOpenApi } from './openapi.js';
 import { reportRoutes } from './report-routes.js';
+import { installStrictNumbers } from './strict-parameters.js';
 import { webRoutes } from './web-routes.js';
 
 export interface ReportAppOptions {
@@ -33,18 +34,13 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
         ? { level: opts.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] }
         : false,
     bodyLimit: 64 * 1024,
+    frameworkErrors,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
+  installStrictNumbers(app);
   if (opts.token) installTokenAuth(app, opts.token);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'shadow-diff report API', version: '1', description: 'Where the shadow differs from the primary, and the rollout gate.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'REPORT_TOKEN, when set' } } },
-      security: opts.token ? [{ bearer: [] }] : [],
-    },
-  });
+  await installOpenApi(app, Boolean(opts.token));
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );

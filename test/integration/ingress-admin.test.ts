@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
 import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
+import { promtoolCheckMetrics } from '../support/promtool.js';
 import { useScope } from '../support/scope.js';
 import { randomPrefix } from '../support/temp.js';
 import { closedPortUrl, json, startUpstream } from '../support/upstream.js';
@@ -161,6 +162,19 @@ describe('ingress admin port', () => {
     // The proxied service's paths stay on the main port: /metrics there goes to the primary.
     await request(`${h.ingress}/metrics`).then((r) => r.body.dump());
     expect(primary.seen.map((r) => r.url)).toEqual(['/metrics']);
+  });
+
+  it("passes promtool's metric lint, the process and Node.js defaults included", async () => {
+    const primary = await upstream((_req, res) => json(res, 200, {}));
+    const shadow = await upstream((_req, res) => json(res, 200, {}));
+    const h = await harness(primary.url, shadow.url, ADMIN);
+    await request(`${h.ingress}/x`).then((r) => r.body.dump());
+    const text = await (await request(`${h.admin}/metrics`)).body.text();
+    expect(text).toContain(`# TYPE ${P}process_cpu_seconds_total counter`);
+    expect(text).toContain(`# TYPE ${P}nodejs_active_handles gauge`);
+    const lint = promtoolCheckMetrics(text);
+    expect(lint.output).toBe('');
+    expect(lint.status).toBe(0);
   });
 
   it('opens no admin port without --admin-listen', async () => {

@@ -102,6 +102,26 @@ describe('report API via inject', () => {
   });
 });
 
+describe('client errors carry the code of what went wrong', () => {
+  const gatePost = (headers: Record<string, string>, payload: string) => () => app.inject({ method: 'POST', url: '/api/v1/gate', headers, payload });
+  it.each([
+    ['an unknown route', () => app.inject('/api/v1/nothing'), 404, 'SD_ERR_NOT_FOUND', 'Not Found'],
+    ['an unknown method', () => app.inject({ method: 'DELETE', url: '/api/v1/gate' }), 404, 'SD_ERR_NOT_FOUND', 'Not Found'],
+    ['a body over the limit', gatePost({ 'content-type': 'application/json' }, JSON.stringify({ metadata: { x: 'y'.repeat(70_000) } })), 413, 'SD_ERR_PAYLOAD_TOO_LARGE', 'Payload Too Large'],
+    ['an XML body', gatePost({ 'content-type': 'application/xml' }, '<metadata/>'), 415, 'SD_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'],
+    ['malformed JSON', gatePost({ 'content-type': 'application/json' }, '{"metadata": '), 400, 'SD_ERR_BAD_REQUEST', 'Bad Request'],
+    ['an empty JSON body', gatePost({ 'content-type': 'application/json' }, ''), 400, 'SD_ERR_BAD_REQUEST', 'Bad Request'],
+    ['a malformed URL', () => app.inject('/api/v1/discrepancies/%E0%A4%A'), 400, 'SD_ERR_BAD_REQUEST', 'Bad Request'],
+  ])('%s', async (_label, send, status, code, error) => {
+    const res = await send();
+    expect(res.statusCode).toBe(status);
+    const body = res.json();
+    expect(body).toMatchObject({ error, code });
+    expect(body.message).toEqual(expect.any(String));
+    expect(Object.keys(body).sort()).toEqual(['code', 'error', 'message']);
+  });
+});
+
 describe('report API via a real listen', () => {
   it('serves the same answers over HTTP', async () => {
     const live = await buildReportApp({ store, defaultRun: 'canary' });

@@ -1,12 +1,15 @@
 /** Report API v1 beyond the basics, through a real listen: runs, windows, latency, the gate, auth, OpenAPI, retention, the gate CLI. */
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import { openStore, purgeDetails, summary, type Store } from '../../libs/store/index.js';
 import type { Exchange } from '../../libs/types/exchange.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
 import { spawnCli } from '../support/cli-process.js';
+import { promtoolCheckMetrics } from '../support/promtool.js';
 import { closedPortUrl } from '../support/upstream.js';
 import { makeExchange } from '../support/fixtures.js';
 import { tempDb } from '../support/temp.js';
@@ -240,6 +243,63 @@ describe('OpenAPI and metrics', () => {
     expect(body.paths['/api/v1/gate'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['run', 'maxMismatchRate', 'minSamples', 'endpoint', 'since', 'until', 'maxEndpointMismatchRate']),
     );
+  });
+
+  it('is a valid OpenAPI 3.0 document, open and secured, replay routes included', async () => {
+    const queue = createEmbeddedQueue({ maxBacklog: 1 });
+    const withReplays = await buildReportApp({ store, defaultRun: 'live', replays: { publisher: queue.publisher, captureMaxBytes: 1024, targets: { allow: [], maxConcurrent: 2 } } });
+    try {
+      const docs = [
+        (await withReplays.inject('/openapi.json')).json(),
+        (await get('/openapi.json')).body,
+        (await get('/openapi.json', securedUrl, { authorization: `Bearer ${TOKEN}` })).body,
+      ];
+      expect(docs[0].paths['/api/v1/replays']).toBeDefined();
+      for (const doc of docs) await SwaggerParser.validate(structuredClone(doc));
+    } finally {
+      await withReplays.close();
+      await queue.close();
+    }
+  });
+
+  it('applies the bearer scheme to every route but /healthz and documents its 401', async () => {
+    const { body } = await get('/openapi.json', securedUrl, { authorization: `Bearer ${TOKEN}` });
+    expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(body.security).toEqual([{ bearer: [] }]);
+    expect(body.paths['/healthz'].get.security).toEqual([]);
+    expect(body.paths['/healthz'].get.responses['401']).toBeUndefined();
+    let secured = 0;
+    for (const [path, operations] of Object.entries(body.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, any> }>>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (path === '/healthz') continue;
+      for (const [method, op] of Object.entries(operations)) {
+        expect(op.security, `${method} ${path}`).toBeUndefined(); // the global requirement applies
+        const unauthorized = op.responses['401'];
+        expect(unauthorized, `${method} ${path}`).toBeDefined();
+        const schema = unauthorized.content['application/json'].schema;
+        expect(schema.required, `${method} ${path}`).toEqual(expect.arrayContaining(['code', 'message']));
+        secured++;
+      }
+    }
+    expect(secured).toBeGreaterThanOrEqual(8);
+    // What the document says is what the server does.
+    const refused = await get('/api/v1/runs', securedUrl);
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ code: 'SD_ERR_UNAUTHORIZED' });
+  });
+
+  it('declares no bearer scheme when the API has no token', async () => {
+    const { body } = await get('/openapi.json');
+    expect(body.security ?? []).toEqual([]);
+    expect(body.components?.securitySchemes?.bearer).toBeUndefined();
+    expect(body.paths['/api/v1/runs'].get.responses['401']).toBeUndefined();
+  });
+
+  it("passes promtool's metric lint", async () => {
+    const { body } = await get('/metrics');
+    expect(body).toContain('# TYPE shadowdiff_comparisons_total counter');
+    const lint = promtoolCheckMetrics(body);
+    expect(lint.output).toBe('');
+    expect(lint.status).toBe(0);
   });
 
   it('exposes Prometheus counters that agree with the summary', async () => {
