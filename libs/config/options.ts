@@ -2,8 +2,9 @@
  * The option table: every setting once, with its flag, environment variable, config-file key,
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
+import { HOST_ECHO_MODES } from '../diff/host-echo.js';
 
-export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'string' | 'path';
+export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'string' | 'path' | 'choice';
 
 export interface OptionSpec {
   /** Key in the config object and in the YAML config file. */
@@ -16,6 +17,8 @@ export interface OptionSpec {
   /** For numbers: inclusive bounds. */
   min?: number;
   max?: number;
+  /** For `choice`: the values allowed. */
+  choices?: readonly string[];
 }
 
 const opt = (s: OptionSpec) => s;
@@ -50,6 +53,8 @@ export const OPTIONS = [
   opt({ key: 'redactJsonPaths', flag: '--redact-json-paths', env: ['SHADOW_DIFF_REDACT_JSON_PATHS'], kind: 'list', default: '', description: 'JSON body paths redacted before anything is stored, e.g. $.password,$..token (comma-separated).' }),
   opt({ key: 'captureMax', flag: '--capture-max', env: ['SHADOW_DIFF_CAPTURE_MAX'], kind: 'int', default: '100000', min: 0, description: 'Captured exchanges kept for replay at most (0 captures nothing); the oldest go first.' }),
   opt({ key: 'captureMaxAge', flag: '--capture-max-age', env: ['SHADOW_DIFF_CAPTURE_MAX_AGE'], kind: 'duration', min: 60_000, description: 'Captured exchanges older than this are removed (e.g. 7d). Off when unset.' }),
+  opt({ key: 'hostEcho', flag: '--host-echo', env: ['SHADOW_DIFF_HOST_ECHO'], kind: 'choice', choices: HOST_ECHO_MODES, default: 'normalize', description: "normalize: where the shadow's (or a replay candidate's) response holds the Host it was sent, in headers or URLs in bodies, it is compared as the primary's Host; off: compared as sent (comparator, start, replay)." }),
+  opt({ key: 'harOrigin', flag: '--har-origin', env: ['SHADOW_DIFF_HAR_ORIGIN'], kind: 'url', description: 'replay --har: replay the entries of this origin (scheme://host[:port]); by default the origin with the most entries. Entries of other origins are left out and reported.' }),
   opt({ key: 'logLevel', flag: '--log-level', env: ['SHADOW_DIFF_LOG_LEVEL'], kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or silent.' }),
 ] as const satisfies readonly OptionSpec[];
 

@@ -95,6 +95,10 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       }
       return { ok: true, value: items };
     }
+    case 'choice': {
+      const choices = spec.choices ?? [];
+      return choices.includes(value) ? { ok: true, value } : { ok: false, error: `must be one of ${choices.join(', ')}, got '${raw}'` };
+    }
     case 'string':
     case 'path': {
       if (spec.key === 'run' && !RUN_NAME.test(value)) {

@@ -58,7 +58,7 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
 
 const redactionOf = (config: ShadowDiffConfig) => new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths });
 export const comparatorSettings = (config: ShadowDiffConfig) => ({
-  compare: { ignoreHeaders: config.ignoreHeaders },
+  compare: { ignoreHeaders: config.ignoreHeaders, hostEcho: config.hostEcho },
   comparison: config.comparison,
   redaction: redactionOf(config),
   capture: config.captureMax > 0,

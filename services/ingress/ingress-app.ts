@@ -15,7 +15,7 @@ import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
-import { shadowHost } from '../../libs/capture/shadow-host.js';
+import { sentHosts, shadowHost } from '../../libs/capture/shadow-host.js';
 import { createUpstream } from '../../libs/capture/upstream.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { ErrorCode } from '../../libs/errors.js';
@@ -279,6 +279,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
           shadow: outcome?.response ?? null,
           shadowError: outcome?.error ?? null,
           ...(withSecondary ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
+          hosts: sentHosts(req.headers.host, opts.shadowHostSuffix),
           skipReason,
         });
       });
