@@ -168,6 +168,8 @@ export function buildProgram(): Command {
     .option('--redis <url>', 'Publish to BullMQ on Redis (a comparator must be running); default: compare in this process (env REDIS_URL)')
     .option('--queue-prefix <prefix>', 'Key prefix of the queue in Redis', 'shadow-diff')
     .option('--config <file>', 'YAML config with comparison rules and redaction')
+    .addOption(describeOption('hostEcho', false))
+    .addOption(describeOption('harOrigin', false))
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : REPLAY_EXIT.usage))
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const code = await runReplayCommand({
@@ -187,6 +189,8 @@ export function buildProgram(): Command {
         redis: (o.redis as string | undefined) ?? process.env.REDIS_URL,
         queuePrefix: o.queuePrefix as string | undefined,
         config: o.config as string | undefined,
+        hostEcho: o.hostEcho as string | undefined,
+        harOrigin: o.harOrigin as string | undefined,
       });
       process.exit(code);
     });

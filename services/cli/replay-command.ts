@@ -16,6 +16,7 @@ import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import { ReplayInputError } from '../../libs/replay/formats/errors.js';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
+import { leftOutSummary } from '../../libs/replay/har-origin.js';
 import { capturedExchanges, loadSource, type ReplaySource } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
 import { openStore } from '../../libs/store/index.js';
@@ -41,6 +42,8 @@ export interface ReplayArgs {
   redis?: string | undefined;
   queuePrefix?: string | undefined;
   config?: string | undefined;
+  hostEcho?: string | undefined;
+  harOrigin?: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -80,6 +83,16 @@ async function reachable(url: string): Promise<string | null> {
   });
 }
 
+/** What a HAR replay left out, on stderr: websockets and the entries of other origins. */
+function sayLeftOut(say: (line: string) => void, origin: string | null, leftOut: ReturnType<typeof leftOutSummary>): void {
+  const others = Object.entries(leftOut.otherOrigins);
+  if (others.length > 0) {
+    const list = others.map(([o, n]) => `${o} (${n})`).join(', ');
+    say(`shadow-diff replay: replaying the entries of ${origin ?? 'no origin'}; left out those of ${list} (pick one with --har-origin)`);
+  }
+  if (leftOut.websocket > 0) say(`shadow-diff replay: left out ${leftOut.websocket} websocket entr${leftOut.websocket === 1 ? 'y' : 'ies'}`);
+}
+
 export async function runReplayCommand(a: ReplayArgs): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   let sources: ReplaySource[];
@@ -96,6 +109,7 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
       ...(a.gor !== undefined ? [{ gor: a.gor }] : []),
     ];
     if (sources.length !== 1) throw new UsageError('give exactly one of --from-run RUN, --har FILE, --gor FILE');
+    if (a.harOrigin !== undefined && a.har === undefined) throw new UsageError('--har-origin: only with --har FILE');
     candidate = httpUrl('--candidate', a.candidate);
     baseline = a.baseline === 'recorded' ? 'recorded' : httpUrl('--baseline', a.baseline);
     rate = positive('--rate', a.rate, false);
@@ -112,14 +126,17 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
   }
 
   // The configuration file brings the comparison rules and redaction for the in-process comparator.
-  const config = loadConfig({ flags: { db: a.db, redis: a.redis, queuePrefix: a.queuePrefix, logLevel: 'warn' }, env: {}, configFile: a.config });
+  const config = loadConfig({ flags: { db: a.db, redis: a.redis, queuePrefix: a.queuePrefix, logLevel: 'warn', hostEcho: a.hostEcho, harOrigin: a.harOrigin }, env: {}, configFile: a.config });
   const store = openStore(config.db);
   let queue: JobQueue | null = null;
   let comparator: { close(): Promise<void> } | null = null;
   try {
     const source = sources[0] as ReplaySource;
-    const { exchanges, problems } = await loadSource(source, store, limit);
+    const loaded = await loadSource('har' in source ? { ...source, origin: config.harOrigin } : source, store, limit);
+    const { exchanges, problems } = loaded;
     for (const p of problems) say(`shadow-diff replay: skipped malformed record ${p.position}: ${p.message}`);
+    const leftOut = 'har' in source ? leftOutSummary(loaded.leftOut ?? []) : undefined;
+    if (leftOut) sayLeftOut(say, loaded.origin ?? null, leftOut);
     if (exchanges.length === 0) {
       say('shadow-diff replay: the input holds no replayable exchange');
       return REPLAY_EXIT.usage;
@@ -164,6 +181,7 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
       allowUnsafe: a.allowUnsafe,
       timeoutMs,
       captureMaxBytes: config.captureMaxBytes,
+      hostEcho: config.hostEcho,
       publisher: queue.publisher,
       store,
       signal: abort.signal,
@@ -177,7 +195,7 @@ export async function runReplayCommand(a: ReplayArgs): Promise<number> {
       `replay ${figures.run}: sent ${figures.sent}, compared ${figures.compared}, mismatched ${figures.mismatched} ` +
         `(${(figures.mismatchRate * 100).toFixed(2)}%), skipped ${figures.skipped}, errors ${figures.errors} in ${(figures.durationMs / 1000).toFixed(1)} s`,
     );
-    if (a.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    if (a.json) process.stdout.write(`${JSON.stringify(leftOut ? { ...figures, leftOut } : figures)}\n`);
     return REPLAY_EXIT.ran;
   } catch (error) {
     if (error instanceof ReplayInputError) {
