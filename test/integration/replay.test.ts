@@ -303,6 +303,11 @@ describe('A/A: a captured or exported run replayed against the same version', ()
     const moved = await upstream(linkedService({ nextPath: '/v2/items' }));
     const changed = await replay(['--db', h.db, '--from-run', 'live', '--candidate', moved.url, '--run', 'moved', '--json']);
     expect(changed.result).toMatchObject({ compared: LINKED_PATHS.length, mismatched: 3 });
+  });
+
+  it('replay --host-echo off compares the candidate\'s URLs as sent, and takes no other mode', async () => {
+    const h = await captureLinked();
+    const same = await upstream(linkedService());
     const off = await replay(['--db', h.db, '--from-run', 'live', '--candidate', same.url, '--run', 'echo-off', '--host-echo', 'off', '--json']);
     expect(Number(off.result?.mismatched)).toBeGreaterThan(0);
     const bad = await replay(['--db', h.db, '--from-run', 'live', '--candidate', same.url, '--host-echo', 'sometimes']);
@@ -336,9 +341,13 @@ describe('HAR entries that are not one origin\'s HTTP exchanges', () => {
     expect(byDefault.result).toMatchObject({ sent: 3, compared: 3, mismatched: 0, leftOut: { websocket: 1, otherOrigins: { 'https://cdn.example': 1 } } });
     expect(byDefault.output).toMatch(/left out.*https:\/\/cdn\.example/);
     expect(candidate.seen.map((r) => r.url)).toEqual(['/items/1', '/items/3', '/items/4']);
+  });
 
+  it('replays the origin asked for with --har-origin, and refuses one the file does not hold', async () => {
+    const file = harOf(entry('https://shop.example', '/items/1'), entry('https://cdn.example', '/items/2'), entry('https://shop.example', '/items/3'));
+    const candidate = await upstream(version(1));
     const cdn = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--har-origin', 'https://cdn.example', '--json']);
-    expect(cdn.result).toMatchObject({ sent: 1, leftOut: { websocket: 1, otherOrigins: { 'https://shop.example': 3 } } });
+    expect(cdn.result).toMatchObject({ sent: 1, compared: 1, leftOut: { websocket: 0, otherOrigins: { 'https://shop.example': 2 } } });
     const none = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--har-origin', 'https://nowhere.example']);
     expect(none.code).toBe(2);
     expect(none.output).toMatch(/nowhere\.example/);

@@ -154,6 +154,8 @@ describe('parseHar(toHar(x)) round trip', () => {
     const source = { ...EXCHANGES[2]!, response: { status: 200, headers: { 'content-encoding': 'gzip', 'content-length': String(gz.length), vary: 'accept-encoding' }, body: body(gz), latencyMs: 1 } };
     const { exchanges } = parseHar(JSON.stringify(toHar([source])));
     expect(exchanges[0]?.response).toEqual({ status: 200, headers: { vary: 'accept-encoding' }, body: body('hello'), latencyMs: 1 });
+    // The coding the recording saw stays beside the decoded content, for the comparison.
+    expect(exchanges[0]?.content).toEqual({ contentEncoding: 'gzip', bodyRecorded: true });
   });
 
   it('carries GoReplay traffic through HAR unchanged', () => {
