@@ -33,6 +33,8 @@ export class ExchangeRecorder {
       primary: this.redactResponse(exchange.primary) as CapturedResponse,
       shadow: this.redactResponse(exchange.shadow),
       ...(exchange.secondary !== undefined ? { secondary: this.redactResponse(exchange.secondary) } : {}),
+      // A redacted Host must not travel beside the headers either.
+      hosts: this.redacted.has('host') ? undefined : exchange.hosts,
     };
     try {
       await this.publisher.publish(JOB_NAMES.compareExchange, safe.id, { v: JOB_CONTRACT_VERSION, exchange: safe });

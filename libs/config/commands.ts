@@ -22,7 +22,7 @@ export interface CommandSpec {
 
 const PROXY: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'requestTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE: OptionKey[] = ['redis', 'queuePrefix'];
-const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge'];
+const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
 const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'replayAllow', 'maxReplays'];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -58,7 +58,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'replay',
     summary: 'Replay captured traffic (a run, a HAR or a GoReplay file) against a candidate and compare. Exit 0 when it ran, 2 bad input, 3 unreachable.',
-    options: ['db', 'fromRun', 'har', 'gor', 'candidate', 'baseline', 'replayRun', 'append', 'replayRate', 'replayConcurrency', 'replayLimit', 'replayTimeoutMs', 'allowUnsafe', 'json', ...QUEUE],
+    options: ['db', 'fromRun', 'har', 'harOrigin', 'gor', 'candidate', 'baseline', 'replayRun', 'append', 'replayRate', 'replayConcurrency', 'replayLimit', 'replayTimeoutMs', 'allowUnsafe', 'json', 'hostEcho', ...QUEUE],
     required: ['candidate'],
     readsShared: true,
   },

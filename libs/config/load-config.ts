@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { HostEchoMode } from '../diff/host-echo.js';
 import { ShadowDiffError } from '../errors.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
 import { commandSpec, envOf, flagOf, optionSpec, type CommandSpec } from './commands.js';
@@ -51,6 +52,9 @@ export interface ShadowDiffConfig {
   readonly captureMax: number;
   /** Milliseconds; undefined keeps captures until captureMax pushes them out. */
   readonly captureMaxAge: number | undefined;
+  readonly hostEcho: HostEchoMode;
+  /** replay --har: the origin replayed; undefined: the one with the most entries. */
+  readonly harOrigin: string | undefined;
   readonly logLevel: string;
   // replay and export
   readonly fromRun: string | undefined;

@@ -2,6 +2,7 @@
  * The option table: every setting once, with its flag, environment variable, config-file key,
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
+import { HOST_ECHO_MODES } from '../diff/host-echo.js';
 
 export type OptionKind =
   | 'url'
@@ -19,7 +20,8 @@ export type OptionKind =
   | 'runName'
   | 'rate'
   | 'baseline'
-  | 'boolean';
+  | 'boolean'
+  | 'choice';
 
 export const COMMAND_NAMES = ['start', 'ingress', 'comparator', 'report-api', 'replay', 'export', 'gate'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -44,6 +46,8 @@ export interface OptionSpec {
   max?: number;
   /** Read only by these commands (others keep the default); absent: a setting every service shares. */
   only?: readonly CommandName[];
+  /** For `choice`: the values allowed. */
+  choices?: readonly string[];
 }
 
 const opt = (s: OptionSpec) => s;
@@ -83,9 +87,11 @@ export const OPTIONS = [
   opt({ key: 'redactQueryParams', flag: '--redact-query-params', env: ['SHADOW_DIFF_REDACT_QUERY_PARAMS'], kind: 'list', default: 'access_token,token,api_key,apikey,key,password,secret,signature,sig,code', description: 'Query parameters whose values are redacted in stored URLs (captures, discrepancies, HAR export); names are case-insensitive; empty redacts none (comma-separated).' }),
   opt({ key: 'captureMax', flag: '--capture-max', env: ['SHADOW_DIFF_CAPTURE_MAX'], kind: 'int', default: '100000', min: 0, description: 'Captured exchanges kept for replay at most (0 captures nothing); the oldest go first.' }),
   opt({ key: 'captureMaxAge', flag: '--capture-max-age', env: ['SHADOW_DIFF_CAPTURE_MAX_AGE'], kind: 'duration', min: 60_000, max: MAX_AGE_MS, description: 'Captured exchanges older than this are removed (e.g. 7d). Off when unset.' }),
+  opt({ key: 'hostEcho', flag: '--host-echo', env: ['SHADOW_DIFF_HOST_ECHO'], kind: 'choice', choices: HOST_ECHO_MODES, default: 'normalize', description: "normalize: where the shadow's (or a replay candidate's) response holds the Host it was sent, in headers or URLs in bodies, it is compared as the primary's Host; off: compared as sent (comparator, start, replay)." }),
   // replay (and export): captured traffic against a candidate.
   opt({ key: 'fromRun', flag: '--from-run', env: ['SHADOW_DIFF_FROM_RUN'], kind: 'runName', only: ['replay'], description: 'Replay the exchanges captured in this run.' }),
   opt({ key: 'har', flag: '--har', env: ['SHADOW_DIFF_HAR'], kind: 'path', only: ['replay', 'export'], description: 'HAR 1.2 file: replay reads it (its responses are the recorded baseline), export writes it.' }),
+  opt({ key: 'harOrigin', flag: '--har-origin', env: ['SHADOW_DIFF_HAR_ORIGIN'], kind: 'url', only: ['replay'], description: 'replay --har: replay the entries of this origin (scheme://host[:port]); by default the origin with the most entries. Entries of other origins are left out and reported.' }),
   opt({ key: 'gor', flag: '--gor', env: ['SHADOW_DIFF_GOR'], kind: 'path', only: ['replay'], description: 'Replay a GoReplay file (.gor or .gor.gz).' }),
   opt({ key: 'candidate', flag: '--candidate', env: ['SHADOW_DIFF_CANDIDATE'], kind: 'url', only: ['replay'], description: 'Base URL of the version under test (replay).' }),
   opt({ key: 'baseline', flag: '--baseline', env: ['SHADOW_DIFF_BASELINE'], kind: 'baseline', default: 'recorded', only: ['replay'], description: "Compare with the recorded response ('recorded') or with a live baseline URL." }),

@@ -131,6 +131,10 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       }
       return { ok: true, value: [...new Set(origins)] };
     }
+    case 'choice': {
+      const choices = spec.choices ?? [];
+      return choices.includes(value) ? { ok: true, value } : { ok: false, error: `must be one of ${choices.join(', ')}, got '${raw}'` };
+    }
     case 'string':
     case 'path': {
       if (spec.key === 'queuePrefix' && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(value)) {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Comparison, Difference, DifferenceKind } from '../types/difference.js';
-import type { CapturedResponse, Exchange, HeaderMap } from '../types/exchange.js';
+import type { CapturedResponse, Exchange, HeaderMap, RecordedContent } from '../types/exchange.js';
 import type { ComparisonBudget, ComparisonRules } from '../types/rules.js';
 import { Budget } from './budget.js';
 import { compareHeaders, headerValue } from './compare-headers.js';
 import type { CompiledRules } from './compile-rules.js';
+import { hostEchoRewriter, type HostEchoMode, type HostEchoRewriter } from './host-echo.js';
 import { compileRules } from './compile-rules.js';
 import { contentKind } from './content-kind.js';
 import { bodyText, decodeBody } from './decode-body.js';
@@ -27,6 +28,8 @@ export interface CompareOptions {
   rules?: ComparisonRules;
   /** Budget of the body comparison; defaults DEFAULT_BUDGET (2,000,000 nodes, 2000 ms). */
   budget?: Partial<ComparisonBudget>;
+  /** `normalize` (default): the host the shadow was sent reads as the primary's (see host-echo); `off`: compared as sent. */
+  hostEcho?: HostEchoMode;
 }
 
 export const DEFAULT_MAX_DECODED_BYTES = 8 * 1024 * 1024;
@@ -54,12 +57,16 @@ function draft(path: string, kind: DifferenceKind, primary: unknown, shadow: unk
  * tolerance rules remove a `value_changed` between two numbers at a matching path (exact match) when
  * the numbers are close enough. `ruleHits` lists the rules that acted (see compile-rules for when a
  * rule "hits"); it is present exactly when rules were given.
+ *
+ * The host echo is undone first (unless `hostEcho: 'off'`): in the shadow's headers and textual body,
+ * the Host it was sent (`exchange.hosts`) reads as the primary's. A recorded baseline (`primaryContent`)
+ * is compared as the decoded content it is, and without a body when none was recorded.
  */
 export function compareExchange(
-  exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'>,
+  exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError' | 'hosts' | 'primaryContent'>,
   opts: CompareOptions = {},
 ): Comparison {
-  const { request, primary, shadow, shadowError } = exchange;
+  const { request, primary, shadow, shadowError, primaryContent } = exchange;
   const rules = opts.rules === undefined ? undefined : compileRules(opts.rules);
   const hits = new Set<string>();
 
@@ -72,13 +79,20 @@ export function compareExchange(
   if (primary.status !== shadow.status) drafts.push(draft('status', 'status_changed', primary.status, shadow.status));
   // A shadow 5xx is a failure of the candidate even when the primary failed the same way.
   else if (shadow.status >= 500) drafts.push(draft('shadow', 'shadow_error', primary.status, `status ${shadow.status}`));
-  drafts.push(...compareHeadersWithRules(primary.headers, shadow.headers, opts.ignoreHeaders ?? [], rules, hits));
-  if (!skipsBody(request.method, primary, shadow)) {
+  const echo = opts.hostEcho === 'off' ? null : hostEchoRewriter(exchange.hosts);
+  const shadowHeaders = echo ? echo.headers(shadow.headers) : shadow.headers;
+  drafts.push(...compareHeadersWithRules(recordedHeaders(primary.headers, primaryContent), shadowHeaders, opts.ignoreHeaders ?? [], rules, hits));
+  if (primaryContent?.bodyRecorded !== false && !skipsBody(request.method, primary, shadow)) {
     const budget = new Budget(opts.budget);
-    const body = compareBodies(primary, shadow, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { budget, rules, hits });
+    const body = compareBodies(primary, shadow, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { budget, rules, hits, echo });
     drafts.push(...(rules === undefined ? body : applyPathRules(body, rules, hits)));
   }
   return finish(drafts, rules, hits);
+}
+
+/** A recording stores its content decoded without the header: compare the Content-Encoding it saw. */
+function recordedHeaders(headers: HeaderMap, content: RecordedContent | undefined): HeaderMap {
+  return content?.contentEncoding ? { ...headers, 'content-encoding': content.contentEncoding } : headers;
 }
 
 function finish(drafts: readonly Draft[], rules: CompiledRules | undefined, hits: ReadonlySet<string>): Comparison {
@@ -185,6 +199,8 @@ interface BodyContext {
   budget: Budget;
   rules: CompiledRules | undefined;
   hits: Set<string>;
+  /** Undoes the host echo in the shadow's textual body. */
+  echo: HostEchoRewriter | null;
 }
 
 function compareBodies(primaryResponse: CapturedResponse, shadowResponse: CapturedResponse, maxBytes: number, ctx: BodyContext): Draft[] {
@@ -193,12 +209,11 @@ function compareBodies(primaryResponse: CapturedResponse, shadowResponse: Captur
 
   if ('error' in p.decoded || 'error' in s.decoded) return undecodable(p, s, primaryResponse.headers, shadowResponse.headers);
   const pBytes = p.decoded.bytes;
-  const sBytes = s.decoded.bytes;
-
   const kind = contentKind(p.contentType);
   if (kind !== contentKind(s.contentType)) {
     return [draft('body', 'body_type_changed', p.contentType ?? null, s.contentType ?? null)];
   }
+  const sBytes = ctx.echo && kind !== 'binary' ? ctx.echo.bytes(s.decoded.bytes) : s.decoded.bytes;
 
   switch (kind) {
     case 'json':

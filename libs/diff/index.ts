@@ -10,6 +10,8 @@ export { contentKind, mediaType } from './content-kind.js';
 export type { ContentKind } from './content-kind.js';
 export { bodyText, charsetOf, contentCodings, decodeBody } from './decode-body.js';
 export type { DecodeResult } from './decode-body.js';
+export { HOST_ECHO_MODES, hostEchoRewriter } from './host-echo.js';
+export type { HostEchoMode, HostEchoRewriter } from './host-echo.js';
 export { endpointOf, templatePath } from './endpoint-template.js';
 export { ComparisonBudgetError, RuleError } from './errors.js';
 export { diffJson } from './json-diff.js';

@@ -21,6 +21,8 @@ export const compareExchangePayloadSchema = z.object({
     shadowError: upstreamError.nullable(),
     secondary: response.nullable().optional(),
     secondaryError: upstreamError.nullable().optional(),
+    hosts: z.object({ primary: z.string().max(1000).optional(), shadow: z.string().max(1000).optional() }).optional(),
+    primaryContent: z.object({ contentEncoding: z.string().max(200).nullable(), bodyRecorded: z.boolean() }).optional(),
     skipReason: z.enum(SKIP_REASONS).nullable(),
   }),
 }) satisfies z.ZodType<CompareExchangePayload>;

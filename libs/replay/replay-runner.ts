@@ -13,7 +13,9 @@ import { withoutHopByHop } from '../capture/hop-by-hop.js';
 import { ShadowClient, type ShadowOutcome } from '../capture/shadow-client.js';
 import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
 import type { JobPublisher } from '../queue/queue.js';
-import type { CapturedResponse, Exchange, HeaderMap, SkipReason } from '../types/exchange.js';
+import type { HostEchoMode } from '../diff/host-echo.js';
+import type { CapturedResponse, Exchange, HeaderMap, SentHosts, SkipReason } from '../types/exchange.js';
+import { firstHeader } from './formats/common.js';
 import type { RecordedExchange } from './formats/recorded-exchange.js';
 
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -30,6 +32,8 @@ export interface ReplayOptions {
   allowUnsafe: boolean;
   timeoutMs: number;
   captureMaxBytes: number;
+  /** `off`: the exchanges carry no hosts, so the candidate's host echo is compared as sent. Default normalize. */
+  hostEcho?: HostEchoMode | undefined;
   publisher: JobPublisher;
   signal?: AbortSignal | undefined;
   onProgress?: (p: ReplayProgress) => void;
@@ -63,6 +67,13 @@ async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   await delay(ms, undefined, signal ? { signal } : {}).catch((error: unknown) => {
     if ((error as Error).name !== 'AbortError') throw error;
   });
+}
+
+/** The Host the recording's request was sent with: its Host header, else its origin's. */
+function recordedHost(rec: RecordedExchange): string | undefined {
+  const header = firstHeader(rec.request.headers, 'host');
+  if (header) return header;
+  return rec.origin === null ? undefined : new URL(rec.origin).host;
 }
 
 export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
@@ -119,7 +130,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
       primary = rec.response as CapturedResponse;
     }
     const skipReason: SkipReason | null = primary.body.truncated ? 'primary_body_too_large' : shadow.response?.body.truncated ? 'shadow_body_too_large' : null;
-    await publish({ ...base, primary, shadow: shadow.response, shadowError: shadow.error, skipReason });
+    // The candidate (and a live baseline) build URLs from the Host they are sent: record both for the comparison.
+    const hosts: SentHosts | undefined = opts.hostEcho === 'off' ? undefined : { primary: liveBaseline ? baselineHost : recordedHost(rec), shadow: candidateHost };
+    const primaryContent = liveBaseline ? undefined : rec.content;
+    await publish({ ...base, primary, shadow: shadow.response, shadowError: shadow.error, skipReason, hosts, primaryContent });
   }
 
   const started = performance.now();

@@ -7,9 +7,11 @@ import type { CapturedResponse, HeaderMap } from '../types/exchange.js';
 import { ReplayInputError } from './formats/errors.js';
 import { readGorFile } from './formats/gor.js';
 import { parseHar } from './formats/har.js';
+import { pickOrigin } from './har-origin.js';
 import type { ParseResult, RecordedExchange } from './formats/recorded-exchange.js';
 
-export type ReplaySource = { fromRun: string } | { har: string } | { gor: string };
+/** `origin`: the HAR origin replayed (see har-origin); by default the one with the most entries. */
+export type ReplaySource = { fromRun: string } | { har: string; origin?: string | undefined } | { gor: string };
 
 interface StoredCapture {
   request: { method: string; url: string; headers: HeaderMap; body: string; bodySize: number };
@@ -42,14 +44,14 @@ export function capturedExchanges(store: Store, run: string, limit?: number): Re
 }
 
 /** Loads a source whole; malformed records come back as problems, an unusable file as a ReplayInputError. */
-export async function loadSource(source: ReplaySource, store: Store | null, limit?: number): Promise<ParseResult> {
+export async function loadSource(source: ReplaySource, store: Store | null, limit?: number): Promise<ParseResult & { origin?: string | null }> {
   if ('fromRun' in source) {
     if (!store) throw new ReplayInputError('--from-run needs --db');
     const exchanges = capturedExchanges(store, source.fromRun, limit);
     if (exchanges.length === 0) throw new ReplayInputError(`run '${source.fromRun}' has no captured exchanges in the store`);
     return { exchanges, problems: [] };
   }
-  let parsed: ParseResult;
+  let parsed: ParseResult & { origin?: string | null };
   if ('har' in source) {
     let text: string;
     try {
@@ -57,7 +59,7 @@ export async function loadSource(source: ReplaySource, store: Store | null, limi
     } catch (error) {
       throw new ReplayInputError(`cannot read HAR file ${source.har}: ${(error as Error).message}`);
     }
-    parsed = parseHar(text);
+    parsed = pickOrigin(parseHar(text), source.origin);
   } else {
     try {
       parsed = await readGorFile(source.gor);
@@ -66,5 +68,5 @@ export async function loadSource(source: ReplaySource, store: Store | null, limi
       throw new ReplayInputError(`cannot read GoReplay file ${source.gor}: ${(error as Error).message}`);
     }
   }
-  return limit === undefined ? parsed : { exchanges: parsed.exchanges.slice(0, limit), problems: parsed.problems };
+  return limit === undefined ? parsed : { ...parsed, exchanges: parsed.exchanges.slice(0, limit) };
 }

@@ -63,6 +63,22 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export const DROP_REASONS = ['shadow_in_flight_limit', 'queue_unavailable', 'queue_backlog_limit'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
+/** The Host each side was sent, where they differ (the shadow's suffix, a replay's candidate address). */
+export interface SentHosts {
+  /** The Host the primary (or the recorded baseline) was sent. */
+  primary?: string;
+  /** The Host the shadow (or the replay's candidate) was sent. */
+  shadow?: string;
+}
+
+/** How a recorded baseline holds the primary's body when it is not the bytes received (a HAR's content). */
+export interface RecordedContent {
+  /** The Content-Encoding the recording saw; the body is stored with it undone and the header dropped. */
+  contentEncoding: string | null;
+  /** False when the recording kept no content (HAR `text` absent): bodies are not compared, status and headers are. */
+  bodyRecorded: boolean;
+}
+
 export const RUN_KINDS = ['live', 'replay'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
@@ -85,6 +101,10 @@ export interface Exchange {
    */
   secondary?: CapturedResponse | null;
   secondaryError?: ShadowError | null;
+  /** What each side was sent as Host, to undo the host echo in the comparison. Absent in old payloads. */
+  hosts?: SentHosts;
+  /** Set when the primary is a recording's decoded content (HAR replay). Absent: the bytes as received. */
+  primaryContent?: RecordedContent;
   /** Set by the ingress when the pair cannot be compared (a body over the capture limit, …). */
   skipReason: SkipReason | null;
 }

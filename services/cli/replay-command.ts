@@ -16,6 +16,7 @@ import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import { ReplayInputError } from '../../libs/replay/formats/errors.js';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
+import { leftOutSummary } from '../../libs/replay/har-origin.js';
 import { capturedExchanges, loadSource, type ReplaySource } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
 import { claimReplayRun, freeRunName, openStore, replaySourceName, RunExistsError } from '../../libs/store/index.js';
@@ -37,7 +38,18 @@ function sourceOf(config: ShadowDiffConfig): ReplaySource {
     ...(config.gor !== undefined ? [{ gor: config.gor }] : []),
   ];
   if (sources.length !== 1) throw new UsageError('give exactly one of --from-run RUN, --har FILE, --gor FILE');
+  if (config.harOrigin !== undefined && config.har === undefined) throw new UsageError('--har-origin: only with --har FILE');
   return sources[0] as ReplaySource;
+}
+
+/** What a HAR replay left out, on stderr: websockets and the entries of other origins. */
+function sayLeftOut(say: (line: string) => void, origin: string | null, leftOut: ReturnType<typeof leftOutSummary>): void {
+  const others = Object.entries(leftOut.otherOrigins);
+  if (others.length > 0) {
+    const list = others.map(([o, n]) => `${o} (${n})`).join(', ');
+    say(`shadow-diff replay: replaying the entries of ${origin ?? 'no origin'}; left out those of ${list} (pick one with --har-origin)`);
+  }
+  if (leftOut.websocket > 0) say(`shadow-diff replay: left out ${leftOut.websocket} websocket entr${leftOut.websocket === 1 ? 'y' : 'ies'}`);
 }
 
 /** A TCP connect: enough to tell an unreachable target, and no request the target would see. */
@@ -75,7 +87,10 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
   let queue: JobQueue | null = null;
   let comparator: { close(): Promise<void> } | null = null;
   try {
-    const { exchanges, problems } = await loadSource(source, store, config.replayLimit);
+    const loaded = await loadSource('har' in source ? { ...source, origin: config.harOrigin } : source, store, config.replayLimit);
+    const { exchanges, problems } = loaded;
+    const leftOut = 'har' in source ? leftOutSummary(loaded.leftOut ?? []) : undefined;
+    if (leftOut) sayLeftOut(say, loaded.origin ?? null, leftOut);
     for (const p of problems) say(`shadow-diff replay: skipped malformed record ${p.position}: ${p.message}`);
     if (exchanges.length === 0) {
       say('shadow-diff replay: the input holds no replayable exchange');
@@ -122,6 +137,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
       allowUnsafe: config.allowUnsafe,
       timeoutMs: config.replayTimeoutMs,
       captureMaxBytes: config.captureMaxBytes,
+      hostEcho: config.hostEcho,
       publisher: queue.publisher,
       store,
       signal: abort.signal,
@@ -135,7 +151,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
       `replay ${figures.run}: sent ${figures.sent}, compared ${figures.compared}, mismatched ${figures.mismatched} ` +
         `(${(figures.mismatchRate * 100).toFixed(2)}%), skipped ${figures.skipped}, errors ${figures.errors} in ${(figures.durationMs / 1000).toFixed(1)} s`,
     );
-    if (config.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    if (config.json) process.stdout.write(`${JSON.stringify(leftOut ? { ...figures, leftOut } : figures)}\n`);
     return REPLAY_EXIT.ran;
   } catch (error) {
     if (error instanceof ReplayInputError) {

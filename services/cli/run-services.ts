@@ -61,7 +61,7 @@ const redactionOf = (config: ShadowDiffConfig, store: Store | undefined) =>
   new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths, queryParams: config.redactQueryParams, ...(store ? { key: redactionKey(store) } : {}) });
 /** Without a store (benchmarks of the compare step alone) redacted values carry no hash. */
 export const comparatorSettings = (config: ShadowDiffConfig, store?: Store) => ({
-  compare: { ignoreHeaders: config.ignoreHeaders },
+  compare: { ignoreHeaders: config.ignoreHeaders, hostEcho: config.hostEcho },
   comparison: config.comparison,
   redaction: redactionOf(config, store),
   capture: config.captureMax > 0,

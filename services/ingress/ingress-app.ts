@@ -18,7 +18,7 @@ import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
 import { RequestBodyTee } from '../../libs/capture/request-body-tee.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
-import { shadowHost } from '../../libs/capture/shadow-host.js';
+import { sentHosts, shadowHost } from '../../libs/capture/shadow-host.js';
 import { createUpstream } from '../../libs/capture/upstream.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { ErrorCode } from '../../libs/errors.js';
@@ -267,6 +267,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       shadow: mirror.shadow?.response ?? null,
       shadowError: mirror.shadow?.error ?? null,
       ...(mirror.withSecondary ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
+      hosts: sentHosts(pair.req.headers.host, opts.shadowHostSuffix),
       skipReason,
     });
   };

@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
 import { spawnCli } from '../support/cli-process.js';
+import { linkedService } from '../support/linked-service.js';
 import { closedPortUrl, json } from '../support/upstream.js';
 import { useScope } from '../support/scope.js';
 import { tempDb } from '../support/temp.js';
@@ -358,5 +359,101 @@ describe('a run belongs to one source', () => {
     expect(s).toMatchObject({ compared: 1, skipped: 3 });
     expect(rows<{ n: number }>(db, "select count(*) as n from exchanges where run = 'taken' and skip_reason = 'run_conflict'")[0]?.n).toBe(3);
     expect(rows<{ kind: string }>(db, "select kind from runs where name = 'taken'")).toEqual([{ kind: 'replay' }]);
+  });
+});
+
+
+/** Paths of the linked service: pages with host-built links, a redirect, an HTML page. */
+const LINKED_PATHS = ['/items?page=1', '/items?page=2', '/items?page=3', '/old-items', '/page', '/missing'];
+
+/** Live traffic of the linked service through the ingress (gzip asked), captured as run `live`. */
+async function captureLinked() {
+  const primary = await upstream(linkedService());
+  const shadow = await upstream(linkedService());
+  const h = await scope.harness('embedded', { primary: primary.url, shadow: shadow.url });
+  for (const path of LINKED_PATHS) {
+    await request(`${h.ingress}${path}`, { headers: { 'accept-encoding': 'gzip, deflate', accept: 'application/json' } }).then((r) => r.body.dump());
+  }
+  await h.settled(LINKED_PATHS.length);
+  return h;
+}
+
+describe('A/A: a captured or exported run replayed against the same version', () => {
+  it('export, then replay --har against the same version: 0 mismatches', async () => {
+    const h = await captureLinked();
+    const file = join(mkdtempSync(join(tmpdir(), 'sd-export-')), 'live.har');
+    const exported = spawnCli(['export', '--db', h.db, '--run', 'live', '--har', file]);
+    expect(await exported.exited()).toBe(0);
+    const candidate = await upstream(linkedService());
+    const { code, result, output } = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--run', 'aa-har', '--json']);
+    expect(code, output).toBe(0);
+    expect(candidate.seen.every((r) => /gzip/.test(String(r.headers['accept-encoding'])))).toBe(true);
+    expect(result).toMatchObject({ sent: LINKED_PATHS.length, compared: LINKED_PATHS.length, mismatched: 0, skipped: 0, errors: 0 });
+  });
+
+  it('replay --from-run against the same version: 0 mismatches, and a real change still shows', async () => {
+    const h = await captureLinked();
+    const same = await upstream(linkedService());
+    const aa = await replay(['--db', h.db, '--from-run', 'live', '--candidate', same.url, '--run', 'aa-run', '--json']);
+    expect(aa.result).toMatchObject({ sent: LINKED_PATHS.length, compared: LINKED_PATHS.length, mismatched: 0 });
+    const moved = await upstream(linkedService({ nextPath: '/v2/items' }));
+    const changed = await replay(['--db', h.db, '--from-run', 'live', '--candidate', moved.url, '--run', 'moved', '--json']);
+    expect(changed.result).toMatchObject({ compared: LINKED_PATHS.length, mismatched: 3 });
+  });
+
+  it('replay --host-echo off compares the candidate\'s URLs as sent, and takes no other mode', async () => {
+    const h = await captureLinked();
+    const same = await upstream(linkedService());
+    const off = await replay(['--db', h.db, '--from-run', 'live', '--candidate', same.url, '--run', 'echo-off', '--host-echo', 'off', '--json']);
+    expect(Number(off.result?.mismatched)).toBeGreaterThan(0);
+    const bad = await replay(['--db', h.db, '--from-run', 'live', '--candidate', same.url, '--host-echo', 'sometimes']);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toMatch(/--host-echo/);
+  });
+});
+
+describe('HAR entries that are not one origin\'s HTTP exchanges', () => {
+  const okBody = (id: number) => Buffer.from(JSON.stringify({ id, method: 'GET', price: 10 }));
+  const entry = (origin: string, url: string, extra: Record<string, unknown> = {}) => ({
+    startedDateTime: '2026-11-20T10:00:00.000Z',
+    time: 3,
+    request: { method: 'GET', url: `${origin}${url}`, httpVersion: 'HTTP/1.1', headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+    response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [{ name: 'Content-Type', value: 'application/json' }], cookies: [], content: { size: okBody(idOf(url)).length, mimeType: 'application/json', text: okBody(idOf(url)).toString() }, redirectURL: '', headersSize: -1, bodySize: -1 },
+    ...extra,
+  });
+  const harOf = (...entries: unknown[]) => tempFile('mixed.har', JSON.stringify({ log: { version: '1.2', creator: { name: 't', version: '1' }, entries } }));
+
+  it('replays one origin, leaves out the others and websockets, and says so', async () => {
+    const file = harOf(
+      entry('https://shop.example', '/items/1'),
+      entry('https://cdn.example', '/items/2'),
+      entry('https://shop.example', '/items/3'),
+      entry('https://shop.example', '/socket', { _resourceType: 'websocket', response: { status: 101, headers: [{ name: 'Upgrade', value: 'websocket' }], content: { size: 0, mimeType: '' } } }),
+      entry('https://shop.example', '/items/4'),
+    );
+    const candidate = await upstream(version(1));
+    const byDefault = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--json']);
+    expect(byDefault.code, byDefault.output).toBe(0);
+    expect(byDefault.result).toMatchObject({ sent: 3, compared: 3, mismatched: 0, leftOut: { websocket: 1, otherOrigins: { 'https://cdn.example': 1 } } });
+    expect(byDefault.output).toMatch(/left out.*https:\/\/cdn\.example/);
+    expect(candidate.seen.map((r) => r.url)).toEqual(['/items/1', '/items/3', '/items/4']);
+  });
+
+  it('replays the origin asked for with --har-origin, and refuses one the file does not hold', async () => {
+    const file = harOf(entry('https://shop.example', '/items/1'), entry('https://cdn.example', '/items/2'), entry('https://shop.example', '/items/3'));
+    const candidate = await upstream(version(1));
+    const cdn = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--har-origin', 'https://cdn.example', '--json']);
+    expect(cdn.result).toMatchObject({ sent: 1, compared: 1, leftOut: { websocket: 0, otherOrigins: { 'https://shop.example': 2 } } });
+    const none = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--har-origin', 'https://nowhere.example']);
+    expect(none.code).toBe(2);
+    expect(none.output).toMatch(/nowhere\.example/);
+  });
+
+  it('compares status and headers only when no content was recorded, never an empty body', async () => {
+    const noText = { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [{ name: 'Content-Type', value: 'application/json' }], cookies: [], content: { size: -1, mimeType: 'application/json' }, redirectURL: '', headersSize: -1, bodySize: -1 };
+    const file = harOf(entry('https://shop.example', '/items/1', { response: noText }), entry('https://shop.example', '/items/2', { response: { ...noText, status: 201 } }));
+    const candidate = await upstream(version(1));
+    const { result, output } = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--json']);
+    expect(result, output).toMatchObject({ sent: 2, compared: 2, mismatched: 1, skipped: 0 }); // the 201 only
   });
 });

@@ -3,7 +3,7 @@
  * Pure: text in, exchanges and problems out. Only an unusable file throws (ReplayInputError);
  * a malformed entry is reported with its 1-based position and skipped.
  */
-import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap } from '../../types/exchange.js';
+import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap, RecordedContent } from '../../types/exchange.js';
 import {
   EMPTY_BODY,
   TOKEN,
@@ -17,11 +17,12 @@ import {
   withoutHeaders,
 } from './common.js';
 import { ReplayInputError } from './errors.js';
-import type { FormatProblem, ParseResult, RecordedExchange } from './recorded-exchange.js';
+import type { FormatProblem, LeftOut, ParseResult, RecordedExchange } from './recorded-exchange.js';
 
 /**
  * HAR content is stored decoded (decompressed, de-chunked): the recorded Content-Encoding and
- * Content-Length no longer describe the body, so they are dropped from the baseline response.
+ * Content-Length no longer describe the body, so they are dropped from the baseline response; the
+ * Content-Encoding seen is kept beside it (RecordedExchange.content) for the comparison.
  */
 const RESPONSE_HEADERS_NOT_MATCHING_CONTENT = ['content-encoding', 'content-length'];
 
@@ -49,24 +50,49 @@ export function parseHar(text: string): ParseResult {
 
   const exchanges: RecordedExchange[] = [];
   const problems: FormatProblem[] = [];
+  const leftOut: LeftOut[] = [];
   entries.forEach((entry: unknown, index) => {
     const position = index + 1;
     try {
-      exchanges.push(parseEntry(entry, position));
+      // A websocket is no request-response exchange: replayed as a GET it would only fail.
+      if (isWebsocket(entry)) leftOut.push({ position, reason: 'websocket', ...originOf(entry) });
+      else exchanges.push(parseEntry(entry, position));
     } catch (error) {
       const reason = error instanceof EntryProblem ? error.message : `unexpected error: ${String(error)}`;
       problems.push({ position, message: `entry ${position}: ${reason}; skipped` });
     }
   });
-  return { exchanges, problems };
+  return { exchanges, problems, leftOut };
+}
+
+function isWebsocket(entry: unknown): boolean {
+  if (!isObject(entry)) return false;
+  if (typeof entry._resourceType === 'string' && entry._resourceType.toLowerCase() === 'websocket') return true;
+  if (isObject(entry.response) && entry.response.status === 101) return true;
+  const headers = isObject(entry.request) && Array.isArray(entry.request.headers) ? (entry.request.headers as unknown[]) : [];
+  const upgrade = (h: unknown) => isObject(h) && typeof h.name === 'string' && h.name.toLowerCase() === 'upgrade';
+  return headers.some((h) => upgrade(h) && /websocket/i.test(String((h as Json).value)));
+}
+
+/** The entry's origin when its url has one (ws: and wss: included), for the report of what was left out. */
+function originOf(entry: unknown): { origin?: string } {
+  const url = isObject(entry) && isObject(entry.request) ? entry.request.url : undefined;
+  try {
+    const origin = typeof url === 'string' ? new URL(url).origin : 'null';
+    return origin === 'null' ? {} : { origin };
+  } catch {
+    return {};
+  }
 }
 
 function parseEntry(entry: unknown, position: number): RecordedExchange {
   if (!isObject(entry)) throw new EntryProblem('the entry is not an object');
   const { request, origin } = parseRequest(entry.request);
-  const response = parseResponse(entry.response, entry.time, request.method);
+  const recorded = parseResponse(entry.response, entry.time, request.method);
   const started = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) : Number.NaN;
-  return { position, startedAt: Number.isFinite(started) ? started : null, request, response, origin };
+  const exchange: RecordedExchange = { position, startedAt: Number.isFinite(started) ? started : null, request, response: recorded?.response ?? null, origin };
+  if (recorded) exchange.content = recorded.content;
+  return exchange;
 }
 
 function parseRequest(value: unknown): { request: CapturedRequest; origin: string | null } {
@@ -140,34 +166,37 @@ function decodeText(text: string, encoding: unknown, where: string): CapturedBod
   return bodyOf(bytes);
 }
 
-function parseResponse(value: unknown, time: unknown, method: string): CapturedResponse | null {
+function parseResponse(value: unknown, time: unknown, method: string): { response: CapturedResponse; content: RecordedContent } | null {
   // Browsers record failed and blocked requests with status 0: nothing to compare against.
   if (!isObject(value) || value.status === undefined || value.status === null || value.status === 0) return null;
   const status = value.status;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     throw new EntryProblem(`"response.status" ${preview(JSON.stringify(status) ?? String(status))} is not an HTTP status`);
   }
-  const headers: HeaderMap = withoutHeaders(
-    headerMapOf(nameValues(value.headers, 'response.headers', 'headers')),
-    RESPONSE_HEADERS_NOT_MATCHING_CONTENT,
-  );
+  const recordedHeaders = headerMapOf(nameValues(value.headers, 'response.headers', 'headers'));
+  const headers: HeaderMap = withoutHeaders(recordedHeaders, RESPONSE_HEADERS_NOT_MATCHING_CONTENT);
+  const encoding = recordedHeaders['content-encoding'];
   const latencyMs = typeof time === 'number' && Number.isFinite(time) && time > 0 ? time : 0;
-  const body = responseBody(value.content);
   // Browsers store the cached body with a 304 (and some tools with a HEAD); none went on the wire.
-  return { status, headers, body: hasNoBody(status, method) ? EMPTY_BODY : body, latencyMs };
+  const noBody = hasNoBody(status, method);
+  const body = noBody ? EMPTY_BODY : responseBody(value.content);
+  return {
+    response: { status, headers, body: body ?? EMPTY_BODY, latencyMs },
+    content: { contentEncoding: encoding === undefined ? null : [encoding].flat().join(', '), bodyRecorded: body !== null },
+  };
 }
 
-function responseBody(content: unknown): CapturedBody {
-  if (content === undefined || content === null) return EMPTY_BODY;
+/** The recorded body; null when the recorder kept no content (`text` absent, size not 0). */
+function responseBody(content: unknown): CapturedBody | null {
+  if (content === undefined || content === null) return null;
   if (!isObject(content)) throw new EntryProblem('"response.content" is not an object');
   const { text, encoding, size, _truncated: truncated } = content;
   if (text !== undefined && typeof text !== 'string') throw new EntryProblem('"response.content.text" is not a string');
   const recordedSize = typeof size === 'number' && Number.isInteger(size) && size > 0 ? size : 0;
-  if (text === undefined || text === '') {
-    // The recorder did not keep the body (too large, binary, not saved): mark it truncated so the
-    // comparison skips it instead of reporting an empty baseline as a difference.
-    return recordedSize > 0 ? { base64: '', size: recordedSize, truncated: true } : EMPTY_BODY;
-  }
+  // Without text the recorder did not keep the body (too large, binary, not saved, `size: -1`):
+  // there is no baseline body, which is not an empty one. Only `size: 0` says the body was empty.
+  if (text === undefined) return size === 0 ? EMPTY_BODY : null;
+  if (text === '') return EMPTY_BODY;
   const body = decodeText(text, encoding, 'response.content');
   if (truncated === true && recordedSize > body.size) return { ...body, size: recordedSize, truncated: true };
   return body;

@@ -2,7 +2,7 @@
  * What every replay input format (HAR, GoReplay, …) parses into: one recorded request with the
  * response it got at the time, which becomes the baseline of the replay.
  */
-import type { CapturedRequest, CapturedResponse } from '../../types/exchange.js';
+import type { CapturedRequest, CapturedResponse, RecordedContent } from '../../types/exchange.js';
 
 export interface RecordedExchange {
   /** Position in the input for error messages and ordering: 1-based entry index (HAR) or record index (GoReplay). */
@@ -18,6 +18,16 @@ export interface RecordedExchange {
   response: CapturedResponse | null;
   /** Where the request was originally sent (scheme://host[:port]) when the input says so. */
   origin: string | null;
+  /** Set when the recorded response body is a recording's decoded content (HAR), not the bytes received. */
+  content?: RecordedContent;
+}
+
+/** A well-formed record that is not replayed: a websocket, or an origin other than the one replayed. */
+export interface LeftOut {
+  position: number;
+  reason: 'websocket' | 'other_origin';
+  /** The origin of the record, when it has one. */
+  origin?: string;
 }
 
 /** A malformed record: reported, skipped, never thrown. */
@@ -29,4 +39,6 @@ export interface FormatProblem {
 export interface ParseResult {
   exchanges: RecordedExchange[];
   problems: FormatProblem[];
+  /** Records left out on purpose, in input order (HAR). */
+  leftOut?: LeftOut[];
 }

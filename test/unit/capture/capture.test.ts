@@ -3,8 +3,47 @@ import { BodyCapture } from '../../../libs/capture/body-capture.js';
 import { withoutHopByHop } from '../../../libs/capture/hop-by-hop.js';
 import { REDACTED, redactHeaders } from '../../../libs/capture/redact.js';
 import { createSampler } from '../../../libs/capture/sampler.js';
-import { shadowHost } from '../../../libs/capture/shadow-host.js';
+import { DropCounter } from '../../../libs/capture/drop-counter.js';
+import { ExchangeRecorder } from '../../../libs/capture/exchange-recorder.js';
+import { sentHosts, shadowHost } from '../../../libs/capture/shadow-host.js';
+import type { JobPublisher } from '../../../libs/queue/queue.js';
+import type { Exchange } from '../../../libs/types/exchange.js';
 import { classifyShadowError } from '../../../libs/capture/shadow-client.js';
+
+describe('sentHosts', () => {
+  it('records the Host of each side when they differ', () => {
+    expect(sentHosts('reviews:9080', '-shadow')).toEqual({ primary: 'reviews:9080', shadow: 'reviews-shadow:9080' });
+    expect(sentHosts('reviews:9080', '')).toBeUndefined();
+    expect(sentHosts(undefined, '-shadow')).toBeUndefined();
+  });
+
+  it('are not queued when the Host header is redacted', async () => {
+    const seen: Exchange[] = [];
+    // What the recorder hands to the queue, as the queue receives it.
+    const publisher: JobPublisher = {
+      publish: async (_name, _id, payload) => {
+        if ('exchange' in payload) seen.push(JSON.parse(JSON.stringify(payload.exchange)) as Exchange);
+      },
+      isAvailable: () => true,
+      close: async () => {},
+    };
+    const empty = { base64: '', size: 0, truncated: false };
+    const exchange: Exchange = {
+      id: 'x1',
+      run: 'live',
+      receivedAt: 1,
+      request: { method: 'GET', url: '/', headers: { host: 'secret.internal' }, body: empty },
+      primary: { status: 200, headers: {}, body: empty, latencyMs: 1 },
+      shadow: { status: 200, headers: {}, body: empty, latencyMs: 1 },
+      shadowError: null,
+      hosts: sentHosts('secret.internal', '-shadow'),
+      skipReason: null,
+    };
+    await new ExchangeRecorder(publisher, new DropCounter(publisher), ['host']).record(exchange);
+    await new ExchangeRecorder(publisher, new DropCounter(publisher)).record({ ...exchange, id: 'x2' });
+    expect(seen.map((e) => e.hosts)).toEqual([undefined, { primary: 'secret.internal', shadow: 'secret.internal-shadow' }]);
+  });
+});
 
 describe('shadowHost', () => {
   it.each([

@@ -27,6 +27,13 @@ function errorsOf(fn: () => unknown): readonly string[] {
 }
 
 describe('loadConfig', () => {
+  it('takes --host-echo as normalize or off only, from any source', () => {
+    expect(loadConfig({ env: {} }).hostEcho).toBe('normalize');
+    expect(loadConfig({ env: { SHADOW_DIFF_HOST_ECHO: 'off' } }).hostEcho).toBe('off');
+    expect(loadConfig({ env: {}, configFile: yamlFile('hostEcho: off\n') }).hostEcho).toBe('off');
+    expect(errorsOf(() => loadConfig({ flags: { hostEcho: 'sometimes' }, env: {} }))).toEqual(["--host-echo: must be one of normalize, off, got 'sometimes'"]);
+  });
+
   it('has documented defaults', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ReplayInputError } from '../../../libs/replay/formats/errors.js';
 import { parseHar } from '../../../libs/replay/formats/har.js';
+import { pickOrigin } from '../../../libs/replay/har-origin.js';
 import type { RecordedExchange } from '../../../libs/replay/formats/recorded-exchange.js';
 
 const SAMPLE = readFileSync(new URL('../../fixtures/replay/sample.har', import.meta.url), 'utf8');
@@ -115,7 +116,7 @@ describe('parseHar on unusable files', () => {
   });
 
   it('accepts a byte order mark and an empty entry list', () => {
-    expect(parseHar(`\uFEFF${har()}`)).toEqual({ exchanges: [], problems: [] });
+    expect(parseHar(`\uFEFF${har()}`)).toEqual({ exchanges: [], problems: [], leftOut: [] });
   });
 });
 
@@ -213,9 +214,34 @@ describe('parseHar entries', () => {
     expect(e.request.url).toBe('/x');
   });
 
-  it('marks a body the recorder did not keep as truncated', () => {
-    const e = only(har(entry({}, { status: 200, content: { size: 5000, mimeType: 'image/png' } })));
-    expect(e.response?.body).toEqual({ base64: '', size: 5000, truncated: true });
+  it('has no baseline body when the recorder kept no content, never an empty one', () => {
+    for (const size of [-1, 5000, undefined]) {
+      const e = only(har(entry({}, { status: 200, headers: [{ name: 'Content-Encoding', value: 'br' }], content: { size, mimeType: 'image/png' } })));
+      expect(e.content).toEqual({ contentEncoding: 'br', bodyRecorded: false });
+      expect(e.response?.body).toEqual({ base64: '', size: 0, truncated: false });
+    }
+    // An empty body that was recorded as empty is a body.
+    expect(only(har(entry({}, { status: 200, content: { size: 0, mimeType: '' } }))).content).toEqual({ contentEncoding: null, bodyRecorded: true });
+    expect(only(har(entry({}, { status: 200, content: { size: 0, text: '' } }))).content).toEqual({ contentEncoding: null, bodyRecorded: true });
+  });
+
+  it('keeps the content-encoding it recorded beside the decoded content', () => {
+    const headers = [{ name: 'Content-Encoding', value: 'gzip' }, { name: 'Content-Length', value: '31' }, { name: 'Vary', value: 'Accept-Encoding' }];
+    const e = only(har(entry({}, { status: 200, headers, content: { size: 2, mimeType: 'text/plain', text: 'hi' } })));
+    expect(e.response?.headers).toEqual({ vary: 'Accept-Encoding' });
+    expect(textOf(e.response?.body.base64 ?? '')).toBe('hi');
+    expect(e.content).toEqual({ contentEncoding: 'gzip', bodyRecorded: true });
+  });
+
+  it.each([
+    ['_resourceType websocket', { ...entry(), _resourceType: 'websocket' }],
+    ['status 101', entry({}, { status: 101, headers: [], content: { size: 0 } })],
+    ['an Upgrade request', entry({ headers: [{ name: 'Connection', value: 'Upgrade' }, { name: 'Upgrade', value: 'websocket' }] })],
+  ])('leaves out a websocket entry (%s) and says so', (_name, ws) => {
+    const result = parseHar(har(entry({ url: 'http://api.test/a' }), ws));
+    expect(result.exchanges.map((e) => e.request.url)).toEqual(['/a']);
+    expect(result.problems).toEqual([]);
+    expect(result.leftOut).toEqual([{ position: 2, reason: 'websocket', origin: 'http://api.test' }]);
   });
 
   it('gives a 304 or a HEAD response no body, whatever the browser cached', () => {
@@ -240,5 +266,44 @@ describe('parseHar entries', () => {
     const e = only(har({ ...entry(), startedDateTime: 'yesterday', time: -1 }));
     expect(e.startedAt).toBeNull();
     expect(e.response?.latencyMs).toBe(0);
+  });
+});
+
+describe('pickOrigin', () => {
+  const mixed = parseHar(
+    har(
+      entry({ url: 'https://cdn.test/a.js' }),
+      entry({ url: 'https://api.test/1' }),
+      entry({ url: '/relative' }),
+      entry({ url: 'https://API.test:443/2' }),
+      entry({ url: 'http://api.test/3' }),
+    ),
+  );
+
+  it('keeps the origin with the most entries by default, and entries without an origin', () => {
+    const picked = pickOrigin(mixed);
+    expect(picked.origin).toBe('https://api.test');
+    expect(picked.exchanges.map((e) => e.request.url)).toEqual(['/1', '/relative', '/2']);
+    expect(picked.leftOut).toEqual([
+      { position: 1, reason: 'other_origin', origin: 'https://cdn.test' },
+      { position: 5, reason: 'other_origin', origin: 'http://api.test' },
+    ]);
+  });
+
+  it('keeps the origin asked for, written any way a URL may be', () => {
+    const picked = pickOrigin(mixed, 'HTTPS://cdn.test:443/');
+    expect(picked.exchanges.map((e) => e.request.url)).toEqual(['/a.js', '/relative']);
+    expect(picked.leftOut?.map((l) => l.position)).toEqual([2, 4, 5]);
+  });
+
+  it('refuses an origin the file does not hold, naming those it does', () => {
+    expect(() => pickOrigin(mixed, 'https://other.test')).toThrow(ReplayInputError);
+    expect(() => pickOrigin(mixed, 'https://other.test')).toThrow(/https:\/\/api\.test \(2\)/);
+  });
+
+  it('keeps a one-origin file whole', () => {
+    const one = parseHar(har(entry(), entry()));
+    expect(pickOrigin(one)).toMatchObject({ origin: 'http://api.test', leftOut: [] });
+    expect(pickOrigin(one).exchanges).toHaveLength(2);
   });
 });
