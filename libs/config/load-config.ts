@@ -31,6 +31,7 @@ export interface ShadowDiffConfig {
   readonly primaryTimeoutMs: number;
   readonly queueMaxBacklog: number;
   readonly comparatorConcurrency: number;
+  readonly maxEndpoints: number;
   readonly jobLockMs: number;
   readonly ignoreHeaders: readonly string[];
   readonly noiseRelativeThreshold: number;

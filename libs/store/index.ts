@@ -1,6 +1,8 @@
 export { openStore, type Store, type StoreDb } from './open-store.js';
 export {
   recordExchange,
+  recordFailedExchange,
+  type FailedExchange,
   purgeDetails,
   trimCaptures,
   type CaptureRecord,
@@ -13,3 +15,5 @@ export {
 } from './record-exchange.js';
 export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 export * from './report-queries.js';
+export { MAX_STORED_DIFFERENCES } from './cap-differences.js';
+export { OTHER_ENDPOINT, UNKNOWN_ENDPOINT, runEndpoints, runHasEndpoint } from './run-endpoints.js';

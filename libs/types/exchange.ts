@@ -53,6 +53,7 @@ export const SKIP_REASONS = [
   'comparison_budget_exceeded',
   'unsafe_method',
   'no_recorded_response',
+  'comparator_error',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

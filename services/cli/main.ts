@@ -23,7 +23,7 @@ interface CommandSpec {
 
 const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE_OPTIONS: OptionKey[] = ['redis', 'queuePrefix'];
-const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'captureMax', 'captureMaxAge'];
+const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'captureMax', 'captureMaxAge'];
 const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken'];
 
 const COMMANDS: CommandSpec[] = [
@@ -51,7 +51,7 @@ const COMMANDS: CommandSpec[] = [
   {
     name: 'report-api',
     summary: 'Serve the report API over the SQLite store.',
-    options: ['db', 'listen', 'run', ...QUEUE_OPTIONS, ...REPORT_OPTIONS, 'logLevel'],
+    options: ['db', 'listen', 'run', 'maxEndpoints', ...QUEUE_OPTIONS, ...REPORT_OPTIONS, 'logLevel'],
     required: ['db'],
     run: runReportApi,
     listenIsReport: true,

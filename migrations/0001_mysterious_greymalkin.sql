@@ -1,0 +1,2 @@
+ALTER TABLE `discrepancies` ADD `differences_total` integer;--> statement-breakpoint
+ALTER TABLE `discrepancies` ADD `secondary_differences_total` integer;
