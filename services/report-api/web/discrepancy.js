@@ -96,6 +96,11 @@ function render(d) {
     `${d.differences.length} · ${counting} counting${d.differences.length > counting ? `, ${d.differences.length - counting} noise` : ''}`,
   );
   const rows = [...d.differences].sort((a, b) => Number(a.noise) - Number(b.noise));
+  const truncated = byId('differences-truncated');
+  truncated.hidden = !d.differencesTruncated;
+  if (d.differencesTruncated) {
+    setText(truncated, `Showing the first ${d.differences.length} of ${d.differencesTotal} differences (by risk, then path).`);
+  }
   byId('differences-table').tBodies[0].replaceChildren(
     ...rows.map((x) =>
       h(
