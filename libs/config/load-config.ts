@@ -36,6 +36,7 @@ export interface ShadowDiffConfig {
   readonly requestTimeoutMs: number;
   readonly queueMaxBacklog: number;
   readonly comparatorConcurrency: number;
+  readonly maxEndpoints: number;
   readonly jobLockMs: number;
   readonly ignoreHeaders: readonly string[];
   readonly noiseRelativeThreshold: number;

@@ -1,6 +1,8 @@
 export { openStore, type Store, type StoreDb } from './open-store.js';
 export {
   recordExchange,
+  recordFailedExchange,
+  type FailedExchange,
   purgeDetails,
   trimCaptures,
   type CaptureRecord,
@@ -15,3 +17,5 @@ export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise
 export * from './report-queries.js';
 export { redactionKey } from './redaction-key.js';
 export { claimReplayRun, freeRunName, LIVE_SOURCE, replaySourceName, RunExistsError, type ReplaySourceRef } from './run-claims.js';
+export { MAX_STORED_DIFFERENCES } from './cap-differences.js';
+export { OTHER_ENDPOINT, UNKNOWN_ENDPOINT, runEndpoints, runHasEndpoint } from './run-endpoints.js';

@@ -8,6 +8,7 @@ import type { RecordDropsPayload } from '../queue/contracts.js';
 import type { Difference, Risk } from '../types/difference.js';
 import type { Store } from './open-store.js';
 import { guardRunKind, LIVE_SOURCE } from './run-claims.js';
+import { capDifferences } from './cap-differences.js';
 import { captures, differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
 
 export interface StoredBody {
@@ -91,14 +92,25 @@ function encodeValue(value: unknown): string | null {
   return JSON.stringify(`${json.slice(0, MAX_VALUE_CHARS)}… (truncated)`);
 }
 
+/**
+ * Rows per multi-row insert: SQLite binds at most 32,766 variables per statement and drizzle builds
+ * each statement recursively, so a long list goes in slices whatever its length.
+ */
+const ROWS_PER_INSERT = 200;
+
+function* slices<T>(rows: readonly T[], size = ROWS_PER_INSERT): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
 /** Returns false when the exchange was already recorded (a redelivery). */
 export function recordExchange(store: Store, outcome: ExchangeOutcome): boolean {
   return store.db.transaction((tx) => {
     // A run holds one kind of exchange (run-claims.ts).
     const o = guardRunKind(store, outcome);
-    const { evidence, differences: diffs, rules, runKind, capture: _capture, ...row } = o;
+    const { evidence, differences: found, rules, runKind, capture: _capture, ...row } = o;
     const inserted = tx.insert(exchanges).values(row).onConflictDoNothing().run();
     if (inserted.changes === 0) return false;
+    const { kept: diffs, totals, truncated } = capDifferences(found);
     tx.insert(runs).values({ name: o.run, kind: runKind, source: runKind === 'live' ? LIVE_SOURCE : null, createdAt: o.comparedAt }).onConflictDoNothing().run();
     if (o.capture) {
       tx.insert(captures)
@@ -106,32 +118,28 @@ export function recordExchange(store: Store, outcome: ExchangeOutcome): boolean 
         .onConflictDoNothing()
         .run();
     }
-    if (diffs.length > 0) {
-      tx.insert(differences)
-        .values(
-          diffs.map((d, seq) => ({
-            exchangeId: o.id,
-            seq,
-            side: d.side,
-            cancelled: d.cancelled,
-            run: o.run,
-            endpoint: o.endpoint,
-            path: d.path,
-            field: d.field,
-            kind: d.kind,
-            risk: d.risk,
-            primaryValue: encodeValue(d.primary),
-            otherValue: encodeValue(d.shadow),
-            detail: d.detail ?? null,
-            receivedAt: o.receivedAt,
-          })),
-        )
-        .run();
-    }
-    if (rules.evaluated.length > 0) {
-      const hit = new Set(rules.hits);
+    const diffRows = diffs.map((d, seq) => ({
+      exchangeId: o.id,
+      seq,
+      side: d.side,
+      cancelled: d.cancelled,
+      run: o.run,
+      endpoint: o.endpoint,
+      path: d.path,
+      field: d.field,
+      kind: d.kind,
+      risk: d.risk,
+      primaryValue: encodeValue(d.primary),
+      otherValue: encodeValue(d.shadow),
+      detail: d.detail ?? null,
+      receivedAt: o.receivedAt,
+    }));
+    for (const slice of slices(diffRows)) tx.insert(differences).values(slice).run();
+    const hit = new Set(rules.hits);
+    const ruleRows = rules.evaluated.map((rule) => ({ run: o.run, endpoint: o.endpoint, rule, evaluated: 1, hits: hit.has(rule) ? 1 : 0 }));
+    for (const slice of slices(ruleRows)) {
       tx.insert(ruleHits)
-        .values(rules.evaluated.map((rule) => ({ run: o.run, endpoint: o.endpoint, rule, evaluated: 1, hits: hit.has(rule) ? 1 : 0 })))
+        .values(slice)
         .onConflictDoUpdate({
           target: [ruleHits.run, ruleHits.endpoint, ruleHits.rule],
           set: { evaluated: sql`${ruleHits.evaluated} + 1`, hits: sql`${ruleHits.hits} + excluded.hits` },
@@ -153,11 +161,43 @@ export function recordExchange(store: Store, outcome: ExchangeOutcome): boolean 
           shadow: { ...evidence.shadow, secondary: evidence.secondary },
           paths: diffs.filter((d) => d.side === 'shadow' && !d.cancelled).map((d) => d.path),
           risk: evidence.risk,
+          ...(truncated ? { differencesTotal: totals.shadow, secondaryDifferencesTotal: totals.secondary } : {}),
           createdAt: o.comparedAt,
           receivedAt: o.receivedAt,
         })
         .run();
     }
+    return true;
+  });
+}
+
+/** What is known of a pair the comparator could not handle: enough to count it. */
+export interface FailedExchange {
+  id: string;
+  run: string;
+  runKind: 'live' | 'replay';
+  endpoint: string;
+  method: string;
+  url: string;
+  primaryStatus: number;
+  receivedAt: number;
+}
+
+/**
+ * The last resort when a pair's outcome cannot be computed or stored: one skipped row
+ * (`comparator_error`) and nothing else, so the pair is still counted. Returns false when the
+ * exchange was already recorded.
+ */
+export function recordFailedExchange(store: Store, f: FailedExchange, now = Date.now()): boolean {
+  return store.db.transaction((tx) => {
+    const { runKind, ...row } = f;
+    const inserted = tx
+      .insert(exchanges)
+      .values({ ...row, outcome: 'skipped', skipReason: 'comparator_error', primaryLatencyMs: 0, comparedAt: now })
+      .onConflictDoNothing()
+      .run();
+    if (inserted.changes === 0) return false;
+    tx.insert(runs).values({ name: f.run, kind: runKind, createdAt: now }).onConflictDoNothing().run();
     return true;
   });
 }

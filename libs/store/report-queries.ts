@@ -3,7 +3,17 @@ import { and, desc, eq, gte, inArray, lt, not, or, sql, type SQL } from 'drizzle
 import { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 import type { Store } from './open-store.js';
 import type { DiscrepancyEvidence, StoredResponse } from './record-exchange.js';
+import { OTHER_ENDPOINT, runHasEndpoint } from './run-endpoints.js';
 import { differences, discrepancies, drops, exchanges, ruleHits, runs } from './schema/index.js';
+
+/** Skipped exchanges by reason, e.g. `{ comparator_error: 2 }`. */
+export type SkippedByReason = Record<string, number>;
+
+/** The per-run endpoint cap (--max-endpoints) and whether templates were folded into OTHER. */
+export interface EndpointCapStatus {
+  max: number;
+  reached: boolean;
+}
 
 export interface RunSummary {
   run: string;
@@ -14,6 +24,8 @@ export interface RunSummary {
   skipped: number;
   shadowErrors: number;
   dropped: number;
+  skippedByReason: SkippedByReason;
+  endpointCap: EndpointCapStatus;
 }
 
 export interface FieldStats {
@@ -34,6 +46,7 @@ export interface EndpointStats {
   mismatched: number;
   mismatchRate: number;
   skipped: number;
+  skippedByReason: SkippedByReason;
   shadowErrors: number;
   /** Exchanges compared against a secondary too. */
   comparedWithSecondary: number;
@@ -54,6 +67,8 @@ export interface TimeWindow {
 export interface ReportOptions {
   noise?: NoiseThresholds;
   window?: TimeWindow;
+  /** The comparators' --max-endpoints, for the cap status (1000 when absent). */
+  maxEndpoints?: number | undefined;
 }
 
 type TimedColumn = typeof exchanges.receivedAt | typeof differences.receivedAt | typeof discrepancies.receivedAt | typeof drops.reportedAt;
@@ -98,6 +113,11 @@ export interface DiscrepancyDetail {
   differences: { path: string; field: string; kind: string; risk: string; primary: unknown; shadow: unknown; noise: boolean; detail?: string }[];
   /** Primary vs secondary: what the same version varies on by itself. */
   secondaryDifferences: { path: string; field: string; kind: string; risk: string; primary: unknown; secondary: unknown; detail?: string }[];
+  /** Shadow differences found; more than `differences` holds when the list was capped. */
+  differencesTotal: number;
+  secondaryDifferencesTotal: number;
+  /** True when either list holds only the first differences (by risk, then path). */
+  differencesTruncated: boolean;
 }
 
 export const rate = (mismatched: number, compared: number): number => (compared === 0 ? 0 : mismatched / compared);
@@ -113,6 +133,8 @@ export function summary(store: Store, run: string, opts: ReportOptions = {}): Ru
       .from(drops)
       .where(and(eq(drops.run, run), ...inWindow(drops.reportedAt, opts.window)))
       .get()?.n ?? 0;
+  const skippedByReason: SkippedByReason = {};
+  for (const e of endpoints) for (const [reason, n] of Object.entries(e.skippedByReason)) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
   return {
     run,
     compared,
@@ -122,7 +144,30 @@ export function summary(store: Store, run: string, opts: ReportOptions = {}): Ru
     skipped: total('skipped'),
     shadowErrors: total('shadowErrors'),
     dropped,
+    skippedByReason,
+    endpointCap: endpointCapStatus(store, run, opts),
   };
+}
+
+/** Reached once a template was counted under OTHER, whatever the time window: one index seek. */
+export function endpointCapStatus(store: Store, run: string, opts: ReportOptions = {}): EndpointCapStatus {
+  return { max: opts.maxEndpoints ?? 1000, reached: runHasEndpoint(store, run, OTHER_ENDPOINT) };
+}
+
+function skippedReasons(store: Store, run: string, window: TimeWindow | undefined): Map<string, SkippedByReason> {
+  const rows = store.db
+    .select({ endpoint: exchanges.endpoint, reason: exchanges.skipReason, n: sql<number>`count(*)` })
+    .from(exchanges)
+    .where(and(eq(exchanges.run, run), eq(exchanges.outcome, 'skipped'), ...inWindow(exchanges.receivedAt, window)))
+    .groupBy(exchanges.endpoint, exchanges.skipReason)
+    .all();
+  const out = new Map<string, SkippedByReason>();
+  for (const r of rows) {
+    const reasons = out.get(r.endpoint) ?? {};
+    reasons[r.reason ?? 'unknown'] = r.n;
+    out.set(r.endpoint, reasons);
+  }
+  return out;
 }
 
 /** Noise fields per endpoint of a run (only endpoints compared against a secondary have any). */
@@ -190,6 +235,7 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
     .all();
   const rules = store.db.select().from(ruleHits).where(eq(ruleHits.run, run)).all();
   const latency = latencyPercentiles(store, run, opts.window);
+  const skipReasons = skippedReasons(store, run, opts.window);
   const none: LatencyPercentiles = { p50: null, p95: null, p99: null };
   return counts
     .map((c) => {
@@ -202,6 +248,7 @@ export function endpointStats(store: Store, run: string, opts: ReportOptions = {
         mismatched,
         mismatchRate: rate(mismatched, c.compared),
         skipped: c.skipped,
+        skippedByReason: skipReasons.get(c.endpoint) ?? {},
         shadowErrors: c.shadowErrors,
         comparedWithSecondary: c.withSecondary,
         byRisk,
@@ -374,6 +421,10 @@ export function getDiscrepancy(store: Store, id: string, opts: ReportOptions = {
         ...(d.detail ? { detail: d.detail } : {}),
       }));
   const { secondary, ...shadow } = row.shadow as StoredResponse & { secondary: StoredResponse | null };
+  const shadowDiffs = view('shadow') as DiscrepancyDetail['differences'];
+  const secondaryDiffs = view('secondary') as DiscrepancyDetail['secondaryDifferences'];
+  const differencesTotal = row.differencesTotal ?? shadowDiffs.length;
+  const secondaryDifferencesTotal = row.secondaryDifferencesTotal ?? secondaryDiffs.length;
   return {
     id: row.id,
     run: row.run,
@@ -384,7 +435,10 @@ export function getDiscrepancy(store: Store, id: string, opts: ReportOptions = {
     primary: row.primary as DiscrepancyEvidence['primary'],
     shadow,
     secondary: secondary ?? null,
-    differences: view('shadow') as DiscrepancyDetail['differences'],
-    secondaryDifferences: view('secondary') as DiscrepancyDetail['secondaryDifferences'],
+    differences: shadowDiffs,
+    secondaryDifferences: secondaryDiffs,
+    differencesTotal,
+    secondaryDifferencesTotal,
+    differencesTruncated: differencesTotal > shadowDiffs.length || secondaryDifferencesTotal > secondaryDiffs.length,
   };
 }

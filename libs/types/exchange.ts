@@ -56,6 +56,7 @@ export const SKIP_REASONS = [
   'no_recorded_response',
   /** A live exchange for a replay run, or a replay exchange for a live run (run-claims.ts). */
   'run_conflict',
+  'comparator_error',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -65,6 +65,7 @@ export const comparatorSettings = (config: ShadowDiffConfig, store?: Store) => (
   comparison: config.comparison,
   redaction: redactionOf(config, store),
   capture: config.captureMax > 0,
+  maxEndpoints: config.maxEndpoints,
 });
 const replayTargets = (config: ShadowDiffConfig) => ({ allow: config.replayAllow, maxConcurrent: config.maxReplays });
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
@@ -88,7 +89,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher, logger);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), maxEndpoints: config.maxEndpoints, token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
@@ -150,6 +151,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
     defaultRun: config.run,
     queue,
     noise: noiseThresholds(config),
+    maxEndpoints: config.maxEndpoints,
     token: config.reportToken,
     replays: { publisher: replayQueue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) },
     logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,

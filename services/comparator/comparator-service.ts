@@ -20,7 +20,15 @@ export interface ComparatorService {
 }
 
 export function startComparator(opts: ComparatorOptions): ComparatorService {
-  const handle = createJobHandler(opts.store, opts.settings);
+  const handle = createJobHandler(opts.store, {
+    ...opts.settings,
+    onComparatorError: (job, stage, error) => {
+      opts.settings.onComparatorError?.(job, stage, error);
+      // The message only, first line, capped: a failed query's text carries its parameters.
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 300);
+      opts.logger.warn({ job: job.id, run: job.run, stage, error: message }, 'pair counted as skipped (comparator_error)');
+    },
+  });
   const consumer = opts.queue.consumer({ concurrency: opts.concurrency });
   let handled = 0;
   consumer.start(async (job) => {

@@ -16,12 +16,16 @@ import {
   type CompareOptions,
 } from '../../libs/diff/index.js';
 import { createEndpointResolver } from '../../libs/diff/route-table.js';
-import type { AnyJob } from '../../libs/queue/contracts.js';
+import { createEndpointCap } from './endpoint-cap.js';
+import { JOB_ATTEMPTS, type AnyJob } from '../../libs/queue/contracts.js';
 import { compareExchangePayloadSchema, recordDropsPayloadSchema } from '../../libs/queue/payload-schemas.js';
 import {
   recordDrops,
   recordExchange,
+  recordFailedExchange,
+  UNKNOWN_ENDPOINT,
   type ExchangeOutcome,
+  type FailedExchange,
   type Store,
   type StoredBody,
   type StoredDifference,
@@ -89,24 +93,49 @@ export interface ComparatorSettings {
   redaction?: Redaction;
   /** Keep live exchanges for replay (off when --capture-max is 0). */
   capture?: boolean;
+  /** Distinct endpoints per run; past it new templates count under `OTHER` (--max-endpoints). */
+  maxEndpoints?: number;
+  /** Told about every pair counted as `comparator_error`, with the stage that failed. */
+  onComparatorError?: (job: { id: string; run: string }, stage: ComparatorStage, error: unknown) => void;
+  /** The stages a job goes through; replaceable so tests can inject faults into each. */
+  stages?: Partial<ComparatorStages>;
 }
 
-/** Resolves endpoints and their rules once per endpoint, not once per job. */
-export function createComparisonContext(settings: ComparatorSettings) {
+export type ComparatorStage = 'payload' | 'compare' | 'outcome' | 'store';
+
+export interface ComparatorStages {
+  compare: typeof compareExchange;
+  /** Runs on the finished outcome before it is stored. */
+  finishOutcome: (outcome: ExchangeOutcome) => ExchangeOutcome;
+  record: typeof recordExchange;
+}
+
+/**
+ * Resolves endpoints (capped per run when a store is given) and their rules: once per endpoint
+ * that has its own rules, once for all the others, so unique paths cannot grow this cache.
+ */
+export function createComparisonContext(settings: ComparatorSettings, store?: Store) {
   const comparison = settings.comparison ?? { global: {}, endpoints: {}, routes: [] };
   const resolveEndpoint = createEndpointResolver(comparison.routes);
-  const cache = new Map<string, { rules: ComparisonRules; ids: string[] }>();
+  const cap = createEndpointCap(store, settings.maxEndpoints);
+  const cache = new Map<string | symbol, { rules: ComparisonRules; ids: string[] }>();
+  const GLOBAL = Symbol('global rules');
   return {
     compare: settings.compare ?? {},
+    compareExchange: settings.stages?.compare ?? compareExchange,
     redaction: settings.redaction ?? new Redaction(),
     capture: settings.capture ?? true,
     resolveEndpoint,
-    rulesFor(endpoint: string) {
-      let entry = cache.get(endpoint);
+    /** The endpoint a pair counts under: its template, or OTHER past the run's cap. */
+    endpointFor: (run: string, template: string) => cap(run, template),
+    rulesFor(template: string) {
+      const own = Object.hasOwn(comparison.endpoints, template) ? comparison.endpoints[template] : undefined;
+      const key = own ? template : GLOBAL;
+      let entry = cache.get(key);
       if (!entry) {
-        const rules = mergeRules(comparison.global, comparison.endpoints[endpoint]);
+        const rules = mergeRules(comparison.global, own);
         entry = { rules, ids: ruleIds(rules) };
-        cache.set(endpoint, entry);
+        cache.set(key, entry);
       }
       return entry;
     },
@@ -136,8 +165,9 @@ function redactDifference<T extends StoredDifference>(r: Redaction, d: T): T {
 }
 
 export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): ExchangeOutcome {
-  const endpoint = ctx.resolveEndpoint(ex.request.method, ex.request.url);
-  const { rules, ids } = ctx.rulesFor(endpoint);
+  const template = ctx.resolveEndpoint(ex.request.method, ex.request.url);
+  const { rules, ids } = ctx.rulesFor(template);
+  const endpoint = ctx.endpointFor(ex.run, template);
   const capture = captureOf(ex, ctx);
   const base = {
     id: ex.id,
@@ -171,11 +201,11 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
   let vsShadow: Comparison;
   let vsSecondary: Comparison | null = null;
   try {
-    vsShadow = compareExchange(ex, opts);
-    if (ex.secondary) vsSecondary = compareExchange({ request: ex.request, primary: ex.primary, shadow: ex.secondary, shadowError: null }, opts);
+    vsShadow = ctx.compareExchange(ex, opts);
+    if (ex.secondary) vsSecondary = ctx.compareExchange({ request: ex.request, primary: ex.primary, shadow: ex.secondary, shadowError: null }, opts);
   } catch (error) {
     if (error instanceof ComparisonBudgetError) return skipped('comparison_budget_exceeded');
-    throw error;
+    throw new StageError('compare', error);
   }
 
   // What the primary's own version varies on for this very request is noise, not a regression;
@@ -211,18 +241,95 @@ export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()
   };
 }
 
+/** An exception from one stage of the comparator, so the log says which. */
+class StageError extends Error {
+  constructor(
+    readonly stage: ComparatorStage,
+    override readonly cause: unknown,
+  ) {
+    super(`${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** SQLite busy or locked: another connection holds the lock; the same write may pass later. */
+function isTransient(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+  }
+  return false;
+}
+
+const text = (v: unknown, max: number): string | null => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * What can be read of a pair from a payload the comparator could not handle: an id and a run are
+ * enough to count it. Null when even those are missing (the job then fails, visibly).
+ */
+export function failedExchangeOf(payload: unknown, ctx: ComparisonContext): FailedExchange | null {
+  const ex = (payload as { exchange?: Record<string, unknown> } | null)?.exchange;
+  if (typeof ex !== 'object' || ex === null) return null;
+  const id = text(ex.id, 200);
+  const run = text(ex.run, 100);
+  if (!id || !run) return null;
+  const request = (ex.request ?? {}) as Record<string, unknown>;
+  const method = text(request.method, 32);
+  const url = text(request.url, 8192);
+  let endpoint = UNKNOWN_ENDPOINT;
+  try {
+    if (method && url) endpoint = ctx.endpointFor(run, ctx.resolveEndpoint(method, url));
+  } catch {
+    // the pair still counts, under UNKNOWN
+  }
+  return {
+    id,
+    run,
+    runKind: ex.runKind === 'replay' ? 'replay' : 'live',
+    endpoint,
+    method: method ?? '-',
+    url: url ?? '-',
+    primaryStatus: num((ex.primary as { status?: unknown } | null)?.status) ?? 0,
+    receivedAt: num(ex.receivedAt) ?? Date.now(),
+  };
+}
+
 export interface JobResult {
   /** False when the job had already been recorded (a redelivery). */
   recorded: boolean;
 }
 
 export function createJobHandler(store: Store, settings: ComparatorSettings = {}) {
-  const ctx = createComparisonContext(settings);
+  const ctx = createComparisonContext(settings, store);
+  const record = settings.stages?.record ?? recordExchange;
+  const finish = settings.stages?.finishOutcome ?? ((o: ExchangeOutcome) => o);
+  const failed = (job: AnyJob, stage: ComparatorStage, error: unknown): JobResult => {
+    const pair = failedExchangeOf(job.payload, ctx);
+    if (!pair) throw error instanceof StageError ? error.cause : error;
+    const recorded = recordFailedExchange(store, pair);
+    if (recorded) settings.onComparatorError?.({ id: pair.id, run: pair.run }, stage, error instanceof StageError ? error.cause : error);
+    return { recorded };
+  };
   return async function handleJob(job: AnyJob): Promise<JobResult> {
     if (job.name === 'compare-exchange') {
       const parsed = compareExchangePayloadSchema.safeParse(job.payload);
-      if (!parsed.success) throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
-      return { recorded: recordExchange(store, outcomeOf(parsed.data.exchange, ctx)) };
+      if (!parsed.success) {
+        const error = new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
+        return failed(job, 'payload', error);
+      }
+      let outcome: ExchangeOutcome;
+      try {
+        outcome = finish(outcomeOf(parsed.data.exchange, ctx));
+      } catch (error) {
+        return failed(job, error instanceof StageError ? error.stage : 'outcome', error);
+      }
+      try {
+        return { recorded: record(store, outcome) };
+      } catch (error) {
+        // A locked database passes: retry for the full outcome. Anything else will fail again.
+        if (isTransient(error) && job.attempt + 1 < JOB_ATTEMPTS) throw error;
+        return failed(job, 'store', error);
+      }
     }
     if (job.name === 'record-drops') {
       const parsed = recordDropsPayloadSchema.safeParse(job.payload);

@@ -21,8 +21,8 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
   });
   const skipped = new Counter({
     name: 'shadowdiff_skipped_total',
-    help: 'Exchanges recorded but not compared (body over the capture limit, comparison budget, primary error, ...).',
-    labelNames: ['run', 'endpoint'] as const,
+    help: 'Exchanges recorded but not compared, by reason (body over the capture limit, comparison budget, primary error, comparator_error, ...).',
+    labelNames: ['run', 'endpoint', 'reason'] as const,
     registers: [registry],
   });
   const shadowErrors = new Counter({
@@ -44,7 +44,7 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
       for (const e of endpointStats(store, run.run, report)) {
         comparisons.inc({ run: run.run, endpoint: e.endpoint, result: 'match' }, e.compared - e.mismatched);
         comparisons.inc({ run: run.run, endpoint: e.endpoint, result: 'mismatch' }, e.mismatched);
-        skipped.inc({ run: run.run, endpoint: e.endpoint }, e.skipped);
+        for (const [reason, n] of Object.entries(e.skippedByReason)) skipped.inc({ run: run.run, endpoint: e.endpoint, reason }, n);
         shadowErrors.inc({ run: run.run, endpoint: e.endpoint }, e.shadowErrors);
       }
       const runDrops = store.sqlite.prepare('select coalesce(sum(count), 0) as n from drops where run = ?').get(run.run) as { n: number };

@@ -20,6 +20,8 @@ export interface ReportAppOptions {
   queue?: JobQueue | undefined;
   /** Thresholds that decide which fields are noise (Diffy's rule). */
   noise?: NoiseThresholds;
+  /** The comparators' --max-endpoints: reported with the cap status. */
+  maxEndpoints?: number | undefined;
   /** When set, every route but /healthz requires `Authorization: Bearer <token>`. */
   token?: string | undefined;
   /** Where replays started over HTTP publish their exchanges (absent: no replay routes). */
@@ -45,7 +47,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
     reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
   await app.register(healthRoutes, { store: opts.store, queue: opts.queue });
-  const report = { noise: opts.noise };
+  const report = { noise: opts.noise, maxEndpoints: opts.maxEndpoints };
   await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
   await app.register(gateRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
   await app.register(metricsRoutes, { store: opts.store, report });

@@ -1,6 +1,6 @@
 /** /api/v1: summary, endpoints and discrepancies of a run. */
 import type { FastifyPluginAsync } from 'fastify';
-import { decodeCursor, endpointStats, getDiscrepancy, listDiscrepancies, listRuns, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
+import { decodeCursor, endpointCapStatus, endpointStats, getDiscrepancy, listDiscrepancies, listRuns, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
 import { badParameter, notFound } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
 import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, runsResponse, summaryResponse } from './schemas.js';
@@ -43,7 +43,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     },
     async (req) => {
       const run = req.query.run ?? defaultRun;
-      return { run, endpoints: endpointStats(store, run, withWindow(req.query)) };
+      return { run, endpoints: endpointStats(store, run, withWindow(req.query)), endpointCap: endpointCapStatus(store, run, report) };
     },
   );
 

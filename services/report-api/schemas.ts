@@ -65,6 +65,19 @@ const percentiles = {
   required: ['p50', 'p95', 'p99'],
 } as const;
 
+const skippedByReason = {
+  type: 'object',
+  description: 'Skipped exchanges by reason, e.g. { "comparator_error": 2 }',
+  additionalProperties: { type: 'integer' },
+} as const;
+
+const endpointCap = {
+  type: 'object',
+  description: 'The per-run endpoint cap (--max-endpoints); reached once new templates were counted under the endpoint OTHER (a route rule can name them)',
+  properties: { max: { type: 'integer' }, reached: { type: 'boolean' } },
+  required: ['max', 'reached'],
+} as const;
+
 export const summaryResponse = {
   type: 'object',
   properties: {
@@ -76,8 +89,10 @@ export const summaryResponse = {
     skipped: { type: 'integer' },
     shadowErrors: { type: 'integer' },
     dropped: { type: 'integer' },
+    skippedByReason,
+    endpointCap,
   },
-  required: ['run', 'compared', 'matched', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'dropped'],
+  required: ['run', 'compared', 'matched', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'dropped', 'skippedByReason', 'endpointCap'],
 } as const;
 
 export const endpointsResponse = {
@@ -94,6 +109,7 @@ export const endpointsResponse = {
           mismatched: { type: 'integer' },
           mismatchRate: { type: 'number' },
           skipped: { type: 'integer' },
+          skippedByReason,
           shadowErrors: { type: 'integer' },
           comparedWithSecondary: { type: 'integer' },
           byRisk: {
@@ -134,8 +150,9 @@ export const endpointsResponse = {
         required: ['endpoint', 'compared', 'mismatched', 'mismatchRate', 'skipped', 'shadowErrors', 'comparedWithSecondary', 'byRisk', 'latency', 'fields', 'rules'],
       },
     },
+    endpointCap,
   },
-  required: ['run', 'endpoints'],
+  required: ['run', 'endpoints', 'endpointCap'],
 } as const;
 
 export const discrepancyListResponse = {
@@ -187,6 +204,9 @@ export const discrepancyDetailResponse = {
     secondary: { anyOf: [{ type: 'null' }, storedResponse(true)] },
     differences: { type: 'array', items: differenceItem('shadow') },
     secondaryDifferences: { type: 'array', items: differenceItem('secondary') },
+    differencesTotal: { type: 'integer', description: 'Shadow differences found; past 1,000 only the first 1,000 (by risk, then path) are listed' },
+    secondaryDifferencesTotal: { type: 'integer', description: 'Secondary differences found' },
+    differencesTruncated: { type: 'boolean', description: 'True when a list holds fewer differences than were found' },
   },
   required: ['id', 'run', 'endpoint', 'request', 'primary', 'shadow', 'secondary', 'differences', 'secondaryDifferences'],
 } as const;

@@ -318,6 +318,29 @@ describe('web report', () => {
     await page.waitForSelector('#differences-table tbody tr');
   });
 
+  it('says when the run reached its endpoint cap, and suggests a route rule', async () => {
+    ready();
+    await page.goto(`${s().harness.report}/`);
+    await loaded(page);
+    expect(await page.locator('#endpoint-cap-note').isHidden()).toBe(true);
+
+    const capped = await seedReport({ maxEndpoints: '2' }, 1);
+    try {
+      const { endpoints, endpointCap } = await capped.get<{ endpoints: Endpoint[]; endpointCap: { max: number; reached: boolean } }>('/api/v1/endpoints');
+      expect(endpointCap).toEqual({ max: 2, reached: true });
+      expect(endpoints.map((e) => e.endpoint)).toContain('OTHER');
+      const p = await newPage(context);
+      await p.goto(`${capped.harness.report}/`);
+      await loaded(p);
+      const note = p.locator('#endpoint-cap-note');
+      await note.waitFor({ state: 'visible' });
+      expect(await note.textContent()).toMatch(/cap of 2 endpoints.*OTHER.*route rule/s);
+      await p.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('works with REPORT_TOKEN: with the header or after /login the pages work, a refused API call says how to log in', async () => {
     ready();
     secured = await seedReport({ reportToken: TOKEN }, 1);

@@ -150,7 +150,7 @@ describe.each(QUEUE_KINDS)('backbone over the %s queue', (kind) => {
     }
     for (let i = 1; i <= 4; i++) await request(`${h.ingress}/teams/${i}`).then((r) => r.body.dump());
     const s = await h.settled(10);
-    expect(s).toEqual({ run: 'live', compared: 10, matched: 7, mismatched: 3, mismatchRate: 0.3, skipped: 0, shadowErrors: 0, dropped: 0 });
+    expect(s).toEqual({ run: 'live', compared: 10, matched: 7, mismatched: 3, mismatchRate: 0.3, skipped: 0, shadowErrors: 0, dropped: 0, skippedByReason: {}, endpointCap: { max: 1000, reached: false } });
 
     const { endpoints } = await h.get<{ endpoints: { endpoint: string; compared: number; mismatched: number; mismatchRate: number; fields: { path: string; mismatches: number }[] }[] }>(
       '/api/v1/endpoints',

@@ -219,7 +219,7 @@ describe('the store under pressure', () => {
     expect(summary(store, 'live')).toMatchObject({ compared: 1, mismatched: 1 });
   });
 
-  it('fails the job visibly when the database is full, counting nothing it could not store', async () => {
+  it('counts the pair as skipped (comparator_error) when the database is too full for its outcome', async () => {
     const file = tempDb();
     const store = openStore(file);
     const failed: string[] = [];
@@ -230,13 +230,31 @@ describe('the store under pressure', () => {
       store.close();
     });
     const pages = store.sqlite.pragma('page_count', { simple: true }) as number;
-    store.sqlite.pragma(`max_page_count = ${pages}`); // as good as a full disk
+    store.sqlite.pragma(`max_page_count = ${pages}`); // as good as a full disk: the evidence cannot fit, one small row can
     const big = { blob: 'x'.repeat(200_000) };
     const ex = makeExchange({ primaryJson: big, shadowJson: { ...big, changed: true } });
+    await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
+    await waitFor(() => summary(store, 'live').skipped, (n) => n === 1, 10_000, 'the pair to be counted');
+    expect(summary(store, 'live')).toMatchObject({ compared: 0, skipped: 1, skippedByReason: { comparator_error: 1 } });
+    expect((store.sqlite.prepare('select count(*) n from discrepancies').get() as { n: number }).n).toBe(0);
+    expect(failed).toEqual([]);
+  });
+
+  it('fails the job visibly when nothing at all can be written, counting nothing it could not store', async () => {
+    const file = tempDb();
+    const store = openStore(file);
+    const failed: string[] = [];
+    const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 20, onFailed: (job) => failed.push(job.id) });
+    const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
+    scope.defer(async () => {
+      await comparator.close();
+      store.close();
+    });
+    store.sqlite.pragma('query_only = ON'); // every write refused, the fallback's too
+    const ex = makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } });
     await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
     await waitFor(() => failed.length, (n) => n === 1, 10_000, 'the job to fail for good');
     expect(failed).toEqual([ex.id]);
     expect(summary(store, 'live')).toMatchObject({ compared: 0, skipped: 0 });
-    expect((store.sqlite.prepare('select count(*) n from discrepancies').get() as { n: number }).n).toBe(0);
   });
 });

@@ -39,6 +39,7 @@ describe('report API via inject', () => {
   it('summarizes the default run and a named run', async () => {
     expect((await app.inject('/api/v1/summary')).json()).toEqual({
       run: 'live', compared: 2, matched: 1, mismatched: 1, mismatchRate: 0.5, skipped: 0, shadowErrors: 0, dropped: 0,
+      skippedByReason: {}, endpointCap: { max: 1000, reached: false },
     });
     expect((await app.inject('/api/v1/summary?run=canary')).json()).toMatchObject({ run: 'canary', compared: 1, mismatched: 1 });
     expect((await app.inject('/api/v1/summary?run=unknown')).json()).toMatchObject({ run: 'unknown', compared: 0, mismatchRate: 0 });
@@ -54,6 +55,7 @@ describe('report API via inject', () => {
           mismatched: 1,
           mismatchRate: 1,
           skipped: 0,
+          skippedByReason: {},
           shadowErrors: 0,
           comparedWithSecondary: 0,
           byRisk: { high: 1, medium: 0, low: 0 },
@@ -62,6 +64,7 @@ describe('report API via inject', () => {
           rules: [],
         },
       ],
+      endpointCap: { max: 1000, reached: false },
     });
   });
 

@@ -23,6 +23,9 @@ export const discrepancies = sqliteTable(
     /** JSON array of the difference paths, for the list view. */
     paths: text('paths', { mode: 'json' }).notNull(),
     risk: text('risk', { enum: ['low', 'medium', 'high'] }).notNull(),
+    /** Differences found per side; more than are stored when the list was capped (null: all stored). */
+    differencesTotal: integer('differences_total'),
+    secondaryDifferencesTotal: integer('secondary_differences_total'),
     createdAt: integer('created_at').notNull(),
     /** The exchange's receive time (epoch ms), for time windows. */
     receivedAt: integer('received_at').notNull(),

@@ -69,6 +69,7 @@ const el = {
   reasons: byId('gate-reasons'),
   endpointsBody: byId('endpoints').tBodies[0],
   endpointsEmpty: byId('endpoints-empty'),
+  endpointCapNote: byId('endpoint-cap-note'),
   fieldsBody: byId('fields').tBodies[0],
   fieldsEmpty: byId('fields-empty'),
   fieldsScope: byId('fields-scope'),
@@ -168,6 +169,7 @@ async function load() {
     renderSummary(summary);
     renderGate(gate);
     renderEndpoints(endpoints.endpoints);
+    renderEndpointCap(endpoints.endpointCap);
     renderFields(endpoints.endpoints);
     renderList(items, list);
     setText(el.updated, `updated ${fmtClock(new Date())}`);
@@ -314,6 +316,18 @@ const pair = (p, s) => `${fmtMs(p)} / ${fmtMs(s)}`;
 
 function localLink(href, cls, text) {
   return h('a', { href, class: `local ${cls}` }, text);
+}
+
+/** Past --max-endpoints new templates count under OTHER: say so, and how to name them. */
+function renderEndpointCap(cap) {
+  const reached = Boolean(cap && cap.reached);
+  el.endpointCapNote.hidden = !reached;
+  if (!reached) return;
+  setText(
+    el.endpointCapNote,
+    `This run reached its cap of ${cap.max} endpoints: new path templates are counted under OTHER. ` +
+      'If a path segment varies (a name, a search term), add a route rule for it, e.g. "routes: [{ pattern: /search/:term }]" (docs/rules.md).',
+  );
 }
 
 function renderEndpoints(endpoints) {

@@ -118,6 +118,11 @@ function render(d) {
     `${d.differences.length} · ${counting} counting${d.differences.length > counting ? `, ${d.differences.length - counting} noise` : ''}`,
   );
   const rows = [...d.differences].sort((a, b) => Number(a.noise) - Number(b.noise));
+  const truncated = byId('differences-truncated');
+  truncated.hidden = !d.differencesTruncated;
+  if (d.differencesTruncated) {
+    setText(truncated, `Showing the first ${d.differences.length} of ${d.differencesTotal} differences (by risk, then path).`);
+  }
   fill(byId('differences-table').tBodies[0], () =>
     rows.map((x) =>
       h(

@@ -21,7 +21,7 @@ describe('store', () => {
     const tables = store.sqlite.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[];
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['differences', 'discrepancies', 'drops', 'exchanges', '__drizzle_migrations']));
     expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(summary(store, 'live')).toEqual({ run: 'live', compared: 0, matched: 0, mismatched: 0, mismatchRate: 0, skipped: 0, shadowErrors: 0, dropped: 0 });
+    expect(summary(store, 'live')).toEqual({ run: 'live', compared: 0, matched: 0, mismatched: 0, mismatchRate: 0, skipped: 0, shadowErrors: 0, dropped: 0, skippedByReason: {}, endpointCap: { max: 1000, reached: false } });
   });
 
   it('reopens an already migrated database without change', () => {
@@ -49,6 +49,7 @@ describe('comparator job handler', () => {
         mismatched: 1,
         mismatchRate: 1,
         skipped: 0,
+        skippedByReason: {},
         shadowErrors: 0,
         comparedWithSecondary: 0,
         byRisk: { high: 0, medium: 1, low: 0 },
@@ -85,6 +86,16 @@ describe('comparator job handler', () => {
     const handle = createJobHandler(fresh(), {});
     await expect(handle({ name: 'compare-exchange', id: 'x', payload: { v: 1, exchange: { id: 'x' } } as never, attempt: 0 })).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(handle({ name: 'compare-exchange', id: 'x', payload: { v: 99 } as never, attempt: 0 })).rejects.toThrow(/SD_ERR_PAYLOAD_INVALID/);
+  });
+
+  it('counts a broken payload that still names its pair as skipped (comparator_error), once', async () => {
+    const store = fresh();
+    const handle = createJobHandler(store, {});
+    const job = { name: 'compare-exchange' as const, id: 'y', payload: { v: 1, exchange: { id: 'y', run: 'live', request: { method: 'GET', url: '/a/1' } } } as never, attempt: 0 };
+    expect(await handle(job)).toEqual({ recorded: true });
+    expect(await handle(job)).toEqual({ recorded: false });
+    expect(summary(store, 'live')).toMatchObject({ compared: 0, skipped: 1, skippedByReason: { comparator_error: 1 } });
+    expect(endpointStats(store, 'live').map((e) => e.endpoint)).toEqual(['GET /a/:id']);
   });
 });
 

@@ -1,6 +1,0 @@
-CREATE TABLE `store_meta` (
-	`key` text PRIMARY KEY NOT NULL,
-	`value` text NOT NULL
-);
---> statement-breakpoint
-ALTER TABLE `runs` ADD `source` text;

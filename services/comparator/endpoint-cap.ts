@@ -1,0 +1,39 @@
+/**
+ * At most `max` distinct endpoints per run; past it a new template is counted under `OTHER`, so
+ * unique paths (`/search/<word>`) cannot grow the report, the metrics or memory without bound.
+ *
+ * The known endpoints come from the store (they survive restarts and are shared by several
+ * comparator processes) and are cached here. Within one process the cap is exact. Across processes
+ * the store is read again before each admission, so only templates admitted at the same moment by
+ * two processes can pass the cap: a couple at most, never a growing number.
+ */
+import { OTHER_ENDPOINT, runEndpoints, runHasEndpoint, type Store } from '../../libs/store/index.js';
+
+export const DEFAULT_MAX_ENDPOINTS = 1000;
+
+export type EndpointCap = (run: string, template: string) => string;
+
+export function createEndpointCap(store: Store | undefined, max = DEFAULT_MAX_ENDPOINTS): EndpointCap {
+  if (!store) return (_run, template) => template;
+  const known = new Map<string, Set<string>>();
+  const load = (run: string) => {
+    const set = new Set(runEndpoints(store, run));
+    set.delete(OTHER_ENDPOINT);
+    known.set(run, set);
+    return set;
+  };
+  return (run, template) => {
+    let endpoints = known.get(run) ?? load(run);
+    if (endpoints.has(template)) return template;
+    // Another process may have admitted it: one index seek, and the same name everywhere.
+    if (runHasEndpoint(store, run, template)) {
+      endpoints.add(template);
+      return template;
+    }
+    if (endpoints.size >= max) return OTHER_ENDPOINT;
+    endpoints = load(run);
+    if (endpoints.size >= max) return OTHER_ENDPOINT;
+    endpoints.add(template);
+    return template;
+  };
+}
