@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   SD_ERR_BAD_PARAMETER: 'A request parameter is missing or invalid.',
   SD_ERR_NOT_FOUND: 'The requested resource does not exist.',
   SD_ERR_UNAUTHORIZED: 'The report API needs a valid bearer token (REPORT_TOKEN).',
+  SD_ERR_CROSS_ORIGIN: 'A state-changing request authenticated by the login cookie came from another origin.',
+  SD_ERR_UNSUPPORTED_MEDIA_TYPE: 'A request body is not JSON where the report API takes JSON only.',
   SD_ERR_PAYLOAD_INVALID: 'A queued job payload does not match its contract; it is never retried.',
   SD_ERR_PRIMARY_UNREACHABLE: 'The primary could not be reached or failed mid-response.',
   SD_ERR_PRIMARY_TIMEOUT: 'The primary did not answer in time.',

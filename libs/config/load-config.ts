@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { ShadowDiffError } from '../errors.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
 import { OPTIONS, type OptionKey, type OptionSpec } from './options.js';
+import { isLoopbackHost } from './loopback.js';
 import { parseValue, type HostPort } from './parse-value.js';
 
 export interface ShadowDiffConfig {
@@ -36,6 +37,8 @@ export interface ShadowDiffConfig {
   readonly noiseRelativeThreshold: number;
   readonly noiseAbsoluteThreshold: number;
   readonly reportToken: string | undefined;
+  /** Serve the report without a token on a network address (an explicit opt-out). */
+  readonly allowUnauthenticated: boolean;
   /** Milliseconds; undefined keeps everything. */
   readonly retention: number | undefined;
   readonly redactHeaders: readonly string[];
@@ -56,6 +59,11 @@ export interface ConfigSources {
   configFile?: string | undefined;
   /** Keys this command cannot run without. */
   required?: readonly OptionKey[];
+  /**
+   * The flag that sets where this command serves the report API (`--report-listen` for start,
+   * `--listen` for report-api); set, the report may not listen on a network address without a token.
+   */
+  reportListenFlag?: string;
 }
 
 type Source = { where: string; raw: string };
@@ -95,6 +103,22 @@ function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
   for (const v of Object.values(value)) deepFreeze(v);
   Object.freeze(value);
+}
+
+const showHostPort = ({ host, port }: HostPort) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** Secure by default: no report on a network address without a token, unless the operator opts out. */
+function checkReportExposure(values: Record<string, unknown>, flag: string, errors: string[]): void {
+  const address = values.reportListen as HostPort | undefined;
+  if (!address || isLoopbackHost(address.host) || values.reportToken !== undefined || values.allowUnauthenticated === true) return;
+  // A token given but invalid is reported already.
+  if (errors.some((e) => /REPORT_TOKEN|--report-token|'reportToken'/.test(e))) return;
+  errors.push(
+    `${flag} ${showHostPort(address)} is a network address and no report token is set: anyone who can reach it could read the ` +
+      `captured traffic and start replays. Set a token of 16 characters or more with --report-token, REPORT_TOKEN or ` +
+      `SHADOW_DIFF_REPORT_TOKEN; or listen on a loopback address (127.0.0.1, ::1, localhost); or, to serve it unauthenticated ` +
+      `on purpose (behind your own auth proxy), pass --allow-unauthenticated (env SHADOW_DIFF_ALLOW_UNAUTHENTICATED=true).`,
+  );
 }
 
 export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
@@ -143,6 +167,7 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
     }
   }
 
+  if (sources.reportListenFlag) checkReportExposure(values, sources.reportListenFlag, errors);
   values.comparison = parseComparisonConfig(file, errors);
 
   if (errors.length > 0) {

@@ -3,7 +3,7 @@
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
 
-export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'string' | 'path';
+export type OptionKind = 'url' | 'redisUrl' | 'hostPort' | 'int' | 'percent' | 'duration' | 'bytes' | 'methods' | 'list' | 'string' | 'path' | 'boolean';
 
 export interface OptionSpec {
   /** Key in the config object and in the YAML config file. */
@@ -44,7 +44,8 @@ export const OPTIONS = [
   opt({ key: 'ignoreHeaders', flag: '--ignore-headers', env: ['SHADOW_DIFF_IGNORE_HEADERS'], kind: 'list', default: '', description: 'Response headers not compared, on top of the volatile defaults (comma-separated).' }),
   opt({ key: 'noiseRelativeThreshold', flag: '--noise-relative-threshold', env: ['SHADOW_DIFF_NOISE_RELATIVE_THRESHOLD'], kind: 'percent', default: '20', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of its shadow differences.' }),
   opt({ key: 'noiseAbsoluteThreshold', flag: '--noise-absolute-threshold', env: ['SHADOW_DIFF_NOISE_ABSOLUTE_THRESHOLD'], kind: 'percent', default: '3', min: 0, max: 100, description: 'A field is real only when its excess of shadow over secondary differences is above this percent of the comparisons.' }),
-  opt({ key: 'reportToken', flag: '--report-token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', description: 'When set, the report API (all but /healthz) requires Authorization: Bearer <token>.' }),
+  opt({ key: 'reportToken', flag: '--report-token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', description: 'When set, the report API (all but /healthz) requires Authorization: Bearer <token> (or the login cookie). Required when the report listens on a network address, unless --allow-unauthenticated.' }),
+  opt({ key: 'allowUnauthenticated', flag: '--allow-unauthenticated', env: ['SHADOW_DIFF_ALLOW_UNAUTHENTICATED'], kind: 'boolean', default: 'false', description: 'Serve the report API without a token on a non-loopback address (report-api, start): anyone who can reach it can read captured traffic and start replays. A flag without a value; true/false in the environment or config file.' }),
   opt({ key: 'retention', flag: '--retention', env: ['SHADOW_DIFF_RETENTION'], kind: 'duration', min: 60_000, description: 'Discrepancy details (requests, bodies, values) older than this are purged; counts and rates stay. Off when unset.' }),
   opt({ key: 'redactHeaders', flag: '--redact-headers', env: ['SHADOW_DIFF_REDACT_HEADERS'], kind: 'list', default: '', description: 'Header names redacted before anything is queued or stored, on top of authorization, proxy-authorization, cookie and set-cookie (comma-separated).' }),
   opt({ key: 'redactJsonPaths', flag: '--redact-json-paths', env: ['SHADOW_DIFF_REDACT_JSON_PATHS'], kind: 'list', default: '', description: 'JSON body paths redacted before anything is stored, e.g. $.password,$..token (comma-separated).' }),

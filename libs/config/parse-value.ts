@@ -7,7 +7,7 @@ export interface HostPort {
   port: number;
 }
 
-export type ParsedValue = string | number | HostPort | readonly string[];
+export type ParsedValue = string | number | boolean | HostPort | readonly string[];
 
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; error: string };
 
@@ -94,6 +94,12 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
         return { ok: true, value: items.map((h) => h.toLowerCase()) };
       }
       return { ok: true, value: items };
+    }
+    case 'boolean': {
+      const lower = value.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(lower)) return { ok: true, value: true };
+      if (['false', '0', 'no', 'off'].includes(lower)) return { ok: true, value: false };
+      return { ok: false, error: `must be true or false, got '${raw}'` };
     }
     case 'string':
     case 'path': {

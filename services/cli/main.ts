@@ -19,12 +19,14 @@ interface CommandSpec {
   run: Runner;
   /** report-api's --listen is the report API's address. */
   listenIsReport?: boolean;
+  /** The flag of the report API's address, for commands that serve it (checked: no token on a network address). */
+  reportListenFlag?: string;
 }
 
 const PROXY_OPTIONS: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE_OPTIONS: OptionKey[] = ['redis', 'queuePrefix'];
 const COMPARATOR_OPTIONS: OptionKey[] = ['db', 'comparatorConcurrency', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'captureMax', 'captureMaxAge'];
-const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken'];
+const REPORT_OPTIONS: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'allowUnauthenticated'];
 
 const COMMANDS: CommandSpec[] = [
   {
@@ -33,6 +35,7 @@ const COMMANDS: CommandSpec[] = [
     options: [...PROXY_OPTIONS, 'reportListen', ...QUEUE_OPTIONS, ...COMPARATOR_OPTIONS, ...REPORT_OPTIONS, 'logLevel'],
     required: ['primary', 'shadow'],
     run: runAll,
+    reportListenFlag: '--report-listen',
   },
   {
     name: 'ingress',
@@ -55,24 +58,27 @@ const COMMANDS: CommandSpec[] = [
     required: ['db'],
     run: runReportApi,
     listenIsReport: true,
+    reportListenFlag: '--listen',
   },
 ];
 
 function describeOption(key: OptionKey, listenIsReport: boolean): Option {
   const spec = OPTIONS.find((o) => o.key === key);
   if (!spec) throw new Error(`unknown option ${key}`);
+  if (spec.kind === 'boolean') return new Option(spec.flag, `${spec.description} (env ${spec.env.join(', ')})`);
   const defaultText = 'default' in spec && spec.default !== undefined ? ` [default: ${listenIsReport && key === 'listen' ? '127.0.0.1:8081' : spec.default || '""'}]` : '';
   return new Option(`${spec.flag} <value>`, `${spec.description}${defaultText} (env ${spec.env.join(', ')})`);
 }
 
-async function serve(spec: CommandSpec, flagValues: Record<string, string | undefined>, configFile: string | undefined): Promise<void> {
+async function serve(spec: CommandSpec, flagValues: Record<string, string | boolean | undefined>, configFile: string | undefined): Promise<void> {
   const flags: Partial<Record<OptionKey, string>> = {};
   for (const key of spec.options) {
     const optionSpec = OPTIONS.find((o) => o.key === key);
     if (!optionSpec) continue;
     const attribute = optionSpec.flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
     const value = flagValues[attribute];
-    if (value !== undefined) flags[key] = value;
+    // A boolean flag (--allow-unauthenticated) is true when given.
+    if (value !== undefined) flags[key] = String(value);
   }
   const env = { ...process.env };
   if (spec.listenIsReport) {
@@ -80,7 +86,7 @@ async function serve(spec: CommandSpec, flagValues: Record<string, string | unde
     delete flags.listen;
     if (env.SHADOW_DIFF_LISTEN && !env.SHADOW_DIFF_REPORT_LISTEN) env.SHADOW_DIFF_REPORT_LISTEN = env.SHADOW_DIFF_LISTEN;
   }
-  const config = loadConfig({ flags, env, configFile, required: spec.required });
+  const config = loadConfig({ flags, env, configFile, required: spec.required, reportListenFlag: spec.reportListenFlag });
   const logger = createLogger(config.logLevel, `shadow-diff ${spec.name}`);
   const running = await spec.run(config, logger);
   const where = Object.entries(running.urls).map(([k, v]) => `${k} ${v}`);
@@ -113,8 +119,8 @@ export function buildProgram(): Command {
     const command = program.command(spec.name).description(spec.summary);
     for (const key of new Set(spec.options)) command.addOption(describeOption(key, spec.listenIsReport === true));
     command.addOption(new Option('--config <file>', 'YAML config file with the same settings (camelCase keys); flags win (env SHADOW_DIFF_CONFIG)'));
-    command.action(async (values: Record<string, string | undefined>) => {
-      await serve(spec, values, values.config);
+    command.action(async (values: Record<string, string | boolean | undefined>) => {
+      await serve(spec, values, typeof values.config === 'string' ? values.config : undefined);
     });
   }
   program

@@ -13,6 +13,7 @@ import { BodyCapture, EMPTY_BODY } from '../../libs/capture/body-capture.js';
 import type { DropCounter } from '../../libs/capture/drop-counter.js';
 import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
+import { stripReportCookies } from '../../libs/capture/report-cookie.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { shadowHost } from '../../libs/capture/shadow-host.js';
@@ -63,9 +64,10 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** Headers for an upstream request: hop-by-hop removed, X-Forwarded-* added. */
+/** Headers for an upstream request: hop-by-hop and the report's session cookie removed, X-Forwarded-* added. */
 function upstreamHeaders(req: IncomingMessage): HeaderMap {
   const headers = withoutHopByHop(req.headers);
+  stripReportCookies(headers);
   // undici does not support Expect: 100-continue, and node:http already answered it.
   delete headers.expect;
   const remote = req.socket.remoteAddress ?? '';

@@ -1,9 +1,10 @@
 /** The report API app factory; listening is the caller's business. */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { JobPublisher, JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
-import { installTokenAuth } from './auth.js';
+import { FORM_PATHS, installTokenAuth } from './auth.js';
+import { requireJsonBodies } from './csrf.js';
 import { gateRoutes } from './gate-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -23,6 +24,11 @@ export interface ReportAppOptions {
   /** Where replays started over HTTP publish their exchanges (absent: no replay routes). */
   replays?: { publisher: JobPublisher; captureMaxBytes: number } | undefined;
   logLevel?: string;
+  /**
+   * Fastify's trustProxy: which proxies' X-Forwarded-Proto/-Host/-For to believe (the login cookie
+   * is Secure when the browser's side is https). Off: the connection decides.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyInstance> {
@@ -32,10 +38,12 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
         ? { level: opts.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] }
         : false,
     bodyLimit: 64 * 1024,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
-  if (opts.token) installTokenAuth(app, opts.token);
+  if (opts.token) await installTokenAuth(app, opts.token);
+  requireJsonBodies(app, opts.token ? FORM_PATHS : new Set());
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
