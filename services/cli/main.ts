@@ -2,6 +2,7 @@
 /** The `shadow-diff` command: picks a service (or all of them) and runs it until SIGTERM/SIGINT. */
 import { Command, Option } from 'commander';
 import { loadConfig, type ShadowDiffConfig } from '../../libs/config/load-config.js';
+import { isLoopbackHost } from '../../libs/config/loopback.js';
 import { OPTIONS, type OptionKey } from '../../libs/config/options.js';
 import { ShadowDiffError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
@@ -88,6 +89,9 @@ async function serve(spec: CommandSpec, flagValues: Record<string, string | bool
   }
   const config = loadConfig({ flags, env, configFile, required: spec.required, reportListenFlag: spec.reportListenFlag });
   const logger = createLogger(config.logLevel, `shadow-diff ${spec.name}`);
+  if (spec.reportListenFlag && !config.reportToken && !isLoopbackHost(config.reportListen.host)) {
+    logger.warn({ reportListen: config.reportListen }, 'the report API serves a network address without a token (--allow-unauthenticated)');
+  }
   const running = await spec.run(config, logger);
   const where = Object.entries(running.urls).map(([k, v]) => `${k} ${v}`);
   const storeInfo = spec.options.includes('db') ? { db: config.db } : {};
