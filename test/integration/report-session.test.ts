@@ -131,6 +131,23 @@ describe('cross-site request forgery (item 2)', () => {
   });
 });
 
+describe('without a token (loopback)', () => {
+  it('takes JSON bodies only, so a page on another origin cannot post a form or text to it either', async () => {
+    const open = await buildReportApp({ store, defaultRun: 'live', replays: { publisher: queue.publisher, captureMaxBytes: 1024 } });
+    try {
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+        const res = await open.inject({ method: 'POST', url: '/api/v1/replays', headers: { 'content-type': type, origin: 'http://evil.example' }, payload: form });
+        expect(res.statusCode, type).toBe(415);
+        expect(res.json().code, type).toBe('SD_ERR_UNSUPPORTED_MEDIA_TYPE');
+      }
+      // No login form without a token, so no form parser at all.
+      expect((await open.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x' })).statusCode).toBe(415);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
 describe('the login cookie (item 3)', () => {
   it('holds neither the token nor anything it can be read from, and still logs in', async () => {
     const { setCookie, cookie } = await login();
