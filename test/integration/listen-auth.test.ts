@@ -8,6 +8,9 @@ import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
 import { tempDb } from '../support/temp.js';
 
 const TOKEN = 'a-long-enough-report-token';
+/** Starting a process with tsx is slow on a loaded 2-core machine: generous bounds, no timing claim. */
+const READY_MS = 30_000;
+const TEST_MS = 90_000;
 const children: CliProcess[] = [];
 afterEach(async () => {
   for (const c of children.splice(0)) {
@@ -50,18 +53,18 @@ describe('the report on a network address without a token', () => {
       expectRefused(cli(['report-api', '--db', tempDb()], { SHADOW_DIFF_LISTEN: `[::]:${port}` }), `[::]:${port}`),
       expectRefused(cli(['report-api', '--db', tempDb(), '--listen', `reports.example:${port}`]), `reports.example:${port}`),
     ]);
-  });
+  }, TEST_MS);
 
   it('start with --report-listen 0.0.0.0 and no token exits 2, whatever the ingress listens on', async () => {
     const port = await freePort();
     const p = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', `0.0.0.0:${port}`]);
     await expectRefused(p, `0.0.0.0:${port}`);
-  });
+  }, TEST_MS);
 
   it('starts on 0.0.0.0 with a token (flag or env), and the token is required', async () => {
     const port = await freePort();
     const p = cli(['report-api', '--db', tempDb(), '--listen', `0.0.0.0:${port}`], { REPORT_TOKEN: TOKEN });
-    await p.ready();
+    await p.ready(READY_MS);
     await healthy(port);
     const refused = await request(`http://127.0.0.1:${port}/api/v1/summary`);
     await refused.body.dump();
@@ -69,30 +72,30 @@ describe('the report on a network address without a token', () => {
 
     const startPort = await freePort();
     const s = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', `0.0.0.0:${startPort}`, '--report-token', TOKEN]);
-    await s.ready();
+    await s.ready(READY_MS);
     await healthy(startPort);
-  });
+  }, TEST_MS);
 
   it('starts on 0.0.0.0 without a token when told to, by flag or by environment', async () => {
     const port = await freePort();
     const p = cli(['report-api', '--db', tempDb(), '--listen', `0.0.0.0:${port}`, '--allow-unauthenticated']);
-    await p.ready();
+    await p.ready(READY_MS);
     const open = await request(`http://127.0.0.1:${port}/api/v1/summary`);
     await open.body.dump();
     expect(open.statusCode).toBe(200);
 
     const startPort = await freePort();
     const s = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', `0.0.0.0:${startPort}`], { SHADOW_DIFF_ALLOW_UNAUTHENTICATED: 'true' });
-    await s.ready();
+    await s.ready(READY_MS);
     await healthy(startPort);
-  });
+  }, TEST_MS);
 
   it('still starts without a token on loopback (the default)', async () => {
     const port = await freePort();
     const p = cli(['report-api', '--db', tempDb(), '--listen', `localhost:${port}`]);
-    await p.ready();
+    await p.ready(READY_MS);
     const res = await request(`http://localhost:${port}/healthz`);
     await res.body.dump();
     expect(res.statusCode).toBe(200);
-  });
+  }, TEST_MS);
 });
