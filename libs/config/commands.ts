@@ -23,7 +23,7 @@ export interface CommandSpec {
 const PROXY: OptionKey[] = ['primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'requestTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE: OptionKey[] = ['redis', 'queuePrefix'];
 const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
-const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'replayAllow', 'maxReplays'];
+const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'allowUnauthenticated', 'replayAllow', 'maxReplays'];
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -50,7 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'report-api',
     summary: 'Serve the report API over the SQLite store.',
-    options: ['db', 'reportListen', 'run', 'maxEndpoints', ...QUEUE, ...REPORT, 'logLevel'],
+    options: ['db', 'reportListen', 'run', 'maxEndpoints', 'trustProxy', ...QUEUE, ...REPORT, 'logLevel'],
     required: ['db'],
     aliases: { reportListen: 'listen' },
     readsShared: true,

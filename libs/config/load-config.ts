@@ -11,6 +11,7 @@ import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } fr
 import { commandSpec, envOf, flagOf, optionSpec, type CommandSpec } from './commands.js';
 import { OPTIONS, type CommandName, type OptionKey, type OptionSpec } from './options.js';
 import { parseValue, type HostPort, type ParsedValue } from './parse-value.js';
+import { isLoopbackHost } from './loopback.js';
 
 export interface ShadowDiffConfig {
   readonly primary: string | undefined;
@@ -45,6 +46,8 @@ export interface ShadowDiffConfig {
   /** Normalized origins (libs/http/origin.ts) replays started through the report API may target. */
   readonly replayAllow: readonly string[];
   readonly maxReplays: number;
+  /** Serve the report without a token on a network address (an explicit opt-out). */
+  readonly allowUnauthenticated: boolean;
   /** Milliseconds; undefined keeps everything. */
   readonly retention: number | undefined;
   readonly redactHeaders: readonly string[];
@@ -97,6 +100,11 @@ export interface ConfigSources {
   command?: CommandName;
   /** Keys this command cannot run without; the command's own list when absent. */
   required?: readonly OptionKey[];
+  /**
+   * The flag that sets where the report API is served; set (by default for start and report-api),
+   * the report may not listen on a network address without a token.
+   */
+  reportListenFlag?: string;
 }
 
 type Source = { where: string; raw: string };
@@ -154,6 +162,25 @@ function deepFreeze(value: unknown): void {
   Object.freeze(value);
 }
 
+/** Commands that serve the report API: they may not do so on a network address without a token. */
+const SERVES_REPORT: ReadonlySet<CommandName> = new Set(['start', 'report-api']);
+
+const showHostPort = ({ host, port }: HostPort) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+/** Secure by default: no report on a network address without a token, unless the operator opts out. */
+function checkReportExposure(values: Record<string, unknown>, flag: string, errors: string[]): void {
+  const address = values.reportListen as HostPort | undefined;
+  if (!address || isLoopbackHost(address.host) || values.reportToken !== undefined || values.allowUnauthenticated === true) return;
+  // A token given but invalid is reported already.
+  if (errors.some((e) => /REPORT_TOKEN|--report-token|'reportToken'/.test(e))) return;
+  errors.push(
+    `${flag} ${showHostPort(address)} is a network address and no report token is set: anyone who can reach it could read the ` +
+      `captured traffic and start replays. Set a token of 16 characters or more with --report-token, REPORT_TOKEN or ` +
+      `SHADOW_DIFF_REPORT_TOKEN; or listen on a loopback address (127.0.0.1, ::1, localhost); or, to serve it unauthenticated ` +
+      `on purpose (behind your own auth proxy), pass --allow-unauthenticated (env SHADOW_DIFF_ALLOW_UNAUTHENTICATED=true).`,
+  );
+}
+
 export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
@@ -209,6 +236,8 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
     }
   }
 
+  const exposureFlag = sources.reportListenFlag ?? (command && SERVES_REPORT.has(command.name) ? flagOf(command, 'reportListen') : undefined);
+  if (exposureFlag) checkReportExposure(values, exposureFlag, errors);
   values.comparison = parseComparisonConfig(file, errors);
 
   if (errors.length > 0) {

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { COMMANDS, flagOf, envOf, optionSpec, type CommandSpec } from '../../libs/config/commands.js';
 import { loadConfig, type ShadowDiffConfig } from '../../libs/config/load-config.js';
+import { isLoopbackHost } from '../../libs/config/loopback.js';
 import type { CommandName, OptionKey } from '../../libs/config/options.js';
 import { ShadowDiffError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
@@ -51,6 +52,9 @@ function configure(command: CommandSpec, values: Record<string, string | boolean
 
 async function serve(command: CommandSpec, run: Runner, config: ShadowDiffConfig): Promise<void> {
   const logger = createLogger(config.logLevel, `shadow-diff ${command.name}`);
+  if (command.options.includes('reportListen') && !config.reportToken && !isLoopbackHost(config.reportListen.host)) {
+    logger.warn({ reportListen: config.reportListen }, 'the report API serves a network address without a token (--allow-unauthenticated)');
+  }
   const running = await run(config, logger);
   const where = Object.entries(running.urls).map(([k, v]) => `${k} ${v}`);
   const storeInfo = command.options.includes('db') ? { db: config.db } : {};

@@ -5,6 +5,7 @@ import type { Logger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
+import { compileTrustProxy } from '../../libs/capture/forwarding.js';
 import { Redaction } from '../../libs/capture/redaction.js';
 import { openStore, purgeDetails, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
@@ -89,7 +90,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher, logger);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), maxEndpoints: config.maxEndpoints, token: config.reportToken, replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), maxEndpoints: config.maxEndpoints, token: config.reportToken, trustProxy: compileTrustProxy(config.trustProxy), replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
@@ -153,6 +154,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
     noise: noiseThresholds(config),
     maxEndpoints: config.maxEndpoints,
     token: config.reportToken,
+    trustProxy: compileTrustProxy(config.trustProxy),
     replays: { publisher: replayQueue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) },
     logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
   });

@@ -16,6 +16,7 @@ import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { compileTrustProxy, setForwarding, type TrustProxy } from '../../libs/capture/forwarding.js';
 import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
 import { RequestBodyTee } from '../../libs/capture/request-body-tee.js';
+import { stripReportCookies } from '../../libs/capture/report-cookie.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { sentHosts, shadowHost } from '../../libs/capture/shadow-host.js';
@@ -73,9 +74,10 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** Headers for an upstream request: hop-by-hop removed, X-Forwarded-* set (or passed on from a trusted proxy). */
+/** Headers for an upstream request: hop-by-hop and the report's session cookie removed, X-Forwarded-* set (or passed on from a trusted proxy). */
 function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): HeaderMap {
   const headers = withoutHopByHop(req.headers);
+  stripReportCookies(headers);
   // undici does not support Expect: 100-continue, and node:http already answered it.
   delete headers.expect;
   return setForwarding(headers, req.socket.remoteAddress ?? '', trust);

@@ -1,8 +1,9 @@
 /** The report API app factory; listening is the caller's business. */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { JobPublisher, JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
-import { installTokenAuth } from './auth.js';
+import { FORM_PATHS, installTokenAuth } from './auth.js';
+import { requireJsonBodies } from './csrf.js';
 import { gateRoutes } from './gate-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -27,6 +28,11 @@ export interface ReportAppOptions {
   /** Where replays started over HTTP publish their exchanges (absent: no replay routes). */
   replays?: { publisher: JobPublisher; captureMaxBytes: number; targets: ReplayTargetPolicy } | undefined;
   logLevel?: string;
+  /**
+   * Fastify's trustProxy: which proxies' X-Forwarded-Proto/-Host/-For to believe (the login cookie
+   * is Secure when the browser's side is https). Off: the connection decides.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyInstance> {
@@ -37,11 +43,13 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
         : false,
     bodyLimit: 64 * 1024,
     frameworkErrors,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
   installErrorHandler(app);
   installStrictNumbers(app);
-  if (opts.token) installTokenAuth(app, opts.token);
+  if (opts.token) await installTokenAuth(app, opts.token);
+  requireJsonBodies(app, opts.token ? FORM_PATHS : new Set());
   await installOpenApi(app, Boolean(opts.token));
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),

@@ -216,7 +216,9 @@ describe('auth', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     const session = cookie.split(';')[0] as string;
     expect((await get('/api/v1/summary', securedUrl, { cookie: session })).status).toBe(200);
-    expect((await get('/api/v1/summary', securedUrl, { cookie: 'shadow_diff_token=forged-token-value' })).status).toBe(401);
+    const name = session.slice(0, session.indexOf('='));
+    expect((await get('/api/v1/summary', securedUrl, { cookie: `${name}=forged-token-value` })).status).toBe(401);
+    expect((await get('/api/v1/summary', securedUrl, { cookie: `${name}=v1.9999999999.${'A'.repeat(43)}` })).status).toBe(401);
   });
 });
 

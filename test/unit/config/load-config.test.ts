@@ -291,3 +291,41 @@ rules:
     );
   });
 });
+
+describe('the report on a network address (issue 12, item 4)', () => {
+  const serving = (env: NodeJS.ProcessEnv, flags: Record<string, string> = {}) => () => loadConfig({ env, flags, reportListenFlag: '--report-listen' });
+
+  it('accepts loopback addresses without a token: 127.0.0.0/8, ::1, localhost', () => {
+    for (const address of ['127.0.0.1:8081', '127.3.2.1:0', '[::1]:8081', 'localhost:8081', 'LOCALHOST:1', '8081']) {
+      expect(serving({ SHADOW_DIFF_REPORT_LISTEN: address })().reportListen.port, address).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('refuses a network address without a token, saying how to set one or opt out, with the other errors', () => {
+    for (const address of ['0.0.0.0:8081', '[::]:8081', '10.0.0.7:8081', '[::ffff:10.0.0.7]:1', 'reports.internal:8081', '128.0.0.1:1']) {
+      const errors = errorsOf(serving({ SHADOW_DIFF_REPORT_LISTEN: address, SHADOW_DIFF_MIRROR_PERCENT: '101' }));
+      expect(errors, address).toHaveLength(2);
+      const message = errors.find((e) => e.includes(address)) ?? '';
+      for (const words of ['--report-listen', '--report-token', 'REPORT_TOKEN', 'SHADOW_DIFF_REPORT_TOKEN', '--allow-unauthenticated', 'SHADOW_DIFF_ALLOW_UNAUTHENTICATED']) {
+        expect(message, address).toContain(words);
+      }
+    }
+  });
+
+  it('serves a network address with a token, or with --allow-unauthenticated (boolean-like values)', () => {
+    expect(serving({ SHADOW_DIFF_REPORT_LISTEN: '0.0.0.0:8081', REPORT_TOKEN: 'a-long-enough-report-token' })().reportToken).toBe('a-long-enough-report-token');
+    for (const yes of ['true', '1', 'yes', 'on', 'TRUE']) {
+      expect(serving({ SHADOW_DIFF_REPORT_LISTEN: '0.0.0.0:8081', SHADOW_DIFF_ALLOW_UNAUTHENTICATED: yes })().allowUnauthenticated, yes).toBe(true);
+    }
+    expect(serving({ SHADOW_DIFF_REPORT_LISTEN: '0.0.0.0:8081' }, { allowUnauthenticated: 'true' })().allowUnauthenticated).toBe(true);
+    for (const no of ['false', '0', 'no', 'off']) {
+      expect(errorsOf(serving({ SHADOW_DIFF_REPORT_LISTEN: '0.0.0.0:8081', SHADOW_DIFF_ALLOW_UNAUTHENTICATED: no })), no).toHaveLength(1);
+    }
+    expect(errorsOf(serving({ SHADOW_DIFF_ALLOW_UNAUTHENTICATED: 'maybe' }))[0]).toMatch(/SHADOW_DIFF_ALLOW_UNAUTHENTICATED: must be true or false/);
+    expect(loadConfig({ env: {} }).allowUnauthenticated).toBe(false);
+  });
+
+  it('does not check commands that serve no report', () => {
+    expect(loadConfig({ env: { SHADOW_DIFF_REPORT_LISTEN: '0.0.0.0:8081' } }).reportListen.host).toBe('0.0.0.0');
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The browser session of the report: after /login the cookie holds an expiry and
+ * HMAC-SHA256(key = the token, "shadow-diff-session:v1:<expiry>"), never the token. No server-side
+ * state: a session survives restarts and is valid on every report-api replica sharing the token;
+ * rotating the token ends every session; a stolen cookie is good until its expiry and does not give
+ * the token (so not the bearer access of scripts). Path=/ because the report's pages are served from
+ * / (no narrower path covers them); the ingress strips the cookie instead (libs/capture/report-cookie.ts).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LEGACY_REPORT_COOKIE, REPORT_SESSION_COOKIE } from '../../libs/capture/report-cookie.js';
+
+export const SESSION_COOKIE = REPORT_SESSION_COOKIE;
+/** How long a login lasts. */
+export const SESSION_TTL_SECONDS = 12 * 60 * 60;
+
+const VALUE = /^v1\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
+const mac = (token: string, expiry: number) => createHmac('sha256', token).update(`shadow-diff-session:v1:${expiry}`).digest('base64url');
+
+export function newSession(token: string, nowMs: number): string {
+  const expiry = Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS;
+  return `v1.${expiry}.${mac(token, expiry)}`;
+}
+
+export function isValidSession(token: string, value: string | undefined, nowMs: number): boolean {
+  const m = value ? VALUE.exec(value) : null;
+  if (!m) return false;
+  const expiry = Number(m[1]);
+  if (expiry * 1000 <= nowMs) return false;
+  return timingSafeEqual(Buffer.from(m[2] as string), Buffer.from(mac(token, expiry)));
+}
+
+const attributes = (secure: boolean) => `Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+
+/** Set-Cookie values for a login; the legacy cookie (the raw token) is cleared on the way. */
+export function loginCookies(value: string, secure: boolean): string[] {
+  return [`${SESSION_COOKIE}=${value}; Max-Age=${SESSION_TTL_SECONDS}; ${attributes(secure)}`, `${LEGACY_REPORT_COOKIE}=; Max-Age=0; ${attributes(secure)}`];
+}
+
+export function logoutCookies(secure: boolean): string[] {
+  return [SESSION_COOKIE, LEGACY_REPORT_COOKIE].map((name) => `${name}=; Max-Age=0; ${attributes(secure)}`);
+}
