@@ -1,4 +1,5 @@
 /** Read side of the store: everything the report API shows is derived here from the outcome rows. */
+import { defaultValue } from '../config/load-config.js';
 import { and, desc, eq, gte, inArray, lt, not, or, sql, type SQL } from 'drizzle-orm';
 import { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 import type { Store } from './open-store.js';
@@ -67,7 +68,7 @@ export interface TimeWindow {
 export interface ReportOptions {
   noise?: NoiseThresholds;
   window?: TimeWindow;
-  /** The comparators' --max-endpoints, for the cap status (1000 when absent). */
+  /** The comparators' --max-endpoints, for the cap status (the option table's default when absent). */
   maxEndpoints?: number | undefined;
 }
 
@@ -151,7 +152,7 @@ export function summary(store: Store, run: string, opts: ReportOptions = {}): Ru
 
 /** Reached once a template was counted under OTHER, whatever the time window: one index seek. */
 export function endpointCapStatus(store: Store, run: string, opts: ReportOptions = {}): EndpointCapStatus {
-  return { max: opts.maxEndpoints ?? 1000, reached: runHasEndpoint(store, run, OTHER_ENDPOINT) };
+  return { max: opts.maxEndpoints ?? (defaultValue('maxEndpoints') as number), reached: runHasEndpoint(store, run, OTHER_ENDPOINT) };
 }
 
 function skippedReasons(store: Store, run: string, window: TimeWindow | undefined): Map<string, SkippedByReason> {

@@ -290,9 +290,9 @@ describe('a run belongs to one source', () => {
     request(`${report}/api/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('refuses over the API a replay into the live run, or into a replay run of another source, unless appending to the same source', async () => {
-    const h = await captureLive(4);
-    const before = await h.summary('live');
     const candidate = await upstream(version(1));
+    const h = await captureLive(4, { replayAllow: candidate.url });
+    const before = await h.summary('live');
     const intoLive = await post(h.report, { fromRun: 'live', candidate: candidate.url, run: 'live' });
     expect(intoLive.statusCode).toBe(409);
     expect(await intoLive.body.json()).toMatchObject({ code: 'SD_ERR_RUN_EXISTS', parameter: 'run' });
