@@ -3,9 +3,9 @@
  * text, and /healthz, over real HTTP; and no admin port at all without the flag.
  */
 import { request } from 'undici';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
-import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
+import { freePort, spawnCli, useChildren } from '../support/cli-process.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
 import { useScope } from '../support/scope.js';
 import { randomPrefix } from '../support/temp.js';
@@ -199,15 +199,7 @@ describe('ingress admin port', () => {
 });
 
 describe('the ingress command with --admin-listen', () => {
-  const children: CliProcess[] = [];
-  afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.child.exitCode === null) {
-        c.kill('SIGKILL');
-        await c.exited();
-      }
-    }
-  });
+  const children = useChildren();
 
   it('serves the admin port and names it in its ready line; start takes the flag too', async () => {
     const primary = await startUpstream((_req, res) => json(res, 200, {}));

@@ -3,23 +3,15 @@
  * operator says so. Real `report-api` and `start` processes.
  */
 import { request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { freePort, spawnCli, useChildren, type CliProcess } from '../support/cli-process.js';
 import { tempDb } from '../support/temp.js';
 
 const TOKEN = 'a-long-enough-report-token';
 /** Starting a process with tsx is slow on a loaded 2-core machine: generous bounds, no timing claim. */
 const READY_MS = 30_000;
 const TEST_MS = 90_000;
-const children: CliProcess[] = [];
-afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.child.exitCode === null) {
-      c.kill('SIGKILL');
-      await c.exited();
-    }
-  }
-});
+const children = useChildren();
 
 function cli(args: string[], env: Record<string, string> = {}): CliProcess {
   const p = spawnCli(args, env);

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -59,4 +60,18 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Child processes a test starts: each one still running after the test is SIGKILLed. */
+export function useChildren(): CliProcess[] {
+  const children: CliProcess[] = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) {
+      if (c.child.exitCode === null) {
+        c.kill('SIGKILL');
+        await c.exited();
+      }
+    }
+  });
+  return children;
 }
