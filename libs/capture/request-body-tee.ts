@@ -2,7 +2,8 @@
  * The body of a mirrored request: it streams to the primary as it arrives and is captured, up to
  * the limit, for the shadow. When the client leaves mid-body, or the ingress gives up on it, the
  * copy feeding the primary is destroyed too, so the primary's request ends with the client's
- * instead of holding its connection open for bytes that will never come.
+ * instead of holding its connection open for bytes that will never come. In mirror-target mode
+ * nothing streams on (`forward: false`): the body is only captured, and sent once it is whole.
  */
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
@@ -25,6 +26,7 @@ export class RequestBodyTee {
     private readonly req: IncomingMessage,
     limit: number,
     private readonly budget: CaptureBudget,
+    opts: { forward: boolean } = { forward: true },
   ) {
     this.capture = new BodyCapture(limit);
     this.copy.on('error', () => {}); // whoever reads the copy sees its end; nobody else must crash
@@ -45,7 +47,9 @@ export class RequestBodyTee {
       socket.once('close', onClose);
     });
     void this.done.then(() => this.budget.give(this.held));
-    req.pipe(this.copy);
+    // Without a reader the copy would fill and pause the request: only pipe when something reads it.
+    if (opts.forward) req.pipe(this.copy);
+    else this.copy.end();
   }
 
   /** What the primary reads. */

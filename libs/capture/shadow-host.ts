@@ -16,3 +16,22 @@ export function sentHosts(host: string | undefined, suffix: string): SentHosts |
   const shadow = shadowHost(host, suffix);
   return host && shadow && shadow !== host ? { primary: host, shadow } : undefined;
 }
+
+/**
+ * The Host the primary is sent in mirror-target mode: the received Host (the mesh's, `reviews-shadow:9080`)
+ * with the suffix removed from the end of its name, port kept (`reviews:9080`), case-insensitively. A name
+ * without the suffix (or that is only the suffix), an IPv6 literal and an empty suffix leave it as received.
+ */
+export function stripHostSuffix(host: string | undefined, suffix: string): string | undefined {
+  if (!host || suffix === '' || host.startsWith('[')) return host;
+  const colon = host.lastIndexOf(':');
+  const name = colon === -1 ? host : host.slice(0, colon);
+  if (name.length <= suffix.length || !name.toLowerCase().endsWith(suffix.toLowerCase())) return host;
+  return name.slice(0, name.length - suffix.length) + (colon === -1 ? '' : host.slice(colon));
+}
+
+/** mirror-target: the Host the primary (suffix removed) and the shadow (as received) are sent, for the host echo. */
+export function mirroredHosts(received: string | undefined, suffix: string): SentHosts | undefined {
+  const primary = stripHostSuffix(received, suffix);
+  return received && primary && primary !== received ? { primary, shadow: received } : undefined;
+}

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { HostEchoMode } from '../diff/host-echo.js';
+import type { IngressMode } from '../capture/ingress-mode.js';
 import { ShadowDiffError } from '../errors.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
 import { commandSpec, envOf, flagOf, optionSpec, type CommandSpec } from './commands.js';
@@ -57,6 +58,10 @@ export interface ShadowDiffConfig {
   /** Milliseconds; undefined keeps captures until captureMax pushes them out. */
   readonly captureMaxAge: number | undefined;
   readonly hostEcho: HostEchoMode;
+  /** inline (the proxy in front of the primary) or mirror-target (the destination of a mesh's mirror). */
+  readonly mode: IngressMode;
+  /** mirror-target: the mesh's suffix removed from the received Host for the primary and the secondary. */
+  readonly stripHostSuffix: string;
   /** replay --har: the origin replayed; undefined: the one with the most entries. */
   readonly harOrigin: string | undefined;
   readonly logLevel: string;

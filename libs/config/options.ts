@@ -2,6 +2,7 @@
  * The option table: every setting once, with its flag, environment variable, config-file key,
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
+import { INGRESS_MODES } from '../capture/ingress-mode.js';
 import { HOST_ECHO_MODES } from '../diff/host-echo.js';
 
 export type OptionKind =
@@ -56,6 +57,7 @@ export const OPTIONS = [
   opt({ key: 'primary', flag: '--primary', env: ['SHADOW_DIFF_PRIMARY'], kind: 'url', description: 'Base URL of the primary (the version in production).' }),
   opt({ key: 'shadow', flag: '--shadow', env: ['SHADOW_DIFF_SHADOW'], kind: 'url', description: 'Base URL of the shadow (the candidate version).' }),
   opt({ key: 'secondary', flag: '--secondary', env: ['SHADOW_DIFF_SECONDARY'], kind: 'url', description: 'Base URL of a second instance of the primary version: it gets the mirrored requests too, and what it differs on is noise.' }),
+  opt({ key: 'mode', flag: '--mode', env: ['SHADOW_DIFF_MODE'], kind: 'choice', choices: INGRESS_MODES, default: 'inline', description: "inline: the ingress is the proxy in front of the primary, clients get the primary's answer through it and a sample is mirrored to the shadow; mirror-target: the ingress is the destination of a mesh's mirror (Istio, Envoy, nginx), answers 202 at once and sends each request to the primary, the shadow (and the secondary) itself (ingress, start)." }),
   opt({ key: 'listen', flag: '--listen', env: ['SHADOW_DIFF_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8080', description: 'Where the ingress listens.' }),
   opt({ key: 'reportListen', flag: '--report-listen', env: ['SHADOW_DIFF_REPORT_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8081', description: 'Where the report API listens (report-api takes it as --listen, and reads SHADOW_DIFF_LISTEN after SHADOW_DIFF_REPORT_LISTEN).' }),
   opt({ key: 'adminListen', flag: '--admin-listen', env: ['SHADOW_DIFF_ADMIN_LISTEN'], kind: 'hostPort', description: "Where the ingress serves its own /metrics (Prometheus) and /healthz; off unless set (ingress, start)." }),
@@ -66,6 +68,7 @@ export const OPTIONS = [
   opt({ key: 'redis', flag: '--redis', env: ['SHADOW_DIFF_REDIS', 'REDIS_URL'], kind: 'redisUrl', description: 'Redis URL: use BullMQ on Redis as the queue (distributed mode).' }),
   opt({ key: 'queuePrefix', flag: '--queue-prefix', env: ['SHADOW_DIFF_QUEUE_PREFIX'], kind: 'string', default: 'shadow-diff', description: 'Key prefix of the queue in Redis: separate deployments can share one Redis.' }),
   opt({ key: 'shadowHostSuffix', flag: '--shadow-host-suffix', env: ['SHADOW_DIFF_SHADOW_HOST_SUFFIX'], kind: 'string', default: '-shadow', description: "Appended to the host name of the client's Host header on the shadow request; empty disables it." }),
+  opt({ key: 'stripHostSuffix', flag: '--strip-host-suffix', env: ['SHADOW_DIFF_STRIP_HOST_SUFFIX'], kind: 'string', default: '-shadow', description: "--mode mirror-target: removed from the end of the received Host's name (the mesh's `reviews-shadow:9080`) before the request goes to the primary and the secondary; the shadow gets the Host as received. Empty: all sides get it as received." }),
   opt({ key: 'shadowTimeoutMs', flag: '--shadow-timeout', env: ['SHADOW_DIFF_SHADOW_TIMEOUT'], kind: 'duration', default: '5s', min: 1, description: 'Time the shadow has for its whole response (e.g. 5s, 800ms).' }),
   opt({ key: 'shadowMaxInFlight', flag: '--shadow-max-in-flight', env: ['SHADOW_DIFF_SHADOW_MAX_IN_FLIGHT'], kind: 'int', default: '256', min: 1, max: 1_000_000, description: 'Shadow requests in flight at most; past it a pair is dropped and counted.' }),
   opt({ key: 'captureMaxBytes', flag: '--capture-max-bytes', env: ['SHADOW_DIFF_CAPTURE_MAX_BYTES'], kind: 'bytes', default: '1MiB', min: 0, description: 'Body bytes captured per side for comparison (e.g. 1MiB, 64KiB); larger pairs are skipped.' }),

@@ -24,7 +24,8 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
  *   dates and caching validators (date, age, expires, last-modified, etag), the framing
  *   (content-length: the body comparison covers it), cookies (set-cookie: sessions differ),
  *   timing (server-timing, x-response-time, x-runtime), tracing and correlation ids
- *   (x-request-id, x-correlation-id, x-trace-id, traceparent, tracestate, x-amzn-trace-id),
+ *   (x-request-id, x-correlation-id, x-trace-id, traceparent, tracestate, x-amzn-trace-id, b3,
+ *   x-ot-span-context, and by prefix x-envoy-* and x-b3-*, see DEFAULT_IGNORED_HEADER_PREFIXES),
  *   and proxies on the way (via, cf-ray).
  * `content-encoding` is deliberately compared: a candidate that stops compressing is a change.
  */
@@ -46,6 +47,8 @@ export const DEFAULT_IGNORED_HEADERS: readonly string[] = Object.freeze([
   'traceparent',
   'tracestate',
   'x-amzn-trace-id',
+  'b3',
+  'x-ot-span-context',
   'x-response-time',
   'x-runtime',
   'via',
@@ -91,6 +94,13 @@ function normalize(headers: HeaderMap, compared: (lower: string) => boolean): Ma
 }
 
 /**
+ * Header name prefixes never compared (unless allowed): a service mesh's own headers, which its
+ * proxies add to responses (`x-envoy-upstream-service-time`) or a service echoes from the request
+ * (B3 tracing, `x-b3-traceid`), and which vary per request and per proxy, not per version.
+ */
+export const DEFAULT_IGNORED_HEADER_PREFIXES: readonly string[] = Object.freeze(['x-envoy-', 'x-b3-']);
+
+/**
  * Differences between two header maps, sorted by header name. The ignore list extends
  * DEFAULT_IGNORED_HEADERS (it never replaces it); an allow list restricts the comparison to its headers.
  */
@@ -98,7 +108,9 @@ export function compareHeaders(primary: HeaderMap, shadow: HeaderMap, opts: Comp
   const ignored = new Set(opts.allow === undefined ? DEFAULT_IGNORED_HEADERS : HOP_BY_HOP_HEADERS);
   for (const name of opts.ignore ?? []) ignored.add(name.toLowerCase());
   const allowed = opts.allow === undefined ? undefined : new Set(opts.allow.map((name) => name.toLowerCase()));
-  const compared = (lower: string): boolean => !ignored.has(lower) && (allowed === undefined || allowed.has(lower));
+  const prefixes = opts.allow === undefined ? DEFAULT_IGNORED_HEADER_PREFIXES : [];
+  const compared = (lower: string): boolean =>
+    !ignored.has(lower) && !prefixes.some((p) => lower.startsWith(p)) && (allowed === undefined || allowed.has(lower));
 
   const left = normalize(primary, compared);
   const right = normalize(shadow, compared);

@@ -61,7 +61,8 @@ export const SKIP_REASONS = [
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Why a mirrored exchange never reached the queue. Stable strings. */
-export const DROP_REASONS = ['shadow_in_flight_limit', 'queue_unavailable', 'queue_backlog_limit'] as const;
+/** primary_in_flight_limit: mirror-target mode only, where the ingress asks the primary itself. */
+export const DROP_REASONS = ['shadow_in_flight_limit', 'primary_in_flight_limit', 'queue_unavailable', 'queue_backlog_limit'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /** The Host each side was sent, where they differ (the shadow's suffix, a replay's candidate address). */

@@ -57,8 +57,9 @@ async function serve(command: CommandSpec, run: Runner, config: ShadowDiffConfig
   }
   const running = await run(config, logger);
   const where = Object.entries(running.urls).map(([k, v]) => `${k} ${v}`);
+  if (command.options.includes('mode') && config.mode === 'mirror-target') where.push('mode mirror-target');
   const storeInfo = command.options.includes('db') ? { db: config.db } : {};
-  logger.info({ ...running.urls, queue: running.queue?.kind ?? 'none', ...storeInfo, run: config.run }, `shadow-diff ${command.name} ready`);
+  logger.info({ ...running.urls, ...(command.options.includes('mode') ? { mode: config.mode } : {}), queue: running.queue?.kind ?? 'none', ...storeInfo, run: config.run }, `shadow-diff ${command.name} ready`);
   process.stderr.write(`shadow-diff ${command.name}: ${where.join(', ') || 'working'}; queue ${running.queue?.kind ?? 'none'}${config.redis ? ` (${config.queuePrefix})` : ''}\n`);
 
   let stopping = false;

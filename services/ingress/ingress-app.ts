@@ -4,7 +4,7 @@
  * No parsing or diffing happens here: bodies are captured as bytes and handed to the queue.
  */
 import { randomUUID } from 'node:crypto';
-import { METHODS, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -13,14 +13,14 @@ import { BodyCapture, EMPTY_BODY } from '../../libs/capture/body-capture.js';
 import { CaptureBudget } from '../../libs/capture/capture-budget.js';
 import type { DropCounter } from '../../libs/capture/drop-counter.js';
 import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
-import { compileTrustProxy, setForwarding, type TrustProxy } from '../../libs/capture/forwarding.js';
+import { compileTrustProxy, type TrustProxy } from '../../libs/capture/forwarding.js';
 import { withoutHopByHop } from '../../libs/capture/hop-by-hop.js';
 import { RequestBodyTee } from '../../libs/capture/request-body-tee.js';
-import { stripReportCookies } from '../../libs/capture/report-cookie.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { sentHosts, shadowHost } from '../../libs/capture/shadow-host.js';
 import { createUpstream } from '../../libs/capture/upstream.js';
+import { hasBody, upstreamHeaders } from '../../libs/capture/upstream-headers.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { ErrorCode } from '../../libs/errors.js';
 import type { CapturedBody, CapturedResponse, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
@@ -67,20 +67,6 @@ export interface IngressApp {
   close(): Promise<void>;
   /** Resolves when every pair started so far has been handed to the queue (or counted as dropped). */
   drain(): Promise<void>;
-}
-
-function hasBody(headers: IncomingHttpHeaders): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-/** Headers for an upstream request: hop-by-hop and the report's session cookie removed, X-Forwarded-* set (or passed on from a trusted proxy). */
-function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): HeaderMap {
-  const headers = withoutHopByHop(req.headers);
-  stripReportCookies(headers);
-  // undici does not support Expect: 100-continue, and node:http already answered it.
-  delete headers.expect;
-  return setForwarding(headers, req.socket.remoteAddress ?? '', trust);
 }
 
 function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {

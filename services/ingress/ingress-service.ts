@@ -1,4 +1,4 @@
-/** The ingress process: the proxy app, its drop reporting, its admin port, and its lifecycle. */
+/** The ingress process: the proxy app (inline, or the mirror target), its drop reporting, its admin port, and its lifecycle. */
 import type { FastifyInstance } from 'fastify';
 import { DropCounter } from '../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
@@ -11,6 +11,7 @@ import type { JobPublisher } from '../../libs/queue/queue.js';
 import { buildAdminApp } from './admin-app.js';
 import { buildIngressApp, type IngressApp } from './ingress-app.js';
 import { IngressMetrics } from './ingress-metrics.js';
+import { buildMirrorTargetApp } from './mirror-target-app.js';
 
 export interface IngressService extends IngressApp {
   drops: DropCounter;
@@ -57,6 +58,8 @@ export async function startIngress(
     | 'requestTimeoutMs'
     | 'redactHeaders'
     | 'trustProxy'
+    | 'mode'
+    | 'stripHostSuffix'
   >,
   publisher: JobPublisher,
   logger?: Logger,
@@ -69,25 +72,27 @@ export async function startIngress(
     : undefined;
   const drops = new DropCounter(publisher, metrics && ((reason) => metrics.dropped(reason)));
   const recorder = new ExchangeRecorder(publisher, drops, [...DEFAULT_REDACTED_HEADERS, ...config.redactHeaders]);
-  const ingress = buildIngressApp({
+  const common = {
     primary: config.primary,
     shadow: config.shadow,
     secondary: config.secondary,
     run: config.run,
     mirrorPercent: config.mirrorPercent,
     mirrorMethods: config.mirrorMethods,
-    shadowHostSuffix: config.shadowHostSuffix,
     shadowTimeoutMs: config.shadowTimeoutMs,
     shadowMaxInFlight: config.shadowMaxInFlight,
     captureMaxBytes: config.captureMaxBytes,
     primaryTimeoutMs: config.primaryTimeoutMs,
     trustProxy: compileTrustProxy(config.trustProxy),
-    ...(logger ? { onPrimaryError: primaryErrorLog(logger) } : {}),
     requestTimeoutMs: config.requestTimeoutMs,
     recorder,
     drops,
     metrics,
-  });
+  };
+  const ingress =
+    config.mode === 'mirror-target'
+      ? buildMirrorTargetApp({ ...common, stripHostSuffix: config.stripHostSuffix })
+      : buildIngressApp({ ...common, shadowHostSuffix: config.shadowHostSuffix, ...(logger ? { onPrimaryError: primaryErrorLog(logger) } : {}) });
   proxy = ingress;
   const url = await ingress.app.listen({ host: config.listen.host, port: config.listen.port });
 

@@ -1,0 +1,20 @@
+/** The request headers an upstream is sent, and whether a request has a body: shared by both ingress modes. */
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { HeaderMap } from '../types/exchange.js';
+import { setForwarding, type TrustProxy } from './forwarding.js';
+import { withoutHopByHop } from './hop-by-hop.js';
+import { stripReportCookies } from './report-cookie.js';
+
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** Headers for an upstream request: hop-by-hop and the report's session cookie removed, X-Forwarded-* set (or passed on from a trusted proxy). */
+export function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): HeaderMap {
+  const headers = withoutHopByHop(req.headers);
+  stripReportCookies(headers);
+  // undici does not support Expect: 100-continue, and node:http already answered it.
+  delete headers.expect;
+  return setForwarding(headers, req.socket.remoteAddress ?? '', trust);
+}
