@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     expect(errorsOf(() => loadConfig({ flags: { hostEcho: 'sometimes' }, env: {} }))).toEqual(["--host-echo: must be one of normalize, off, got 'sometimes'"]);
   });
 
+  it('takes --mode as inline or mirror-target, inline by default, for start and ingress only', () => {
+    expect(loadConfig({ env: {} }).mode).toBe('inline');
+    expect(loadConfig({ env: { SHADOW_DIFF_MODE: 'mirror-target' } }).mode).toBe('mirror-target');
+    expect(loadConfig({ env: {}, configFile: yamlFile('mode: mirror-target\nstripHostSuffix: -mirror\n') })).toMatchObject({ mode: 'mirror-target', stripHostSuffix: '-mirror' });
+    expect(loadConfig({ env: { SHADOW_DIFF_STRIP_HOST_SUFFIX: '-canary' } }).stripHostSuffix).toBe('-canary');
+    expect(errorsOf(() => loadConfig({ flags: { mode: 'mirror' }, env: {} }))).toEqual(["--mode: must be one of inline, mirror-target, got 'mirror'"]);
+    expect(COMMANDS.filter((c) => c.options.includes('mode')).map((c) => c.name)).toEqual(['start', 'ingress']);
+    expect(COMMANDS.filter((c) => c.options.includes('stripHostSuffix')).map((c) => c.name)).toEqual(['start', 'ingress']);
+  });
+
   it('has documented defaults', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({

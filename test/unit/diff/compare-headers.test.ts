@@ -54,6 +54,13 @@ describe('compareHeaders', () => {
     expect(compareHeaders(primary, shadow, {})).toEqual([]);
   });
 
+  it("ignores a mesh's own headers by prefix (x-envoy-*, x-b3-*), but not lookalikes, and compares them when allowed", () => {
+    const primary: HeaderMap = { ...base, 'x-envoy-upstream-service-time': '12', 'x-b3-traceid': 'aa', b3: 'aa-01', 'x-envoyish': 'a' };
+    const shadow: HeaderMap = { ...base, 'x-envoy-upstream-service-time': '48', 'x-envoy-decorator-operation': 'reviews:9080/*', 'x-b3-traceid': 'bb', b3: 'bb-01', 'x-envoyish': 'b' };
+    expect(compareHeaders(primary, shadow, {}).map((d) => d.path)).toEqual(['header.x-envoyish']);
+    expect(compareHeaders(primary, shadow, { allow: ['x-envoy-upstream-service-time'] }).map((d) => d.path)).toEqual(['header.x-envoy-upstream-service-time']);
+  });
+
   it('does not ignore content-encoding', () => {
     expect(DEFAULT_IGNORED_HEADERS).not.toContain('content-encoding');
     expect(compareHeaders({ ...base, 'content-encoding': 'gzip' }, base, {})).toEqual([
