@@ -4,7 +4,7 @@
  * (the real CLI, `start --mode mirror-target`) asks a baseline v1, the candidate v2 and a second v1
  * itself, and compares. Clients must get the primary's answers whatever shadow-diff does, even dead.
  */
-import { request } from 'undici';
+import { Pool, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { freePort, spawnCli, useChildren } from '../support/cli-process.js';
 import { useNginx } from '../support/nginx.js';
@@ -129,5 +129,30 @@ describe('mirror-target mode behind nginx mirror', () => {
     expect(primary.seen.length - before).toBe(12);
     // The mirror was tried, and refused, for each of them.
     expect(proxy.errorLog().match(/connect\(\) failed \(111: Connection refused\)[^\n]*subrequest: "\/mirror"/g)?.length).toBe(12);
+  });
+
+  it('answers nginx at once: a slow shadow does not hold up the next request on a client\'s keep-alive connection', async () => {
+    // nginx sends the client its answer without waiting for the mirror, but holds the connection's next
+    // request until the mirror subrequest is over: a mirror target that waited on the shadow would delay clients.
+    const primary = await scope.upstream(reviews('v1', 'primary'));
+    const shadow = await scope.upstream(async (req, res) => {
+      await new Promise((r) => setTimeout(r, 3000));
+      reviews('v2', 'shadow')(req, res);
+    });
+    const sdPort = await freePort();
+    const sd = spawnCli(['start', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${sdPort}`, '--report-listen', `127.0.0.1:${await freePort()}`, '--db', tempDb()]);
+    children.push(sd);
+    await sd.ready();
+    const proxy = await nginx(mirroringProxy(primary.url, `http://127.0.0.1:${sdPort}`));
+    const oneConnection = new Pool(proxy.url, { connections: 1, pipelining: 1 });
+    scope.defer(() => oneConnection.close());
+    const started = performance.now();
+    for (const id of [1, 2, 3, 4]) {
+      const res = await oneConnection.request({ method: 'GET', path: `/reviews/${id}`, headers: { host: 'reviews' } });
+      expect(await res.body.json()).toEqual(v1Answer(id));
+    }
+    // Four requests behind a 3 s shadow: one such wait would already take 3 s.
+    expect(performance.now() - started).toBeLessThan(2500);
+    await waitFor(() => shadow.seen.length, (n) => n === 4, 10_000, 'the shadow to get all four');
   });
 });
