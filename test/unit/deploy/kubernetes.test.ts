@@ -346,3 +346,26 @@ describe('deploy/kubernetes istio-mirror', () => {
     expect(env).toMatchObject({ SHADOW_DIFF_MODE: 'mirror-target', SHADOW_DIFF_STRIP_HOST_SUFFIX: '-shadow' });
   });
 });
+
+describe('docs/kubernetes.md and the manifests', () => {
+  const doc = readFileSync(root('docs/kubernetes.md'), 'utf8');
+
+  it('tells how to create every Secret the manifests read, in its namespace', () => {
+    const created = new Set([...doc.matchAll(/kubectl -n ([a-z0-9-]+) create secret generic ([a-z0-9-]+)/g)].map(([, ns, name]) => `${ns}/${name}`));
+    for (const overlay of OVERLAYS) {
+      for (const d of deployments(objects(overlay))) {
+        for (const c of containersOf(d)) {
+          for (const entry of c.env ?? []) {
+            const ref = entry.valueFrom?.secretKeyRef;
+            if (ref) expect(created, `${overlay}: ${d.metadata.namespace}/${ref.name}`).toContain(`${d.metadata.namespace}/${ref.name}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('applies each overlay the tests render, and no other', () => {
+    const applied = [...doc.matchAll(/kubectl apply -k deploy\/kubernetes\/overlays\/([a-z-]+)/g)].map((m) => m[1]);
+    expect(new Set(applied)).toEqual(new Set(OVERLAYS));
+  });
+});
