@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The load test runs on its own: npm run test:load.
-    exclude: ['test/load/**', 'node_modules/**'],
+    // The load test and the package test run on their own: npm run test:load, npm run test:package.
+    exclude: ['test/load/**', 'test/package/**', 'node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -8,6 +8,7 @@ import type { CommandName, OptionKey } from '../../libs/config/options.js';
 import { ShadowDiffError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
 import { GATE_EXIT, runGate } from './gate-command.js';
+import { packageVersion } from './package-version.js';
 import { REPLAY_EXIT, runExportCommand, runReplayCommand } from './replay-command.js';
 import { runAll, runComparator, runIngress, runReportApi, type Running } from './run-services.js';
 
@@ -103,6 +104,7 @@ async function act(command: CommandSpec, config: ShadowDiffConfig): Promise<void
 export function buildProgram(): Command {
   const program = new Command('shadow-diff')
     .description('Mirror traffic to a candidate, compare its responses with production, and gate the rollout.')
+    .version(packageVersion(), '-V, --version', "print shadow-diff's version and exit")
     .showHelpAfterError();
   for (const spec of COMMANDS) {
     const command = program.command(spec.name).description(spec.summary);
