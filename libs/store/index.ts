@@ -14,7 +14,7 @@ export {
   type StoredResponse,
 } from './record-exchange.js';
 export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
-export * from './report-queries.js';
+export * from './read/index.js';
 export { redactionKey } from './redaction-key.js';
 export { claimReplayRun, freeRunName, LIVE_SOURCE, replaySourceName, RunExistsError, type ReplaySourceRef } from './run-claims.js';
 export { MAX_STORED_DIFFERENCES } from './cap-differences.js';

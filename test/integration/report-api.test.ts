@@ -13,7 +13,7 @@ let app: FastifyInstance;
 let ids: string[];
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   const handle = createJobHandler(store, {});
   const exchanges = [
     makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } }),
@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  store.close();
+  await store.close();
 });
 
 describe('report API via inject', () => {
@@ -81,7 +81,18 @@ describe('report API via inject', () => {
     });
   });
 
+  it('filters discrepancies by field and risk on the server', async () => {
+    const listed = async (query: string) => ((await app.inject(`/api/v1/discrepancies?${query}`)).json() as { items: { id: string }[] }).items.map((i) => i.id);
+    expect(await listed('field=%24.a')).toEqual([ids[0]]);
+    expect(await listed('field=%24.b')).toEqual([]);
+    expect(await listed('risk=medium')).toEqual([ids[0]]);
+    expect(await listed('risk=high')).toEqual([]);
+    expect(await listed('run=canary&risk=high&field=%24.b')).toEqual([ids[2]]);
+  });
+
   it.each([
+    ['/api/v1/discrepancies?risk=severe', 'risk'],
+    ['/api/v1/discrepancies?field=', 'field'],
     ['/api/v1/discrepancies?limit=abc', 'limit'],
     ['/api/v1/discrepancies?limit=0', 'limit'],
     ['/api/v1/discrepancies?limit=100000', 'limit'],
