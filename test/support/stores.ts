@@ -19,6 +19,7 @@ const created: string[] = [];
 // when the file is done (the global teardown drops whatever a crashed file left).
 afterAll(async () => {
   for (const s of opened.splice(0)) await s.close().catch(() => {});
+  if (created.length === 0) return;
   const url = inject('pgUrl');
   for (const name of created.splice(0)) await dropDatabases(url, name).catch(() => {});
 });
