@@ -14,7 +14,8 @@ import { getTableConfig as sqliteTableConfig, type SQLiteTable } from 'drizzle-o
 import { describe, expect, it } from 'vitest';
 import * as pgSchema from '../../libs/store/schema/pg.js';
 import * as sqliteSchema from '../../libs/store/schema/sqlite.js';
-import { openTestStore } from '../support/stores.js';
+import { openStore } from '../../libs/store/open-store.js';
+import { openTestStore, tempPgDb } from '../support/stores.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -111,6 +112,18 @@ describe('store migrations', () => {
     }
     expect(Object.keys(found).length).toBeGreaterThanOrEqual(14);
     expect(sorted(found)).toEqual(declaredPg());
+  });
+
+  it('migrates a fresh PostgreSQL database once when several processes open it at the same moment', async () => {
+    // Comparators and report APIs of a deployment start together (docker compose up, a rollout).
+    const url = await tempPgDb();
+    const stores = await Promise.all(Array.from({ length: 5 }, () => openStore(url)));
+    try {
+      const [applied] = await (stores[0] as (typeof stores)[0]).db.all<{ n: string }>(sql`select count(*) as n from drizzle.__drizzle_migrations`);
+      expect(Number(applied?.n)).toBe(1);
+    } finally {
+      for (const s of stores) await s.close();
+    }
   });
 
   // drizzle-kit refuses --out together with --config, and writes `out` relative to its working
