@@ -8,6 +8,8 @@ import { request } from 'undici';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openStore } from '../../libs/store/open-store.js';
 import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
+import { QUEUE_KINDS } from '../support/harness.js';
+import { useScope } from '../support/scope.js';
 import { tempPgDb } from '../support/stores.js';
 import { randomPrefix } from '../support/temp.js';
 import { json, startUpstream } from '../support/upstream.js';
@@ -100,4 +102,25 @@ describe('distributed mode on PostgreSQL', () => {
     );
     expect(endpoints[0]).toEqual(endpoints[1]);
   }, 150_000);
+});
+
+describe.each(QUEUE_KINDS)('start on PostgreSQL, %s queue', (queueKind) => {
+  const scope = useScope();
+
+  it('compares what goes through the ingress and reports it from PostgreSQL', async () => {
+    const primary = await scope.upstream((req, res) => json(res, 200, { path: req.url, v: 1 }));
+    const shadow = await scope.upstream((req, res) => json(res, 200, { path: req.url, v: req.url.startsWith('/b/') ? 2 : 1 }));
+    const h = await scope.harness(queueKind, { primary: primary.url, shadow: shadow.url }, {}, { store: 'postgres' });
+    expect(h.db).toMatch(/^postgres:\/\//);
+    for (let i = 0; i < 20; i++) {
+      const res = await request(`${h.ingress}/${i % 4 ? 'a' : 'b'}/${i}`);
+      expect(await res.body.json()).toEqual({ path: `/${i % 4 ? 'a' : 'b'}/${i}`, v: 1 });
+    }
+    expect(await h.settled(20)).toMatchObject({ compared: 20, mismatched: 5, skipped: 0, dropped: 0 });
+    // The counts are in PostgreSQL, not in the process: a store opened on the URL sees the run.
+    const store = await openStore(h.db);
+    scope.defer(() => store.close());
+    expect(await store.ping()).toBe(true);
+    expect(store.dialect).toBe('postgres');
+  });
 });
