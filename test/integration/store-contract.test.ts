@@ -16,7 +16,9 @@ import {
   purgeExchangeIds,
   purgeRollups,
   recordBatch,
+  recordDrops,
   recordExchange,
+  recordFailedExchange,
   summary,
   type ExchangeOutcome,
   type ReportOptions,
@@ -164,6 +166,14 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     outcomes.push(outcome({ id: 'other-run', run: 'replay-1', diffs: [diff('$.x', 'low')] }));
     // Written in uneven batches, as the comparator flushes them.
     for (const [from, to] of [[0, 1], [1, 17], [17, 18], [18, 61]] as const) await recordBatch(store, outcomes.slice(from, to), T0 + 10 * BUCKET_MS);
+    // A pair the comparator could not handle, and pairs lost before the queue: each counted once.
+    const failed = { id: 'failed-1', run: 'live', runKind: 'live' as const, endpoint: 'POST /b', method: 'POST', url: '/b', primaryStatus: 200, receivedAt: T0 + 1 };
+    expect(await recordFailedExchange(store, failed, T0 + 2)).toBe(true);
+    expect(await recordFailedExchange(store, failed, T0 + 3)).toBe(false);
+    expect(await recordBatch(store, [outcome({ id: 'failed-1', endpoint: 'POST /b' })], T0 + 4)).toEqual([false]);
+    const drops = { v: 1 as const, reportId: 'ingress-1:1', run: 'live', counts: { queue_unavailable: 3, shadow_in_flight_limit: 2 } };
+    expect(await recordDrops(store, drops, T0 + 5)).toBe(true);
+    expect(await recordDrops(store, drops, T0 + 6)).toBe(false);
 
     const live = outcomes.filter((o) => o.run === 'live');
     const compared = live.filter((o) => o.outcome !== 'skipped');
@@ -173,9 +183,10 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       compared: compared.length,
       mismatched: mismatched.length,
       matched: compared.length - mismatched.length,
-      skipped: live.length - compared.length,
+      skipped: live.length - compared.length + 1,
       shadowErrors: compared.filter((o) => o.shadowFailed).length,
-      skippedByReason: { body_too_large: 3, budget_exceeded: 3 },
+      dropped: 5,
+      skippedByReason: { body_too_large: 3, budget_exceeded: 3, comparator_error: 1 },
     });
     expect(s.mismatchRate).toBeCloseTo(mismatched.length / compared.length, 10);
 
