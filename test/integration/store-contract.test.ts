@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUCKET_MS, bucketOf } from '../../libs/store/buckets.js';
 import {
+  decodeCursor,
   DEFAULT_NOISE_THRESHOLDS,
   endpointStats,
   getDiscrepancy,
@@ -103,18 +104,23 @@ function outcome(s: Spec): ExchangeOutcome {
 
 const OPTS: ReportOptions = { noise: DEFAULT_NOISE_THRESHOLDS };
 
-type ListQuery = Omit<Parameters<typeof listDiscrepancies>[2], 'cursor' | 'limit'>;
+/** The list's filters (endpoint, field, risk); noise thresholds and window are report options. */
+type ListFilters = Partial<Pick<Parameters<typeof listDiscrepancies>[2], 'endpoint' | 'field' | 'risk'>>;
+
+/** One page, the cursor given back as the API hands it out. */
+const page = (store: Store, run: string, limit: number, cursor: string | null, q: ListFilters = {}, opts: ReportOptions = OPTS) =>
+  listDiscrepancies(store, run, { ...q, limit, cursor: cursor === null ? null : decodeCursor(cursor) }, opts);
 
 /** Every discrepancy the list gives, page by page, following its cursor. */
-async function allPages(store: Store, run: string, q: Partial<ListQuery> = {}, limit = 7): Promise<{ ids: string[]; pages: number }> {
+async function allPages(store: Store, run: string, q: ListFilters = {}, opts: ReportOptions = OPTS, limit = 7): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
-  let cursor: string | null | undefined;
+  let cursor: string | null = null;
   let pages = 0;
   do {
-    const page = await listDiscrepancies(store, run, { noise: DEFAULT_NOISE_THRESHOLDS, ...q, limit, ...(cursor ? { cursor } : {}) } as Parameters<typeof listDiscrepancies>[2]);
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    ids.push(...page.items.map((i) => i.id));
-    cursor = page.nextCursor;
+    const p = await page(store, run, limit, cursor, q, opts);
+    expect(p.items.length).toBeLessThanOrEqual(limit);
+    ids.push(...p.items.map((i) => i.id));
+    cursor = p.nextCursor;
     pages++;
     expect(pages).toBeLessThan(1000);
   } while (cursor);
@@ -250,7 +256,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const strict: ReportOptions = { noise: { absolute: 0, relative: 0 } };
     expect((await summary(store, 'live', strict)).mismatched).toBe(110);
     expect((await endpointStats(store, 'live', strict)).find((e) => e.endpoint === 'GET /a')).toMatchObject({ mismatched: 100, byRisk: { high: 10, medium: 0, low: 90 } });
-    expect((await allPages(store, 'live', { noise: strict.noise } as Partial<ListQuery>)).ids).toHaveLength(110);
+    expect((await allPages(store, 'live', {}, strict)).ids).toHaveLength(110);
   });
 
   it('pages through every discrepancy exactly once, newest first, ties broken by id', async () => {
@@ -265,18 +271,18 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       .sort((x, y) => y.receivedAt - x.receivedAt || (y.id < x.id ? -1 : 1))
       .map((o) => o.id);
     for (const limit of [1, 5, 7, 100]) {
-      const { ids, pages } = await allPages(store, 'live', {}, limit);
+      const { ids, pages } = await allPages(store, 'live', {}, OPTS, limit);
       expect(ids).toEqual(expected);
       expect(pages).toBe(Math.max(1, Math.ceil(expected.length / limit)));
     }
     // New discrepancies arriving mid-way never shift the pages already given.
-    const first = await listDiscrepancies(store, 'live', { noise: DEFAULT_NOISE_THRESHOLDS, limit: 10 } as Parameters<typeof listDiscrepancies>[2]);
+    const first = await page(store, 'live', 10, null);
     await recordBatch(store, [outcome({ id: 'late', at: T0 + DAY, diffs: [diff('$.v', 'medium')] })], T0 + DAY);
-    const rest = await allPages(store, 'live', {}, 10);
+    const rest = await allPages(store, 'live', {}, OPTS, 10);
     expect(rest.ids[0]).toBe('late');
-    const second = await listDiscrepancies(store, 'live', { noise: DEFAULT_NOISE_THRESHOLDS, limit: 10, cursor: first.nextCursor } as Parameters<typeof listDiscrepancies>[2]);
+    const second = await page(store, 'live', 10, first.nextCursor);
     expect(second.items.map((i) => i.id)).toEqual(expected.slice(10, 20));
-    const onEndpoint = await allPages(store, 'live', { endpoint: 'GET /p1' }, 4);
+    const onEndpoint = await allPages(store, 'live', { endpoint: 'GET /p1' }, OPTS, 4);
     expect(onEndpoint.ids).toEqual(expected.filter((id) => outcomes.find((o) => o.id === id)?.endpoint === 'GET /p1'));
   });
 
@@ -287,7 +293,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const count = async (since: number, until: number) => {
       const window = { since, until };
       const s = await summary(store, 'live', { ...OPTS, window });
-      const listed = await allPages(store, 'live', { window } as Partial<ListQuery>);
+      const listed = await allPages(store, 'live', {}, { ...OPTS, window });
       const eps = await endpointStats(store, 'live', { ...OPTS, window });
       expect(listed.ids).toHaveLength(s.mismatched);
       expect(eps.reduce((n, e) => n + e.compared, 0)).toBe(s.compared);
