@@ -65,7 +65,8 @@ describe('distributed mode on PostgreSQL', () => {
     const reports = reportPorts.map((port) => cli(['report-api', '--db', db, '--listen', `127.0.0.1:${port}`, ...queue]));
     const ingressPort = await freePort();
     const ingress = cli(['ingress', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${ingressPort}`, ...queue]);
-    await Promise.all([ingress.ready(), ...reports.map((r) => r.ready())]);
+    // Six processes start at once on a shared machine: give them time.
+    await Promise.all([ingress.ready(30_000), ...reports.map((r) => r.ready(30_000))]);
     const summaryOf = async (port: number) => (await (await request(`http://127.0.0.1:${port}/api/v1/summary`)).body.json()) as Summary;
 
     // The requests wait in Redis until the comparators start: a backlog for the kill to land in.
@@ -75,15 +76,18 @@ describe('distributed mode on PostgreSQL', () => {
       expect(res.statusCode).toBe(200);
       await res.body.dump();
     }
-    const comparators = [1, 2, 3].map(() => cli(['comparator', '--db', db, ...queue, '--job-lock', '2s', '--comparator-concurrency', '8']));
-    await Promise.all(comparators.map((c) => c.ready()));
-
-    const [victim] = comparators as [CliProcess];
-    await waitFor(() => summaryOf(reportPorts[0] as number), (s) => s.compared >= total / 10, 30_000, 'some comparisons');
+    const comparator = (concurrency: number) => cli(['comparator', '--db', db, ...queue, '--job-lock', '2s', '--comparator-concurrency', String(concurrency)]);
+    // The first comparator works slowly on its own, so that it dies with work both done and in hand
+    // (its locked jobs are redelivered to the others once the lock expires).
+    const victim = comparator(2);
+    await victim.ready(30_000);
+    await waitFor(() => summaryOf(reportPorts[0] as number), (s) => s.compared >= 20, 30_000, 'some comparisons');
+    const others = [comparator(8), comparator(8)];
     victim.kill('SIGKILL');
     await victim.exited();
     const atKill = await summaryOf(reportPorts[0] as number);
     expect(atKill.compared + atKill.skipped).toBeLessThan(total); // it died with work left
+    await Promise.all(others.map((c) => c.ready(30_000)));
 
     const settled = await waitFor(
       () => summaryOf(reportPorts[0] as number),
