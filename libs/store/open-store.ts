@@ -73,12 +73,29 @@ export function redactedUrl(url: string): string {
   }
 }
 
+/**
+ * Comparators and report APIs of one deployment start together and each applies the migrations:
+ * one at a time, under a session advisory lock held by one connection, so that the second finds
+ * them applied instead of racing to create the same tables.
+ */
+async function migratePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {}); // reported by the query that meets it
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtext('shadow-diff:migrations'))");
+    await migratePg(drizzlePg(client), { migrationsFolder: migrationsFolder('pg') });
+  } finally {
+    // Ending the session releases the lock, even when the migration failed.
+    await client.end().catch(() => {});
+  }
+}
+
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {}); // an idle client's error: the next query reports it.
-  const orm = drizzlePg(pool);
   try {
-    await migratePg(orm, { migrationsFolder: migrationsFolder('pg') });
+    await migratePostgres(url);
   } catch (error) {
     await pool.end().catch(() => {});
     throw new ShadowDiffError('SD_ERR_STORE_UNAVAILABLE', `cannot open store ${redactedUrl(url)}: ${(error as Error).message}`);
