@@ -101,9 +101,15 @@ function latency(rand: () => number, median: number): number {
   return Math.round(Math.min(ms, 59_000) * 100) / 100;
 }
 
+/** The catalogue page of bench/payloads.ts with a description making it 1 KB, as the write target says. */
+function kilobyteBody(doc: unknown): string {
+  const text = JSON.stringify(doc ?? {});
+  const pad = Math.max(0, 1024 - text.length - ',"description":""'.length);
+  return JSON.stringify({ ...(doc as object), description: 'Seasonal catalogue page. '.repeat(Math.ceil(pad / 25)).slice(0, pad) });
+}
 const PAIR = payloadPairs()[0];
-const PRIMARY_BODY = JSON.stringify(PAIR?.primary ?? {});
-const SHADOW_BODY = JSON.stringify(PAIR?.shadow ?? {});
+const PRIMARY_BODY = kilobyteBody(PAIR?.primary);
+const SHADOW_BODY = kilobyteBody(PAIR?.shadow);
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 function response(status: number, body: string, latencyMs: number | null): StoredResponse {
