@@ -36,6 +36,8 @@ export interface GrowthRun {
 
 export interface GrowthKindResult {
   kind: StoreKind;
+  /** The loads asked for, seconds (runs holds those that completed). */
+  seconds: number[];
   runs: GrowthRun[];
   error?: string;
 }
@@ -67,6 +69,8 @@ async function oneLoad(kind: StoreKind, seconds: number, o: BenchOptions, primar
     const stored = settled.summary.compared + settled.summary.skipped;
     log(`    ${wrk.rps.toFixed(0)} req/s; ${stored} stored, ${settled.settled ? 'settled' : 'NOT settled'} after ${(settled.drainMs / 1000).toFixed(1)} s of drain`);
     return { seconds, wrk, settled, stored, routes: await timeHttp(sd.reportUrl, o) };
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; shadow-diff's last output:\n${sd.child.output().slice(-3000)}`, { cause: error });
   } finally {
     await sd.stop();
     await pg?.drop().catch((e: Error) => log(`  could not drop ${pg.name}: ${e.message}`));
@@ -82,10 +86,10 @@ export async function storeGrowth(o: BenchOptions, log: Log = (l) => process.std
       const runs: GrowthRun[] = [];
       try {
         for (const seconds of o.growthSeconds) runs.push(await oneLoad(kind, seconds, o, primary, shadow, log));
-        results.push({ kind, runs });
+        results.push({ kind, seconds: o.growthSeconds, runs });
       } catch (error) {
         log(`  ${kind}: ${(error as Error).stack ?? String(error)}`);
-        results.push({ kind, runs, error: (error as Error).message });
+        results.push({ kind, seconds: o.growthSeconds, runs, error: (error as Error).message.split('\n')[0] ?? 'failed' });
       }
     }
     return results;
