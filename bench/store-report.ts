@@ -52,6 +52,7 @@ function kindTable(k: StoreKindResult): string[] {
     lines.push(`| ${route.label} | ${cells.join(' | ')} |${ratio ? ` ${a && b ? `${(b / a).toFixed(2)}×` : '–'} |` : ''}`);
   }
   lines.push(`| recordBatch, comparisons/s (this stage's seeding) | ${k.stages.map((s) => f0(s.writeRate)).join(' | ')} |${ratio ? ' |' : ''}`);
+  lines.push(`| purging ids older than a day, s (this stage) | ${k.stages.map((s) => s.purgeSeconds.toFixed(1)).join(' | ')} |${ratio ? ' |' : ''}`);
   lines.push(`| store size | ${k.stages.map((s) => formatBytes(s.sizeBytes)).join(' | ')} |${ratio ? ' |' : ''}`);
   for (const s of k.stages) for (const r of s.routes.filter((x) => x.error)) lines.push('', `At ${sizeLabel(s.size)}, ${r.label}: ${r.error}`);
   lines.push('');

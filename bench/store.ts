@@ -17,7 +17,7 @@ import { BUCKET_MS, bucketOf } from '../libs/store/buckets.js';
 import { buildReportApp } from '../services/report-api/report-app.js';
 import { benchOptions, type BenchOptions, type StoreKind } from './support/options.js';
 import { createBenchDatabase, type BenchDatabase } from './support/pg-database.js';
-import { recordBatch } from './support/store-api.js';
+import { EXCHANGE_ID_WINDOW_MS, purgeExchangeIds, recordBatch } from './support/store-api.js';
 import { outcomeBatches, prng } from './support/store-outcomes.js';
 import { storeSizeBytes } from './support/store-size.js';
 import { timeCalls, type Timing } from './support/timings.js';
@@ -75,6 +75,8 @@ export interface StoreStage {
   /** Seconds spent in recordBatch for this stage, and its rate. */
   writeSeconds: number;
   writeRate: number;
+  /** Seconds spent forgetting ids older than the idempotence window, as `start`'s retention loop does. */
+  purgeSeconds: number;
   sizeBytes: number;
   routes: RouteResult[];
 }
@@ -138,16 +140,32 @@ interface Seeding {
   seeded: number;
 }
 
-/** Adds `count` comparisons over the 7 days; returns [stored, seconds in recordBatch]. */
-async function seed(s: Seeding, o: BenchOptions, count: number, stage: number, log: Log, label: string): Promise<[number, number]> {
+/** How often, in the seeded traffic's time, the ids older than a day are purged (`start` does it every few minutes). */
+const PURGE_EVERY_MS = 3_600_000;
+
+/**
+ * Adds `count` comparisons over the 7 days. Each batch is written as of its last comparison's time,
+ * and the ids older than the idempotence window are purged as the traffic's clock moves on, so the
+ * store holds what a week of real traffic leaves. Returns [stored, seconds in recordBatch, seconds purging].
+ */
+async function seed(s: Seeding, o: BenchOptions, count: number, stage: number, log: Log, label: string): Promise<[number, number, number]> {
   let stored = 0;
   let seconds = 0;
+  let purgeSeconds = 0;
+  let lastPurge = s.startMs;
   let lastLog = performance.now();
   const batches = outcomeBatches({ run: BENCH_RUN, count, startMs: s.startMs, spanMs: s.endMs - s.startMs, seed: 1000 + stage }, o.storeBatch);
   for (const batch of batches) {
+    const now = batch[batch.length - 1]?.comparedAt ?? s.endMs;
     const t0 = performance.now();
-    const fresh = await recordBatch(s.store, batch);
+    const fresh = await recordBatch(s.store, batch, now);
     seconds += (performance.now() - t0) / 1000;
+    if (now - lastPurge >= PURGE_EVERY_MS) {
+      const t1 = performance.now();
+      await purgeExchangeIds(s.store, now - EXCHANGE_ID_WINDOW_MS);
+      purgeSeconds += (performance.now() - t1) / 1000;
+      lastPurge = now;
+    }
     batch.forEach((outcome, i) => {
       if (!fresh[i]) return;
       stored++;
@@ -159,7 +177,7 @@ async function seed(s: Seeding, o: BenchOptions, count: number, stage: number, l
       log(`    ${label}: ${s.seeded.toLocaleString('en')} stored, ${(stored / seconds).toFixed(0)} /s in recordBatch`);
     }
   }
-  return [stored, seconds];
+  return [stored, seconds, purgeSeconds];
 }
 
 async function openKind(kind: StoreKind, o: BenchOptions): Promise<{ location: string; pg?: BenchDatabase }> {
@@ -181,9 +199,10 @@ async function benchKind(kind: StoreKind, o: BenchOptions, log: Log): Promise<St
     const s: Seeding = { store, startMs: endMs - DAYS * DAY_MS, endMs, ids: new Reservoir(500), seeded: 0 };
     const stages: StoreStage[] = [];
     for (const [n, size] of o.storeSizes.entries()) {
-      const [stored, writeSeconds] = await seed(s, o, size - s.seeded, n, log, `${kind} → ${size.toLocaleString('en')}`);
+      const [stored, writeSeconds, purgeSeconds] = await seed(s, o, size - s.seeded, n, log, `${kind} → ${size.toLocaleString('en')}`);
       const routes = await timeRoutes(app, o, { discrepancyIds: s.ids.items, endMs });
-      const stage: StoreStage = { size, stored, writeSeconds, writeRate: stored / writeSeconds, sizeBytes: await storeSizeBytes(location), routes };
+      const sizeBytes = await storeSizeBytes(location);
+      const stage: StoreStage = { size, stored, writeSeconds, writeRate: stored / writeSeconds, purgeSeconds, sizeBytes, routes };
       stages.push(stage);
       const worst = routes.reduce((m, r) => Math.max(m, r.timing?.p99Ms ?? 0), 0);
       log(`  ${kind} at ${size.toLocaleString('en')}: write ${stage.writeRate.toFixed(0)} /s, slowest route p99 ${worst.toFixed(1)} ms`);

@@ -206,6 +206,7 @@ const stage = (size: number, p99: Record<string, number>, writeRate = 25_000): S
   stored: size,
   writeSeconds: size / writeRate,
   writeRate,
+  purgeSeconds: 0,
   sizeBytes: size * 100,
   routes: Object.entries(p99).map(([key, ms]) => ({ key, label: key, bytes: 10, timing: { calls: 30, p50Ms: ms / 2, p99Ms: ms, maxMs: ms } })),
 });
