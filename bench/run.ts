@@ -63,8 +63,9 @@ function storeHeader(o: BenchOptions): string[] {
     `date: ${new Date().toISOString()}`,
     `command: ${commandLine()}`,
     `code: ${codeVersion()}`,
-    `settings: sizes ${o.storeSizes.join(', ')} on ${o.storeKinds.join(', ')}; batches of ${o.storeBatch}; ${o.storeCalls} calls per route after ${o.storeWarmupCalls}; ` +
-      `growth loads ${o.growthSeconds.join(' s, ')} s (wrk -t ${o.threads} -c ${o.connections})`,
+    `settings: ${o.storeKinds.join(', ')}; ` +
+      (o.only.has('store-seeded') ? `sizes ${o.storeSizes.join(', ')}, batches of ${o.storeBatch}, ${o.storeCalls} calls per route after ${o.storeWarmupCalls}; ` : 'no seeded store; ') +
+      (o.only.has('store-growth') ? `growth loads ${o.growthSeconds.join(' s, ')} s (wrk -t ${o.threads} -c ${o.connections})` : 'no growth loads'),
   ];
 }
 
