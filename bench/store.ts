@@ -187,11 +187,14 @@ async function openKind(kind: StoreKind, o: BenchOptions): Promise<{ location: s
 }
 
 async function benchKind(kind: StoreKind, o: BenchOptions, log: Log): Promise<StoreKindResult> {
-  const { location, pg } = await openKind(kind, o);
-  if (pg) log(`  ${kind}: database ${pg.name}`);
+  let pg: BenchDatabase | undefined;
   let store: Store | undefined;
   let app: FastifyInstance | undefined;
   try {
+    const opened = await openKind(kind, o);
+    pg = opened.pg;
+    const location = opened.location;
+    if (pg) log(`  ${kind}: database ${pg.name}`);
     store = await openStore(location);
     app = await buildReportApp({ store, defaultRun: BENCH_RUN, logLevel: 'silent' });
     await app.ready();
@@ -215,7 +218,8 @@ async function benchKind(kind: StoreKind, o: BenchOptions, log: Log): Promise<St
   } finally {
     await app?.close().catch(() => {});
     await store?.close().catch(() => {});
-    await pg?.drop().catch((e: Error) => log(`  could not drop ${pg.name}: ${e.message}`));
+    const made = pg;
+    await made?.drop().catch((e: Error) => log(`  could not drop ${made.name}: ${e.message}`));
   }
 }
 

@@ -273,6 +273,15 @@ describe('the docs section', () => {
     expect(() => replaceSection('<!-- store-bench:begin -->', 'store-bench', 'x')).toThrow(/markers/);
   });
 
+  it('has its markers in docs/benchmarks.md, once each and in order', () => {
+    const text = readFileSync(new URL('../../../docs/benchmarks.md', import.meta.url), 'utf8');
+    const begin = text.split('<!-- store-bench:begin -->').length - 1;
+    const end = text.split('<!-- store-bench:end -->').length - 1;
+    expect([begin, end]).toEqual([1, 1]);
+    expect(text.indexOf('<!-- store-bench:begin -->')).toBeLessThan(text.indexOf('<!-- store-bench:end -->'));
+    expect(replaceSection(text, 'store-bench', 'x')).toContain('x\n<!-- store-bench:end -->\n\n## Running it');
+  });
+
   it('rewrites the file in place', () => {
     const file = join(tempDir(), 'benchmarks.md');
     writeFileSync(file, doc);
