@@ -5,7 +5,7 @@
  * Counts are summed in memory and each rollup row is upserted once per batch, in key order.
  */
 import { sql } from 'drizzle-orm';
-import { rowSlices, valuesList, type Db } from '../db.js';
+import { valuesList, type Db } from '../db.js';
 import type { Store } from '../open-store.js';
 import { guardRunKind, LIVE_SOURCE } from '../run-claims.js';
 import { signatureOf, type Signature } from '../signature.js';
@@ -32,13 +32,9 @@ const inList = (values: readonly unknown[]) => sql.join(values.map((v) => sql`${
 
 /** Inserts the ids; resolves to those that were not there before. */
 export async function insertIds(db: Db, ids: readonly string[], now: number): Promise<Set<string>> {
-  const fresh = new Set<string>();
-  const rows = [...ids].sort().map((id) => [id, now] as const);
-  for (const slice of rowSlices(rows, 2)) {
-    const inserted = await db.all<{ id: string }>(sql`insert into exchange_ids (id, seen_at) values ${valuesList(slice)} on conflict (id) do nothing returning id`);
-    for (const r of inserted) fresh.add(r.id);
-  }
-  return fresh;
+  const rows = [...new Set(ids)].sort().map((id) => [id, now] as const);
+  const inserted = await db.insertMany<{ id: string }>('insert into exchange_ids (id, seen_at)', 2, rows, 'on conflict (id) do nothing returning id');
+  return new Set(inserted.map((r) => r.id));
 }
 
 /** Kinds of the batch's runs: remembered, read, or created on first sight with the first exchange's kind. */

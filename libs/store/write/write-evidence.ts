@@ -2,8 +2,7 @@
  * The rows with evidence: a discrepancy (an exchange whose signature is not null) with its capped
  * differences, the signatures it refers to, and captures kept for replay. JSON goes in as text.
  */
-import { sql } from 'drizzle-orm';
-import { rowSlices, valuesList, type Db } from '../db.js';
+import type { Db } from '../db.js';
 import { capDifferences } from '../cap-differences.js';
 import { RISK_OF_RANK, type Signature } from '../signature.js';
 import type { DiscrepancyEvidence, ExchangeOutcome } from './types.js';
@@ -24,8 +23,7 @@ function encodeValue(value: unknown): string | null {
 }
 
 async function insertRows(db: Db, head: string, rows: readonly (readonly unknown[])[], tail = ''): Promise<void> {
-  const width = rows[0]?.length ?? 1;
-  for (const slice of rowSlices(rows, width)) await db.run(sql`${sql.raw(head)} values ${valuesList(slice)} ${sql.raw(tail)}`);
+  await db.insertMany(head, rows[0]?.length ?? 1, rows, tail);
 }
 
 /** An outcome built without evidence (tests, old payloads) still gets a row the list can show. */
