@@ -17,7 +17,7 @@ let queue: JobQueue;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   const handle = createJobHandler(store, {});
   // live: 4 compared, all mismatched — any gate that passes here was fooled.
   for (let i = 0; i < 4; i++) {

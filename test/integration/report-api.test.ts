@@ -13,7 +13,7 @@ let app: FastifyInstance;
 let ids: string[];
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   const handle = createJobHandler(store, {});
   const exchanges = [
     makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } }),

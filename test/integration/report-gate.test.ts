@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 /** Report API v1 beyond the basics, through a real listen: runs, windows, latency, the gate, auth, OpenAPI, retention, the gate CLI. */
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
@@ -27,7 +28,7 @@ async function seed(ex: Exchange): Promise<void> {
 }
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   // live: 100 compared on /users (4 mismatched, one per 25), 10 on /orders (5 mismatched), spread over 110 minutes.
   for (let i = 0; i < 110; i++) {
     const orders = i >= 100;
@@ -342,21 +343,24 @@ describe('the gate CLI', () => {
 });
 
 describe('retention', () => {
-  it('purges old discrepancy details and keeps the counts', async () => {
-    const db = openStore(tempDb());
+  it('purges old discrepancy details through the index and keeps the counts', async () => {
+    const db = await openStore(tempDb());
     try {
       const handle = createJobHandler(db);
       for (let i = 0; i < 4; i++) {
         const ex = makeExchange({ id: `r${i}`, primaryJson: { a: 1 }, shadowJson: { a: 2 } });
         await handle({ name: 'compare-exchange', id: ex.id, payload: { v: 1, exchange: ex }, attempt: 0 });
       }
-      const before = summary(db, 'live');
-      expect(purgeDetails(db, Date.now() + 1000)).toEqual({ discrepancies: 4 });
-      expect(summary(db, 'live')).toEqual(before);
-      expect((db.sqlite.prepare('select count(*) n from discrepancies').get() as { n: number }).n).toBe(0);
-      expect((db.sqlite.prepare('select count(*) n from differences where primary_value is not null').get() as { n: number }).n).toBe(0);
+      const before = await summary(db, 'live');
+      expect(await purgeDetails(db, Date.now() + 1000)).toEqual({ discrepancies: 4 });
+      expect(await summary(db, 'live')).toEqual(before);
+      expect(await db.db.all(sql`select count(*) as n from discrepancies`)).toEqual([{ n: 0 }]);
+      expect(await db.db.all(sql`select count(*) as n from differences`)).toEqual([{ n: 0 }]);
+      const plan = await db.db.all<{ detail: string }>(sql`explain query plan select id from discrepancies where created_at < ${Date.now()} order by created_at limit 5000`);
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX discrepancies_created/);
     } finally {
-      db.close();
+      await db.close();
     }
   });
+
 });

@@ -27,12 +27,12 @@ describe('isNoise (Diffy rule)', () => {
 
 describe('field-level noise in the report', () => {
   const stores: Store[] = [];
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
   });
 
   it('makes no pair a mismatch for a noise field, even where the secondary did not differ on that very request', async () => {
-    const store = openStore(tempDb());
+    const store = await openStore(tempDb());
     stores.push(store);
     const handle = createJobHandler(store);
     // 100 requests. `flaky` differs for the shadow on requests 0-9 and for the secondary on 10-18:
