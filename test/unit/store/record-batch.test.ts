@@ -5,7 +5,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { num } from '../../../libs/store/db.js';
 import { BUCKET_MS, bucketOf } from '../../../libs/store/buckets.js';
 import { binOf } from '../../../libs/store/latency-bins.js';
-import { openStore, recordBatch, recordExchange, recordFailedExchange, type ExchangeOutcome, type Store } from '../../../libs/store/index.js';
+import {
+  openStore,
+  purgeDetails,
+  purgeExchangeIds,
+  purgeRollups,
+  recordBatch,
+  recordExchange,
+  recordFailedExchange,
+  redactionKey,
+  runEndpoints,
+  trimCaptures,
+  type ExchangeOutcome,
+  type Store,
+} from '../../../libs/store/index.js';
 import { createComparisonContext, outcomeOf } from '../../../services/comparator/handle-job.js';
 import { makeExchange } from '../../support/fixtures.js';
 import { tempDb } from '../../support/temp.js';
@@ -158,5 +171,32 @@ describe.each(Object.keys(KINDS) as (keyof typeof KINDS)[])('recordBatch on %s',
     expect(await recordFailedExchange(store, f)).toBe(false);
     expect(await rows(store, 'rollups')).toEqual([expect.objectContaining({ skipped: 1, compared: 0 })]);
     expect(await rows(store, 'skip_rollups')).toEqual([expect.objectContaining({ reason: 'comparator_error', count: 1 })]);
+  });
+
+  it('purges details, captures, ids and rollups, and keeps what is newer', async () => {
+    const store = await fresh();
+    const capture = { request: { method: 'GET', url: '/users/1', headers: {}, body: '', bodySize: 0 }, response: null };
+    const old = { ...(await outcome({ primaryJson: { a: 1 }, shadowJson: { a: 2 } })), capture, comparedAt: T0 };
+    const recent = { ...(await outcome({ primaryJson: { a: 1 }, shadowJson: { a: 3 }, receivedAt: T0 + 10 * BUCKET_MS })), capture, comparedAt: T0 + 10 * BUCKET_MS };
+    await recordBatch(store, [old], T0);
+    await recordBatch(store, [recent], T0 + 10 * BUCKET_MS);
+    expect(await purgeDetails(store, T0 + BUCKET_MS)).toEqual({ discrepancies: 1 });
+    expect((await rows(store, 'discrepancies')).map((d) => d.id)).toEqual([recent.id]);
+    expect(new Set((await rows(store, 'differences')).map((d) => d.exchange_id))).toEqual(new Set([recent.id]));
+    expect(await trimCaptures(store, 1)).toBe(1);
+    expect((await rows(store, 'captures')).map((c) => c.id)).toEqual([recent.id]);
+    expect(await purgeExchangeIds(store, T0 + 1)).toBe(1);
+    expect((await rows(store, 'exchange_ids')).map((r) => r.id)).toEqual([recent.id]);
+    expect(await purgeRollups(store, bucketOf(T0) + BUCKET_MS)).toBeGreaterThan(0);
+    expect((await rows(store, 'rollups')).map((r) => r.bucket)).toEqual([bucketOf(T0) + 10 * BUCKET_MS]);
+    expect((await rows(store, 'field_rollups')).every((r) => r.bucket === bucketOf(T0) + 10 * BUCKET_MS)).toBe(true);
+  });
+
+  it('knows a run\'s endpoints from its rollups and keeps one redaction key', async () => {
+    const store = await fresh();
+    await recordBatch(store, [await outcome(), await outcome({ request: { ...makeExchange().request, url: '/orders/7' } })]);
+    expect(await runEndpoints(store, 'live')).toEqual(['GET /orders/:id', 'GET /users/:id']);
+    expect(await runEndpoints(store, 'other')).toEqual([]);
+    expect((await redactionKey(store)).equals(await redactionKey(store))).toBe(true);
   });
 });
