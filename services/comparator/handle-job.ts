@@ -1,7 +1,7 @@
 /**
  * What the comparator does with one job: validate, compare (against the shadow, and the secondary
- * when there is one), persist through the batch writer (one transaction per batch of jobs). Free of process concerns so both queues (and the
- * tests) drive the same code.
+ * when there is one), persist through the batch writer (one transaction per batch of jobs). Free of
+ * process concerns so both queues (and the tests) drive the same code.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { ComparisonConfig } from '../../libs/config/comparison-config.js';
