@@ -120,6 +120,24 @@ describe.each(Object.keys(KINDS) as (keyof typeof KINDS)[])('recordBatch on %s',
     expect(await rows(store, 'runs')).toEqual([{ name: 'live', kind: 'live', source: 'live', created_at: T0 + 1 }]);
   });
 
+  it('writes concurrent batches over the same rollup rows without a deadlock or a lost count', async () => {
+    const store = await fresh();
+    const batchOf = async (tag: string) => {
+      const out: ExchangeOutcome[] = [];
+      for (let i = 0; i < 60; i++) {
+        const ex = makeExchange({ receivedAt: T0 + (i % 3) * BUCKET_MS, primaryJson: { a: 1, b: 1 }, shadowJson: { a: i, b: i % 2 } });
+        ex.request.url = `/e${i % 20}/x`;
+        out.push(await outcomeOf(ex, ctx, T0));
+      }
+      // Opposite orders in the two batches: rows are still locked in key order.
+      return tag === 'a' ? out : out.reverse();
+    };
+    const [a, b] = await Promise.all([batchOf('a'), batchOf('b')]);
+    await Promise.all([recordBatch(store, a), recordBatch(store, b), recordBatch(store, a.slice(0, 30))]);
+    const [r] = await store.db.all<{ n: unknown }>(sql`select sum(compared) as n from rollups`);
+    expect(num(r?.n)).toBe(120);
+  });
+
   it('adds to the rollups of a later batch, keeping first and last seen', async () => {
     const store = await fresh();
     await recordBatch(store, [await outcome({ receivedAt: T0 + 1000 })]);
