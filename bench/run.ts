@@ -93,7 +93,7 @@ function printCompare(rows: ReturnType<typeof compareThroughput>): void {
 function printPipeline(rows: PipelineResult[]): void {
   out('\n## Comparator through the real pipeline (bench/pipeline-throughput.ts)\n');
   out('Jobs published into the embedded queue, a real comparator (the `start` defaults: concurrency 4, captures on) writing to SQLite, timed until every one is stored.\n');
-  out('"handler before the store": the job handler\'s work up to the SQLite write (payload validation, compareExchange, outcome, redaction, capture record) in a loop; "store write alone": `recordExchange` of the same outcomes, one transaction each, on a fresh store. "Longest event-loop stall": the longest the event loop went without a turn while the comparator worked through the batch; in `shadow-diff start` the ingress shares that loop.\n');
+  out('"handler before the store": the job handler\'s work up to the SQLite write (payload validation, compareExchange, outcome, redaction, capture record) in a loop; "store write alone": `recordBatch` of the same outcomes, in batches of 256 as the comparator writes them, on a fresh store. "Longest event-loop stall": the longest the event loop went without a turn while the comparator worked through the batch; in `shadow-diff start` the ingress shares that loop.\n');
   out('| payload | bytes | jobs | pipeline /s | handler before the store /s | store write alone /s | compareExchange alone /s | bare jsondiffpatch.diff /s | pipeline / bare | longest event-loop stall |');
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {

@@ -34,10 +34,10 @@ export async function replaySession(opts: ReplaySessionOptions): Promise<ReplayR
   const started = performance.now();
   const progress = await runReplay(opts);
   const deadline = Date.now() + (opts.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
-  let s = summary(opts.store, opts.run);
+  let s = await summary(opts.store, opts.run);
   while (s.compared + s.skipped < progress.published && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    s = summary(opts.store, opts.run);
+    s = await summary(opts.store, opts.run);
   }
   return {
     run: opts.run,

@@ -18,6 +18,13 @@ export interface Db {
   all<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(query: SQL): Promise<number>;
+  /**
+   * One INSERT for many rows, the store's hot path: `head` is the statement up to VALUES, `tail`
+   * what follows the row (ON CONFLICT …, RETURNING …), rows of `width` parameters. SQLite runs a
+   * cached prepared statement once per row (no compile, no statement text per batch); PostgreSQL
+   * sends multi-row statements (one round trip per slice). Resolves to the RETURNING rows, if any.
+   */
+  insertMany<T = Record<string, unknown>>(head: string, width: number, rows: readonly (readonly unknown[])[], tail?: string): Promise<T[]>;
   /** One transaction; the callback's statements go through `tx`. Not nested. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 }
@@ -53,10 +60,36 @@ class Mutex {
   }
 }
 
+const placeholders = (width: number, from = 1, dollar = false) =>
+  `(${Array.from({ length: width }, (_, i) => (dollar ? `$${from + i}` : '?')).join(', ')})`;
+
+/** Prepared statements by text; the store's statement texts are few and fixed. */
+function statementCache(connection: Database.Database) {
+  const cache = new Map<string, Database.Statement>();
+  return (text: string) => {
+    let stmt = cache.get(text);
+    if (!stmt) cache.set(text, (stmt = connection.prepare(text)));
+    return stmt;
+  };
+}
+
 export function sqliteDb(db: BetterSQLite3Database<Record<string, unknown>>, connection: Database.Database): Db {
   const mutex = new Mutex();
+  const prepared = statementCache(connection);
+  const insertMany = async <T>(head: string, width: number, rows: readonly (readonly unknown[])[], tail = ''): Promise<T[]> => {
+    if (rows.length === 0) return [];
+    const stmt = prepared(`${head} values ${placeholders(width)} ${tail}`);
+    if (!stmt.reader) {
+      for (const row of rows) stmt.run(...row);
+      return [];
+    }
+    const out: T[] = [];
+    for (const row of rows) for (const r of stmt.all(...row)) out.push(r as T);
+    return out;
+  };
   const on = (inTransaction: boolean): Db => ({
     dialect: 'sqlite',
+    insertMany,
     // better-sqlite3 is synchronous: outside a transaction a statement runs whole before anything else.
     all: async <T>(query: SQL) => db.all(query) as T[],
     run: async (query: SQL) => db.run(query).changes,
@@ -83,6 +116,15 @@ export function postgresDb(pool: Pool): Db {
   const compile = (query: SQL) => dialect.sqlToQuery(query);
   const through = (client: Pool | PoolClient, inTransaction: boolean): Db => ({
     dialect: 'postgres',
+    insertMany: async <T>(head: string, width: number, rows: readonly (readonly unknown[])[], tail = ''): Promise<T[]> => {
+      const out: T[] = [];
+      for (const slice of rowSlices(rows, width)) {
+        const values = slice.map((_, i) => placeholders(width, i * width + 1, true)).join(', ');
+        const result = await client.query(`${head} values ${values} ${tail}`, slice.flat() as unknown[]);
+        for (const r of result.rows) out.push(r as T);
+      }
+      return out;
+    },
     all: async <T>(query: SQL) => {
       const q = compile(query);
       return (await client.query(q.sql, q.params)).rows as T[];

@@ -68,7 +68,7 @@ describe('processes', () => {
     const redis = inject('redisUrl');
     const prefix = randomPrefix();
     const [ingressPort, reportPort] = [await freePort(), await freePort()];
-    openStore(db).close(); // the report API may start before any comparator has migrated
+    await (await openStore(db)).close(); // the report API may start before any comparator has migrated
     const report = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${reportPort}`, '--redis', redis, '--queue-prefix', prefix]);
     const comparators = [1, 2].map(() => cli(['comparator', '--db', db], { REDIS_URL: redis, SHADOW_DIFF_QUEUE_PREFIX: prefix }));
     const ingress = cli(['ingress', '--primary', primary.url, '--shadow', shadow.url, '--redis', redis, '--queue-prefix', prefix, '--listen', `127.0.0.1:${ingressPort}`]);
@@ -204,14 +204,14 @@ describe('processes', () => {
 
   it('loses nothing when the report API is killed and restarted', async () => {
     const db = tempDb();
-    const store = openStore(db);
+    const store = await openStore(db);
     const { createJobHandler } = await import('../../services/comparator/handle-job.js');
     const handle = createJobHandler(store);
     for (let i = 0; i < 10; i++) {
       const ex = exchange(i);
       await handle({ name: 'compare-exchange', id: ex.id, payload: { v: 1, exchange: ex }, attempt: 0 });
     }
-    store.close();
+    await store.close();
     const port = await freePort();
     const read = async () => (await (await request(`http://127.0.0.1:${port}/api/v1/summary`)).body.json()) as Record<string, number>;
     const first = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${port}`]);
