@@ -58,29 +58,32 @@ CREATE TABLE "exchange_ids" (
 --> statement-breakpoint
 CREATE TABLE "field_rollups" (
 	"run" text NOT NULL,
-	"endpoint" text NOT NULL,
+	"span" bigint NOT NULL,
 	"bucket" bigint NOT NULL,
+	"endpoint" text NOT NULL,
 	"field" text NOT NULL,
 	"shadow_diffs" bigint DEFAULT 0 NOT NULL,
 	"counting" bigint DEFAULT 0 NOT NULL,
 	"secondary_diffs" bigint DEFAULT 0 NOT NULL,
-	CONSTRAINT "field_rollups_run_endpoint_bucket_field_pk" PRIMARY KEY("run","endpoint","bucket","field")
+	CONSTRAINT "field_rollups_run_span_bucket_endpoint_field_pk" PRIMARY KEY("run","span","bucket","endpoint","field")
 );
 --> statement-breakpoint
 CREATE TABLE "latency_rollups" (
 	"run" text NOT NULL,
-	"endpoint" text NOT NULL,
+	"span" bigint NOT NULL,
 	"bucket" bigint NOT NULL,
+	"endpoint" text NOT NULL,
 	"side" text NOT NULL,
 	"bin" integer NOT NULL,
 	"count" bigint DEFAULT 0 NOT NULL,
-	CONSTRAINT "latency_rollups_run_endpoint_bucket_side_bin_pk" PRIMARY KEY("run","endpoint","bucket","side","bin")
+	CONSTRAINT "latency_rollups_run_span_bucket_endpoint_side_bin_pk" PRIMARY KEY("run","span","bucket","endpoint","side","bin")
 );
 --> statement-breakpoint
 CREATE TABLE "rollups" (
 	"run" text NOT NULL,
-	"endpoint" text NOT NULL,
+	"span" bigint NOT NULL,
 	"bucket" bigint NOT NULL,
+	"endpoint" text NOT NULL,
 	"compared" bigint DEFAULT 0 NOT NULL,
 	"skipped" bigint DEFAULT 0 NOT NULL,
 	"shadow_errors" bigint DEFAULT 0 NOT NULL,
@@ -88,17 +91,18 @@ CREATE TABLE "rollups" (
 	"differing" bigint DEFAULT 0 NOT NULL,
 	"first_at" bigint NOT NULL,
 	"last_at" bigint NOT NULL,
-	CONSTRAINT "rollups_run_endpoint_bucket_pk" PRIMARY KEY("run","endpoint","bucket")
+	CONSTRAINT "rollups_run_span_bucket_endpoint_pk" PRIMARY KEY("run","span","bucket","endpoint")
 );
 --> statement-breakpoint
 CREATE TABLE "rule_rollups" (
 	"run" text NOT NULL,
-	"endpoint" text NOT NULL,
+	"span" bigint NOT NULL,
 	"bucket" bigint NOT NULL,
+	"endpoint" text NOT NULL,
 	"rule" text NOT NULL,
 	"evaluated" bigint DEFAULT 0 NOT NULL,
 	"hits" bigint DEFAULT 0 NOT NULL,
-	CONSTRAINT "rule_rollups_run_endpoint_bucket_rule_pk" PRIMARY KEY("run","endpoint","bucket","rule")
+	CONSTRAINT "rule_rollups_run_span_bucket_endpoint_rule_pk" PRIMARY KEY("run","span","bucket","endpoint","rule")
 );
 --> statement-breakpoint
 CREATE TABLE "runs" (
@@ -110,11 +114,12 @@ CREATE TABLE "runs" (
 --> statement-breakpoint
 CREATE TABLE "signature_rollups" (
 	"run" text NOT NULL,
-	"endpoint" text NOT NULL,
+	"span" bigint NOT NULL,
 	"bucket" bigint NOT NULL,
+	"endpoint" text NOT NULL,
 	"signature" text NOT NULL,
 	"count" bigint DEFAULT 0 NOT NULL,
-	CONSTRAINT "signature_rollups_run_endpoint_bucket_signature_pk" PRIMARY KEY("run","endpoint","bucket","signature")
+	CONSTRAINT "signature_rollups_run_span_bucket_endpoint_signature_pk" PRIMARY KEY("run","span","bucket","endpoint","signature")
 );
 --> statement-breakpoint
 CREATE TABLE "signatures" (
@@ -124,11 +129,12 @@ CREATE TABLE "signatures" (
 --> statement-breakpoint
 CREATE TABLE "skip_rollups" (
 	"run" text NOT NULL,
-	"endpoint" text NOT NULL,
+	"span" bigint NOT NULL,
 	"bucket" bigint NOT NULL,
+	"endpoint" text NOT NULL,
 	"reason" text NOT NULL,
 	"count" bigint DEFAULT 0 NOT NULL,
-	CONSTRAINT "skip_rollups_run_endpoint_bucket_reason_pk" PRIMARY KEY("run","endpoint","bucket","reason")
+	CONSTRAINT "skip_rollups_run_span_bucket_endpoint_reason_pk" PRIMARY KEY("run","span","bucket","endpoint","reason")
 );
 --> statement-breakpoint
 CREATE TABLE "store_meta" (
@@ -143,5 +149,4 @@ CREATE INDEX "discrepancies_run_received" ON "discrepancies" USING btree ("run",
 CREATE INDEX "discrepancies_run_endpoint_received" ON "discrepancies" USING btree ("run","endpoint","received_at","id");--> statement-breakpoint
 CREATE INDEX "discrepancies_created" ON "discrepancies" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "drops_run_reported" ON "drops" USING btree ("run","reported_at");--> statement-breakpoint
-CREATE INDEX "exchange_ids_seen" ON "exchange_ids" USING btree ("seen_at");--> statement-breakpoint
-CREATE INDEX "rollups_run_bucket" ON "rollups" USING btree ("run","bucket");
+CREATE INDEX "exchange_ids_seen" ON "exchange_ids" USING btree ("seen_at");

@@ -9,29 +9,32 @@ CREATE TABLE `exchange_ids` (
 CREATE INDEX `exchange_ids_seen` ON `exchange_ids` (`seen_at`);--> statement-breakpoint
 CREATE TABLE `field_rollups` (
 	`run` text NOT NULL,
-	`endpoint` text NOT NULL,
+	`span` integer NOT NULL,
 	`bucket` integer NOT NULL,
+	`endpoint` text NOT NULL,
 	`field` text NOT NULL,
 	`shadow_diffs` integer DEFAULT 0 NOT NULL,
 	`counting` integer DEFAULT 0 NOT NULL,
 	`secondary_diffs` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`run`, `endpoint`, `bucket`, `field`)
+	PRIMARY KEY(`run`, `span`, `bucket`, `endpoint`, `field`)
 );
 --> statement-breakpoint
 CREATE TABLE `latency_rollups` (
 	`run` text NOT NULL,
-	`endpoint` text NOT NULL,
+	`span` integer NOT NULL,
 	`bucket` integer NOT NULL,
+	`endpoint` text NOT NULL,
 	`side` text NOT NULL,
 	`bin` integer NOT NULL,
 	`count` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`run`, `endpoint`, `bucket`, `side`, `bin`)
+	PRIMARY KEY(`run`, `span`, `bucket`, `endpoint`, `side`, `bin`)
 );
 --> statement-breakpoint
 CREATE TABLE `rollups` (
 	`run` text NOT NULL,
-	`endpoint` text NOT NULL,
+	`span` integer NOT NULL,
 	`bucket` integer NOT NULL,
+	`endpoint` text NOT NULL,
 	`compared` integer DEFAULT 0 NOT NULL,
 	`skipped` integer DEFAULT 0 NOT NULL,
 	`shadow_errors` integer DEFAULT 0 NOT NULL,
@@ -39,27 +42,28 @@ CREATE TABLE `rollups` (
 	`differing` integer DEFAULT 0 NOT NULL,
 	`first_at` integer NOT NULL,
 	`last_at` integer NOT NULL,
-	PRIMARY KEY(`run`, `endpoint`, `bucket`)
+	PRIMARY KEY(`run`, `span`, `bucket`, `endpoint`)
 );
 --> statement-breakpoint
-CREATE INDEX `rollups_run_bucket` ON `rollups` (`run`,`bucket`);--> statement-breakpoint
 CREATE TABLE `rule_rollups` (
 	`run` text NOT NULL,
-	`endpoint` text NOT NULL,
+	`span` integer NOT NULL,
 	`bucket` integer NOT NULL,
+	`endpoint` text NOT NULL,
 	`rule` text NOT NULL,
 	`evaluated` integer DEFAULT 0 NOT NULL,
 	`hits` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`run`, `endpoint`, `bucket`, `rule`)
+	PRIMARY KEY(`run`, `span`, `bucket`, `endpoint`, `rule`)
 );
 --> statement-breakpoint
 CREATE TABLE `signature_rollups` (
 	`run` text NOT NULL,
-	`endpoint` text NOT NULL,
+	`span` integer NOT NULL,
 	`bucket` integer NOT NULL,
+	`endpoint` text NOT NULL,
 	`signature` text NOT NULL,
 	`count` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`run`, `endpoint`, `bucket`, `signature`)
+	PRIMARY KEY(`run`, `span`, `bucket`, `endpoint`, `signature`)
 );
 --> statement-breakpoint
 CREATE TABLE `signatures` (
@@ -69,11 +73,12 @@ CREATE TABLE `signatures` (
 --> statement-breakpoint
 CREATE TABLE `skip_rollups` (
 	`run` text NOT NULL,
-	`endpoint` text NOT NULL,
+	`span` integer NOT NULL,
 	`bucket` integer NOT NULL,
+	`endpoint` text NOT NULL,
 	`reason` text NOT NULL,
 	`count` integer DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`run`, `endpoint`, `bucket`, `reason`)
+	PRIMARY KEY(`run`, `span`, `bucket`, `endpoint`, `reason`)
 );
 --> statement-breakpoint
 DROP TABLE `exchanges`;--> statement-breakpoint

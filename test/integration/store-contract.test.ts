@@ -307,6 +307,29 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(await count(T0 - DAY, T0 + DAY)).toBe(5);
   });
 
+  it('reads any window from days, hours and minutes exactly as the minutes would add up', async () => {
+    const store = await openTestStore(kind);
+    // 240 exchanges spread over three days, one in four mismatched; arbitrary windows against a count.
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const outcomes = Array.from({ length: 240 }, (_, i) =>
+      outcome({ id: `s${i}`, endpoint: i % 2 ? 'GET /a' : 'GET /b', at: T0 + Math.floor(next() * 3 * DAY), diffs: i % 4 === 0 ? [diff('$.v', 'high')] : [] }),
+    );
+    await recordBatch(store, outcomes, T0);
+    const whole = (t: number) => t - (t % BUCKET_MS);
+    for (let i = 0; i < 12; i++) {
+      const since = T0 - DAY + Math.floor(next() * 4 * DAY);
+      const until = since + Math.floor(next() * 2 * DAY);
+      const from = whole(since);
+      const to = whole(until) === until ? until : whole(until) + BUCKET_MS;
+      const inside = outcomes.filter((o) => o.receivedAt >= from && o.receivedAt < to);
+      const s = await summary(store, 'live', { ...OPTS, window: { since, until } });
+      expect([s.compared, s.mismatched], `window ${since}..${until}`).toEqual([inside.length, inside.filter((o) => o.outcome === 'mismatch').length]);
+    }
+    // No window reads the run's totals.
+    expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 240, mismatched: 60 });
+  });
+
   it('purges evidence, exchange ids and rollups older than their cutoff, and nothing newer', async () => {
     const store = await openTestStore(kind);
     const now = T0 + 30 * DAY;
@@ -329,9 +352,11 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(await recordBatch(store, [old[1] as ExchangeOutcome], now)).toEqual([true]);
     expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 5, mismatched: 2 });
 
-    // Rollups (--rollup-retention): buckets before the cutoff go, newer ones stay.
+    // Rollups (--rollup-retention): buckets before the cutoff go, newer ones stay; the run's totals
+    // (no window, the counters of /metrics) keep counting what was purged, so counters never go down.
     await purgeRollups(store, now - 7 * DAY);
-    expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 2, mismatched: 1 });
+    expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 5, mismatched: 2 });
+    expect(await summary(store, 'live', { ...OPTS, window: { since: T0 - DAY, until: now + DAY } })).toMatchObject({ compared: 2, mismatched: 1 });
     expect(await summary(store, 'live', { ...OPTS, window: { since: now - DAY, until: now } })).toMatchObject({ compared: 2, mismatched: 1 });
   });
 });

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { num, type Db } from '../db.js';
 import type { SkippedByReason, TimeWindow } from './types.js';
-import { inWindow } from './window.js';
+import { inSpans, inWindow } from './window.js';
 
 export interface EndpointCounts {
   endpoint: string;
@@ -20,7 +20,7 @@ export async function endpointCounts(db: Db, run: string, window: TimeWindow | u
   const rows = await db.all<Record<string, unknown>>(sql`
     select endpoint, sum(compared) as compared, sum(skipped) as skipped, sum(shadow_errors) as shadow_errors,
       sum(with_secondary) as with_secondary, sum(differing) as differing, min(first_at) as first_at, max(last_at) as last_at
-    from rollups where run = ${run}${inWindow(sql`bucket`, window)}
+    from rollups where run = ${run}${inSpans(window)}
     group by endpoint`);
   return rows.map((r) => ({
     endpoint: String(r.endpoint),
@@ -37,7 +37,7 @@ export async function endpointCounts(db: Db, run: string, window: TimeWindow | u
 /** Skipped exchanges by endpoint and reason. */
 export async function skipCounts(db: Db, run: string, window: TimeWindow | undefined): Promise<Map<string, SkippedByReason>> {
   const rows = await db.all<{ endpoint: string; reason: string; n: unknown }>(sql`
-    select endpoint, reason, sum(count) as n from skip_rollups where run = ${run}${inWindow(sql`bucket`, window)}
+    select endpoint, reason, sum(count) as n from skip_rollups where run = ${run}${inSpans(window)}
     group by endpoint, reason`);
   const out = new Map<string, SkippedByReason>();
   for (const r of rows) {

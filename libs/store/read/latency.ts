@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { num, type Db } from '../db.js';
 import { percentileOf } from '../latency-bins.js';
 import type { LatencyPercentiles, TimeWindow } from './types.js';
-import { inWindow } from './window.js';
+import { inSpans } from './window.js';
 
 export type Side = 'primary' | 'shadow';
 
@@ -12,7 +12,7 @@ export const NO_LATENCY: LatencyPercentiles = Object.freeze({ p50: null, p95: nu
 /** Keyed by `side endpoint`. */
 export async function latencyPercentiles(db: Db, run: string, window: TimeWindow | undefined): Promise<Map<string, LatencyPercentiles>> {
   const rows = await db.all<{ endpoint: string; side: string; bin: unknown; n: unknown }>(sql`
-    select endpoint, side, bin, sum(count) as n from latency_rollups where run = ${run}${inWindow(sql`bucket`, window)}
+    select endpoint, side, bin, sum(count) as n from latency_rollups where run = ${run}${inSpans(window)}
     group by endpoint, side, bin`);
   const histograms = new Map<string, Map<number, number>>();
   for (const r of rows) {

@@ -60,7 +60,7 @@ export async function runFigures(store: Store, run: string, opts: ReportOptions 
 /** Every run with rollups or drops, over the whole run (no window: counters). */
 export async function metricsFigures(store: Store, opts: ReportOptions = {}): Promise<RunFigures[]> {
   const [runs, drops] = await Promise.all([
-    store.db.all<{ run: string }>(sql`select distinct run from rollups`),
+    store.db.all<{ run: string }>(sql`select name as run from runs`),
     store.db.all<{ run: string; n: unknown }>(sql`select run, sum(count) as n from drops group by run`),
   ]);
   const dropped = new Map(drops.map((d) => [d.run, num(d.n)]));

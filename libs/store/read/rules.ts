@@ -2,12 +2,12 @@
 import { sql } from 'drizzle-orm';
 import { num, type Db } from '../db.js';
 import type { EndpointStats, TimeWindow } from './types.js';
-import { inWindow } from './window.js';
+import { inSpans } from './window.js';
 
 export async function ruleCounts(db: Db, run: string, window: TimeWindow | undefined): Promise<Map<string, EndpointStats['rules']>> {
   const rows = await db.all<{ endpoint: string; rule: string; evaluated: unknown; hits: unknown }>(sql`
     select endpoint, rule, sum(evaluated) as evaluated, sum(hits) as hits from rule_rollups
-    where run = ${run}${inWindow(sql`bucket`, window)} group by endpoint, rule`);
+    where run = ${run}${inSpans(window)} group by endpoint, rule`);
   const out = new Map<string, EndpointStats['rules']>();
   for (const r of rows) {
     const list = out.get(r.endpoint) ?? [];

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { num, type Db } from '../db.js';
 import { effectiveRisk, type SignatureFields } from '../signature.js';
 import type { ByRisk, TimeWindow } from './types.js';
-import { inWindow } from './window.js';
+import { inSpans } from './window.js';
 
 export interface SignatureCount {
   endpoint: string;
@@ -20,7 +20,7 @@ export async function signatureCounts(db: Db, run: string, window: TimeWindow | 
   const rows = await db.all<{ endpoint: string; signature: string; n: unknown; fields: string }>(sql`
     select c.endpoint, c.signature, c.n, s.fields from (
       select endpoint, signature, sum(count) as n from signature_rollups
-      where run = ${run}${one}${inWindow(sql`bucket`, window)} group by endpoint, signature
+      where run = ${run}${one}${inSpans(window)} group by endpoint, signature
     ) c join signatures s on s.hash = c.signature`);
   return rows.map((r) => ({ endpoint: r.endpoint, signature: r.signature, fields: JSON.parse(r.fields) as SignatureFields, count: num(r.n) }));
 }

@@ -36,8 +36,12 @@ type T = Record<string, unknown>;
 export function defineTables(b: Builders) {
   const key = (name: string) => b.text(name).notNull();
   const count = (name: string) => b.long(name).notNull().default(0);
-  /** Every rollup is keyed by run, endpoint and the bucket's start (epoch ms of the minute). */
-  const rollupKey = () => ({ run: key('run'), endpoint: key('endpoint'), bucket: b.long('bucket').notNull() });
+  /**
+   * Every rollup is keyed by run, span (the bucket's length: minute, hour, day, or 0 for the run's
+   * total; buckets.ts), the bucket's start and the endpoint: a window reads whole days, hours at its
+   * edges and minutes at the very edges, and no window reads the totals.
+   */
+  const rollupKey = () => ({ run: key('run'), span: b.long('span').notNull(), bucket: b.long('bucket').notNull(), endpoint: key('endpoint') });
 
   return {
     /** A named comparison: live mirroring, or one replay (kind and source: run-claims.ts). */
@@ -65,7 +69,7 @@ export function defineTables(b: Builders) {
       (t: T) => [b.index('exchange_ids_seen').on(t.seenAt)],
     ),
 
-    /** Counts per run, endpoint and minute: what summary, endpoints, gate, runs and metrics read. */
+    /** Counts per run, span, bucket and endpoint: what summary, endpoints, gate, runs and metrics read. */
     rollups: b.table(
       'rollups',
       {
@@ -82,14 +86,14 @@ export function defineTables(b: Builders) {
         firstAt: b.long('first_at').notNull(),
         lastAt: b.long('last_at').notNull(),
       },
-      (t: T) => [b.primaryKey({ columns: [t.run, t.endpoint, t.bucket] }), b.index('rollups_run_bucket').on(t.run, t.bucket)],
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint] })],
     ),
 
     /** Skipped exchanges by reason. */
     skipRollups: b.table(
       'skip_rollups',
       { ...rollupKey(), reason: key('reason'), count: count('count') },
-      (t: T) => [b.primaryKey({ columns: [t.run, t.endpoint, t.bucket, t.reason] })],
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint, t.reason] })],
     ),
 
     /**
@@ -100,7 +104,7 @@ export function defineTables(b: Builders) {
     fieldRollups: b.table(
       'field_rollups',
       { ...rollupKey(), field: key('field'), shadowDiffs: count('shadow_diffs'), counting: count('counting'), secondaryDiffs: count('secondary_diffs') },
-      (t: T) => [b.primaryKey({ columns: [t.run, t.endpoint, t.bucket, t.field] })],
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint, t.field] })],
     ),
 
     /**
@@ -116,21 +120,21 @@ export function defineTables(b: Builders) {
     signatureRollups: b.table(
       'signature_rollups',
       { ...rollupKey(), signature: key('signature'), count: count('count') },
-      (t: T) => [b.primaryKey({ columns: [t.run, t.endpoint, t.bucket, t.signature] })],
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint, t.signature] })],
     ),
 
     /** Latency to the last byte as a fixed log-linear histogram (libs/store/latency-bins.ts). */
     latencyRollups: b.table(
       'latency_rollups',
       { ...rollupKey(), side: key('side'), bin: b.int('bin').notNull(), count: count('count') },
-      (t: T) => [b.primaryKey({ columns: [t.run, t.endpoint, t.bucket, t.side, t.bin] })],
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint, t.side, t.bin] })],
     ),
 
     /** Rule evaluations and hits: a rule that never hits is dead. */
     ruleRollups: b.table(
       'rule_rollups',
       { ...rollupKey(), rule: key('rule'), evaluated: count('evaluated'), hits: count('hits') },
-      (t: T) => [b.primaryKey({ columns: [t.run, t.endpoint, t.bucket, t.rule] })],
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint, t.rule] })],
     ),
 
     /** Pairs lost before the queue, as reported by the ingresses; a report id is counted once. */

@@ -3,7 +3,7 @@
  * batch whatever the number of exchanges in it. Field counts come from ALL differences (before the
  * evidence's cap), so the noise rule sees what the comparator saw.
  */
-import { bucketOf } from '../buckets.js';
+import { spanKeys } from '../buckets.js';
 import { binOf } from '../latency-bins.js';
 import type { Signature } from '../signature.js';
 import type { ExchangeOutcome } from './types.js';
@@ -29,14 +29,17 @@ export interface RuleCounts {
   hits: number;
 }
 
+/** A rollup row's key columns: run, span, bucket, endpoint (schema/tables.ts). */
+type Prefix = [string, number, number, string];
+
 /** Each map is keyed by the row's key columns; `keyOf` builds them, `sortedRows` orders them. */
 export interface Aggregate {
-  rollups: Map<string, { key: [string, string, number]; c: RollupCounts }>;
-  skips: Map<string, { key: [string, string, number, string]; n: number }>;
-  fields: Map<string, { key: [string, string, number, string]; c: FieldCounts }>;
-  signatures: Map<string, { key: [string, string, number, string]; n: number }>;
-  latency: Map<string, { key: [string, string, number, string, number]; n: number }>;
-  rules: Map<string, { key: [string, string, number, string]; c: RuleCounts }>;
+  rollups: Map<string, { key: Prefix; c: RollupCounts }>;
+  skips: Map<string, { key: [...Prefix, string]; n: number }>;
+  fields: Map<string, { key: [...Prefix, string]; c: FieldCounts }>;
+  signatures: Map<string, { key: [...Prefix, string]; n: number }>;
+  latency: Map<string, { key: [...Prefix, string, number]; n: number }>;
+  rules: Map<string, { key: [...Prefix, string]; c: RuleCounts }>;
 }
 
 export const emptyAggregate = (): Aggregate => ({
@@ -57,8 +60,11 @@ function bump<K extends readonly (string | number)[]>(map: Map<string, { key: K;
   else map.set(k, { key, n: by });
 }
 
-function rollupOf(agg: Aggregate, run: string, endpoint: string, bucket: number, at: number): RollupCounts {
-  const key: [string, string, number] = [run, endpoint, bucket];
+/** The rollup keys an exchange counts under: its minute, hour, day and the run's total (buckets.ts). */
+const prefixes = (o: { run: string; endpoint: string; receivedAt: number }): Prefix[] =>
+  spanKeys(o.receivedAt).map(({ span, bucket }) => [o.run, span, bucket, o.endpoint]);
+
+function rollupOf(agg: Aggregate, key: Prefix, at: number): RollupCounts {
   const k = keyOf(key);
   let row = agg.rollups.get(k);
   if (!row) {
@@ -72,12 +78,13 @@ function rollupOf(agg: Aggregate, run: string, endpoint: string, bucket: number,
 
 /** A skipped exchange (of any reason, comparator_error included). */
 export function addSkipped(agg: Aggregate, o: { run: string; endpoint: string; receivedAt: number }, reason: string): void {
-  const bucket = bucketOf(o.receivedAt);
-  rollupOf(agg, o.run, o.endpoint, bucket, o.receivedAt).skipped++;
-  bump(agg.skips, [o.run, o.endpoint, bucket, reason]);
+  for (const prefix of prefixes(o)) {
+    rollupOf(agg, prefix, o.receivedAt).skipped++;
+    bump(agg.skips, [...prefix, reason]);
+  }
 }
 
-function addFields(agg: Aggregate, o: ExchangeOutcome, bucket: number): void {
+function fieldCounts(o: ExchangeOutcome): Map<string, FieldCounts> {
   const perField = new Map<string, FieldCounts>();
   for (const d of o.differences) {
     let c = perField.get(d.field);
@@ -87,8 +94,12 @@ function addFields(agg: Aggregate, o: ExchangeOutcome, bucket: number): void {
       if (!d.cancelled) c.counting = 1;
     } else c.secondaryDiffs = 1;
   }
+  return perField;
+}
+
+function addFields(agg: Aggregate, perField: ReadonlyMap<string, FieldCounts>, prefix: Prefix): void {
   for (const [field, c] of perField) {
-    const key: [string, string, number, string] = [o.run, o.endpoint, bucket, field];
+    const key: [...Prefix, string] = [...prefix, field];
     const k = keyOf(key);
     const row = agg.fields.get(k);
     if (!row) agg.fields.set(k, { key, c: { ...c } });
@@ -100,10 +111,10 @@ function addFields(agg: Aggregate, o: ExchangeOutcome, bucket: number): void {
   }
 }
 
-function addRules(agg: Aggregate, o: ExchangeOutcome, bucket: number): void {
+function addRules(agg: Aggregate, o: ExchangeOutcome, prefix: Prefix): void {
   const hits = new Set(o.rules.hits);
   for (const rule of new Set(o.rules.evaluated)) {
-    const key: [string, string, number, string] = [o.run, o.endpoint, bucket, rule];
+    const key: [...Prefix, string] = [...prefix, rule];
     const k = keyOf(key);
     let row = agg.rules.get(k);
     if (!row) agg.rules.set(k, (row = { key, c: { evaluated: 0, hits: 0 } }));
@@ -115,19 +126,23 @@ function addRules(agg: Aggregate, o: ExchangeOutcome, bucket: number): void {
 /** A new exchange's outcome (after the run-kind guard); `signature` from all its differences. */
 export function addOutcome(agg: Aggregate, o: ExchangeOutcome, signature: Signature | null): void {
   if (o.outcome === 'skipped') return addSkipped(agg, o, o.skipReason ?? 'unknown');
-  const bucket = bucketOf(o.receivedAt);
-  const r = rollupOf(agg, o.run, o.endpoint, bucket, o.receivedAt);
-  r.compared++;
-  if (o.shadowFailed) r.shadowErrors++;
-  if (o.hasSecondary) r.withSecondary++;
-  if (signature) {
-    r.differing++;
-    bump(agg.signatures, [o.run, o.endpoint, bucket, signature.hash]);
+  const perField = fieldCounts(o);
+  const primaryBin = binOf(o.primaryLatencyMs);
+  const shadowBin = o.shadowLatencyMs === null ? null : binOf(o.shadowLatencyMs);
+  for (const prefix of prefixes(o)) {
+    const r = rollupOf(agg, prefix, o.receivedAt);
+    r.compared++;
+    if (o.shadowFailed) r.shadowErrors++;
+    if (o.hasSecondary) r.withSecondary++;
+    if (signature) {
+      r.differing++;
+      bump(agg.signatures, [...prefix, signature.hash]);
+    }
+    addFields(agg, perField, prefix);
+    addRules(agg, o, prefix);
+    bump(agg.latency, [...prefix, 'primary', primaryBin]);
+    if (shadowBin !== null) bump(agg.latency, [...prefix, 'shadow', shadowBin]);
   }
-  addFields(agg, o, bucket);
-  addRules(agg, o, bucket);
-  bump(agg.latency, [o.run, o.endpoint, bucket, 'primary', binOf(o.primaryLatencyMs)]);
-  if (o.shadowLatencyMs !== null) bump(agg.latency, [o.run, o.endpoint, bucket, 'shadow', binOf(o.shadowLatencyMs)]);
 }
 
 /** Rows in key order: every writer locks rollup rows in the same order (PostgreSQL deadlock safety). */

@@ -5,6 +5,7 @@
  * older than --rollup-retention (off by default: rollups are small).
  */
 import { sql } from 'drizzle-orm';
+import { SPAN } from '../buckets.js';
 import { num, type Db } from '../db.js';
 import type { Store } from '../open-store.js';
 
@@ -66,11 +67,12 @@ export async function purgeExchangeIds(store: Store, before: number): Promise<nu
   return deleteInSlices(db, () => db.run(sql`delete from exchange_ids where id in (select id from exchange_ids where seen_at < ${before} limit ${SLICE})`));
 }
 
-const PER_ENDPOINT_TABLES = ['skip_rollups', 'field_rollups', 'signature_rollups', 'latency_rollups', 'rule_rollups'] as const;
+const ROLLUP_TABLES = ['rollups', 'skip_rollups', 'field_rollups', 'signature_rollups', 'latency_rollups', 'rule_rollups'] as const;
 
 /**
- * Deletes rollups of buckets before `before`, and drop reports older than it (--rollup-retention).
- * Each table is reached through its key's prefix (run, endpoint, bucket), run by run.
+ * Deletes rollups of buckets before `before` (minute, hour and day spans; the run's totals stay),
+ * and drop reports older than it (--rollup-retention). Every rollup table is reached through its
+ * key's prefix (run, span, bucket), run by run and span by span.
  */
 export async function purgeRollups(store: Store, before: number): Promise<number> {
   const db = store.db;
@@ -78,13 +80,11 @@ export async function purgeRollups(store: Store, before: number): Promise<number
   const runs = (await db.all<{ name: string }>(sql`select name from runs union select distinct run as name from drops`)).map((r) => r.name);
   for (const run of runs) {
     await db.transaction(async (tx) => {
-      const endpoints = await tx.all<{ endpoint: string }>(sql`select distinct endpoint from rollups where run = ${run} and bucket < ${before}`);
-      for (const { endpoint } of endpoints) {
-        for (const table of PER_ENDPOINT_TABLES) {
-          removed += await tx.run(sql`delete from ${sql.identifier(table)} where run = ${run} and endpoint = ${endpoint} and bucket < ${before}`);
+      for (const table of ROLLUP_TABLES) {
+        for (const span of [SPAN.minute, SPAN.hour, SPAN.day]) {
+          removed += await tx.run(sql`delete from ${sql.identifier(table)} where run = ${run} and span = ${span} and bucket < ${before}`);
         }
       }
-      removed += await tx.run(sql`delete from rollups where run = ${run} and bucket < ${before}`);
       removed += await tx.run(sql`delete from drops where run = ${run} and reported_at < ${before}`);
     });
   }

@@ -16,40 +16,40 @@ export async function writeRollups(db: Db, agg: Aggregate): Promise<void> {
   const rollups = sortedRows(agg.rollups).map(({ key, c }) => [...key, c.compared, c.skipped, c.shadowErrors, c.withSecondary, c.differing, c.firstAt, c.lastAt]);
   await upsert(
     db,
-    `insert into rollups (run, endpoint, bucket, compared, skipped, shadow_errors, with_secondary, differing, first_at, last_at)`,
+    `insert into rollups (run, span, bucket, endpoint, compared, skipped, shadow_errors, with_secondary, differing, first_at, last_at)`,
     rollups,
-    `on conflict (run, endpoint, bucket) do update set ${add('rollups', 'compared', 'skipped', 'shadow_errors', 'with_secondary', 'differing')},
+    `on conflict (run, span, bucket, endpoint) do update set ${add('rollups', 'compared', 'skipped', 'shadow_errors', 'with_secondary', 'differing')},
       first_at = case when excluded.first_at < rollups.first_at then excluded.first_at else rollups.first_at end,
       last_at = case when excluded.last_at > rollups.last_at then excluded.last_at else rollups.last_at end`,
   );
   await upsert(
     db,
-    `insert into skip_rollups (run, endpoint, bucket, reason, count)`,
+    `insert into skip_rollups (run, span, bucket, endpoint, reason, count)`,
     sortedRows(agg.skips).map(({ key, n }) => [...key, n]),
-    `on conflict (run, endpoint, bucket, reason) do update set ${add('skip_rollups', 'count')}`,
+    `on conflict (run, span, bucket, endpoint, reason) do update set ${add('skip_rollups', 'count')}`,
   );
   await upsert(
     db,
-    `insert into field_rollups (run, endpoint, bucket, field, shadow_diffs, counting, secondary_diffs)`,
+    `insert into field_rollups (run, span, bucket, endpoint, field, shadow_diffs, counting, secondary_diffs)`,
     sortedRows(agg.fields).map(({ key, c }) => [...key, c.shadowDiffs, c.counting, c.secondaryDiffs]),
-    `on conflict (run, endpoint, bucket, field) do update set ${add('field_rollups', 'shadow_diffs', 'counting', 'secondary_diffs')}`,
+    `on conflict (run, span, bucket, endpoint, field) do update set ${add('field_rollups', 'shadow_diffs', 'counting', 'secondary_diffs')}`,
   );
   await upsert(
     db,
-    `insert into signature_rollups (run, endpoint, bucket, signature, count)`,
+    `insert into signature_rollups (run, span, bucket, endpoint, signature, count)`,
     sortedRows(agg.signatures).map(({ key, n }) => [...key, n]),
-    `on conflict (run, endpoint, bucket, signature) do update set ${add('signature_rollups', 'count')}`,
+    `on conflict (run, span, bucket, endpoint, signature) do update set ${add('signature_rollups', 'count')}`,
   );
   await upsert(
     db,
-    `insert into latency_rollups (run, endpoint, bucket, side, bin, count)`,
+    `insert into latency_rollups (run, span, bucket, endpoint, side, bin, count)`,
     sortedRows(agg.latency).map(({ key, n }) => [...key, n]),
-    `on conflict (run, endpoint, bucket, side, bin) do update set ${add('latency_rollups', 'count')}`,
+    `on conflict (run, span, bucket, endpoint, side, bin) do update set ${add('latency_rollups', 'count')}`,
   );
   await upsert(
     db,
-    `insert into rule_rollups (run, endpoint, bucket, rule, evaluated, hits)`,
+    `insert into rule_rollups (run, span, bucket, endpoint, rule, evaluated, hits)`,
     sortedRows(agg.rules).map(({ key, c }) => [...key, c.evaluated, c.hits]),
-    `on conflict (run, endpoint, bucket, rule) do update set ${add('rule_rollups', 'evaluated', 'hits')}`,
+    `on conflict (run, span, bucket, endpoint, rule) do update set ${add('rule_rollups', 'evaluated', 'hits')}`,
   );
 }

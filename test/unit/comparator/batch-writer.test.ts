@@ -40,7 +40,7 @@ describe('batch writer', () => {
     const results = await Promise.all(exchanges.map((ex) => handle(job(ex))));
     expect(results.every((r) => r.recorded)).toBe(true);
     expect(batches).toEqual([10]);
-    expect(await count(store, sql`select sum(compared) as n from rollups`)).toBe(10);
+    expect(await count(store, sql`select sum(compared) as n from rollups where span = 0`)).toBe(10);
   });
 
   it('flushes at the batch size without waiting for the timer', async () => {
@@ -74,8 +74,8 @@ describe('batch writer', () => {
     const poisoned = makeExchange({ request: { ...makeExchange().request, url: '/poison/1' } });
     const results = await Promise.all([...good, poisoned].map((ex) => handle(job(ex))));
     expect(results.every((r) => r.recorded)).toBe(true);
-    expect(await count(store, sql`select sum(compared) as n from rollups`)).toBe(5);
-    expect(await count(store, sql`select sum(count) as n from skip_rollups where reason = 'comparator_error'`)).toBe(1);
+    expect(await count(store, sql`select sum(compared) as n from rollups where span = 0`)).toBe(5);
+    expect(await count(store, sql`select sum(count) as n from skip_rollups where span = 0 and reason = 'comparator_error'`)).toBe(1);
     expect(await count(store, sql`select count(*) as n from discrepancies`)).toBe(5);
     // The redelivery of the poisoned pair is recognised: it was counted once, as comparator_error.
     expect(await handle({ ...job(poisoned), attempt: 1 })).toEqual({ recorded: false });

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import { spanKeys } from '../../../libs/store/buckets.js';
 import { valuesList } from '../../../libs/store/db.js';
 import { openStore, type Store } from '../../../libs/store/open-store.js';
 import { signatureOf } from '../../../libs/store/signature.js';
@@ -62,15 +63,40 @@ export interface RollupRow {
   differing?: number;
 }
 
+
+/**
+ * Inserts rollup rows at every span their bucket counts under (minute, hour, day, total), adding to
+ * what is there, as the write side does. `rows` hold [run, endpoint, bucket, ...rest].
+ */
+async function insertSpans(store: Store, table: string, keyColumns: string[], countColumns: string[], rows: readonly unknown[][]): Promise<void> {
+  const columns = ['run', 'span', 'bucket', 'endpoint', ...keyColumns, ...countColumns];
+  const conflict = ['run', 'span', 'bucket', 'endpoint', ...keyColumns].join(', ');
+  const adds = countColumns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
+  for (const [run, endpoint, bucket, ...rest] of rows) {
+    for (const k of spanKeys(bucket as number)) {
+      const values = [run, k.span, k.bucket, endpoint, ...rest];
+      await store.db.run(sql`insert into ${sql.identifier(table)} (${sql.raw(columns.join(', '))}) values ${valuesList([values])} on conflict (${sql.raw(conflict)}) do update set ${sql.raw(adds)}`);
+    }
+  }
+}
+
 export async function seedRollup(store: Store, r: RollupRow): Promise<void> {
   const bucket = r.bucket ?? T0;
-  await store.db.run(sql`insert into rollups (run, endpoint, bucket, compared, skipped, shadow_errors, with_secondary, differing, first_at, last_at)
-    values (${r.run ?? 'live'}, ${r.endpoint}, ${bucket}, ${r.compared ?? 0}, ${r.skipped ?? 0}, ${r.shadowErrors ?? 0}, ${r.withSecondary ?? 0}, ${r.differing ?? 0}, ${bucket + 1}, ${bucket + 59_000})`);
+  // The write side creates a run's row with its first exchange.
+  await store.db.run(sql`insert into runs (name, kind, source, created_at) values (${r.run ?? 'live'}, 'live', 'live', ${bucket}) on conflict (name) do nothing`);
+  for (const k of spanKeys(bucket)) {
+    await store.db.run(sql`insert into rollups (run, span, bucket, endpoint, compared, skipped, shadow_errors, with_secondary, differing, first_at, last_at)
+      values (${r.run ?? 'live'}, ${k.span}, ${k.bucket}, ${r.endpoint}, ${r.compared ?? 0}, ${r.skipped ?? 0}, ${r.shadowErrors ?? 0}, ${r.withSecondary ?? 0}, ${r.differing ?? 0}, ${bucket + 1}, ${bucket + 59_000})
+      on conflict (run, span, bucket, endpoint) do update set compared = rollups.compared + excluded.compared, skipped = rollups.skipped + excluded.skipped,
+        shadow_errors = rollups.shadow_errors + excluded.shadow_errors, with_secondary = rollups.with_secondary + excluded.with_secondary, differing = rollups.differing + excluded.differing,
+        first_at = case when excluded.first_at < rollups.first_at then excluded.first_at else rollups.first_at end,
+        last_at = case when excluded.last_at > rollups.last_at then excluded.last_at else rollups.last_at end`);
+  }
 }
 
 export async function seedFields(store: Store, endpoint: string, fields: Record<string, [shadow: number, counting: number, secondary: number]>, bucket = T0, run = 'live') {
   const rows = Object.entries(fields).map(([field, [s, c, r]]) => [run, endpoint, bucket, field, s, c, r]);
-  await store.db.run(sql`insert into field_rollups (run, endpoint, bucket, field, shadow_diffs, counting, secondary_diffs) values ${valuesList(rows)}`);
+  await insertSpans(store, 'field_rollups', ['field'], ['shadow_diffs', 'counting', 'secondary_diffs'], rows);
 }
 
 /** Counts `count` exchanges of the signature made of `fields` (field → its highest risk); returns its hash. */
@@ -78,22 +104,22 @@ export async function seedSignature(store: Store, endpoint: string, fields: Reco
   const sig = signatureOf(Object.entries(fields).map(([field, risk]) => ({ side: 'shadow', cancelled: false, field, risk })));
   if (!sig) throw new Error('a signature needs a field');
   await store.db.run(sql`insert into signatures (hash, fields) values (${sig.hash}, ${JSON.stringify(sig.fields)}) on conflict (hash) do nothing`);
-  await store.db.run(sql`insert into signature_rollups (run, endpoint, bucket, signature, count) values (${run}, ${endpoint}, ${bucket}, ${sig.hash}, ${count})`);
+  await insertSpans(store, 'signature_rollups', ['signature'], ['count'], [[run, endpoint, bucket, sig.hash, count]]);
   return sig.hash;
 }
 
 export async function seedSkips(store: Store, endpoint: string, reasons: Record<string, number>, bucket = T0, run = 'live') {
   const rows = Object.entries(reasons).map(([reason, n]) => [run, endpoint, bucket, reason, n]);
-  await store.db.run(sql`insert into skip_rollups (run, endpoint, bucket, reason, count) values ${valuesList(rows)}`);
+  await insertSpans(store, 'skip_rollups', ['reason'], ['count'], rows);
 }
 
 export async function seedLatency(store: Store, endpoint: string, side: 'primary' | 'shadow', bins: Record<number, number>, bucket = T0, run = 'live') {
   const rows = Object.entries(bins).map(([bin, n]) => [run, endpoint, bucket, side, Number(bin), n]);
-  await store.db.run(sql`insert into latency_rollups (run, endpoint, bucket, side, bin, count) values ${valuesList(rows)}`);
+  await insertSpans(store, 'latency_rollups', ['side', 'bin'], ['count'], rows);
 }
 
 export async function seedRule(store: Store, endpoint: string, rule: string, evaluated: number, hits: number, bucket = T0, run = 'live') {
-  await store.db.run(sql`insert into rule_rollups (run, endpoint, bucket, rule, evaluated, hits) values (${run}, ${endpoint}, ${bucket}, ${rule}, ${evaluated}, ${hits})`);
+  await insertSpans(store, 'rule_rollups', ['rule'], ['evaluated', 'hits'], [[run, endpoint, bucket, rule, evaluated, hits]]);
 }
 
 export async function seedDrops(store: Store, run: string, count: number, reportedAt = T0, reason = 'queue_unavailable') {
@@ -101,7 +127,7 @@ export async function seedDrops(store: Store, run: string, count: number, report
 }
 
 export async function seedRun(store: Store, name: string, kind: 'live' | 'replay') {
-  await store.db.run(sql`insert into runs (name, kind, source, created_at) values (${name}, ${kind}, ${null}, ${T0})`);
+  await store.db.run(sql`insert into runs (name, kind, source, created_at) values (${name}, ${kind}, ${null}, ${T0}) on conflict (name) do update set kind = excluded.kind`);
 }
 
 export interface DiscrepancySeed {
