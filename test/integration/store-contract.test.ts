@@ -354,8 +354,11 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
 
     // Rollups (--rollup-retention): buckets before the cutoff go, newer ones stay; the run's totals
     // (no window, the counters of /metrics) keep counting what was purged, so counters never go down.
+    await recordDrops(store, { v: 1, reportId: 'old-report', run: 'live', counts: { queue_unavailable: 4 } }, T0 + 5);
     await purgeRollups(store, now - 7 * DAY);
-    expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 5, mismatched: 2 });
+    await purgeRollups(store, now - 7 * DAY);
+    expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 5, mismatched: 2, dropped: 4 });
+    expect(await summary(store, 'live', { ...OPTS, window: { since: now - DAY, until: now } })).toMatchObject({ dropped: 0 });
     expect(await summary(store, 'live', { ...OPTS, window: { since: T0 - DAY, until: now + DAY } })).toMatchObject({ compared: 2, mismatched: 1 });
     expect(await summary(store, 'live', { ...OPTS, window: { since: now - DAY, until: now } })).toMatchObject({ compared: 2, mismatched: 1 });
   });

@@ -67,11 +67,14 @@ export async function purgeExchangeIds(store: Store, before: number): Promise<nu
   return deleteInSlices(db, () => db.run(sql`delete from exchange_ids where id in (select id from exchange_ids where seen_at < ${before} limit ${SLICE})`));
 }
 
+/** The report id of a run's folded drop reports. */
+const FOLDED_DROPS = 'folded';
+
 const ROLLUP_TABLES = ['rollups', 'skip_rollups', 'field_rollups', 'signature_rollups', 'latency_rollups', 'rule_rollups'] as const;
 
 /**
  * Deletes rollups of buckets before `before` (minute, hour and day spans; the run's totals stay),
- * and drop reports older than it (--rollup-retention). Every rollup table is reached through its
+ * and folds drop reports older than it into one per reason (--rollup-retention): counters never go down. Every rollup table is reached through its
  * key's prefix (run, span, bucket), run by run and span by span.
  */
 export async function purgeRollups(store: Store, before: number): Promise<number> {
@@ -85,7 +88,12 @@ export async function purgeRollups(store: Store, before: number): Promise<number
           removed += await tx.run(sql`delete from ${sql.identifier(table)} where run = ${run} and span = ${span} and bucket < ${before}`);
         }
       }
-      removed += await tx.run(sql`delete from drops where run = ${run} and reported_at < ${before}`);
+      // Drop reports are folded into one row per reason (reported_at 0) before they go: a window
+      // after the cutoff no longer counts them, the run's total (and /metrics' counter) still does.
+      await tx.run(sql`insert into drops (report_id, run, reason, count, reported_at)
+        select ${FOLDED_DROPS}, run, reason, sum(count), 0 from drops where run = ${run} and reported_at > 0 and reported_at < ${before} group by run, reason
+        on conflict (report_id, run, reason) do update set count = drops.count + excluded.count`);
+      removed += await tx.run(sql`delete from drops where run = ${run} and reported_at > 0 and reported_at < ${before}`);
     });
   }
   return removed;
