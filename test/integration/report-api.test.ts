@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../libs/store/index.js';
+import { binOf, binUpperMs } from '../../libs/store/latency-bins.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
 import { makeExchange } from '../support/fixtures.js';
@@ -11,6 +12,8 @@ import { tempDb } from '../support/temp.js';
 let store: Store;
 let app: FastifyInstance;
 let ids: string[];
+/** What the latency histogram reports for a latency: the upper bound of its bin. */
+const at = (ms: number) => binUpperMs(binOf(ms));
 
 beforeAll(async () => {
   store = await openStore(tempDb());
@@ -59,7 +62,7 @@ describe('report API via inject', () => {
           shadowErrors: 0,
           comparedWithSecondary: 0,
           byRisk: { high: 1, medium: 0, low: 0 },
-          latency: { primary: { p50: 5, p95: 5, p99: 5 }, shadow: { p50: 6, p95: 6, p99: 6 } },
+          latency: { primary: { p50: at(5), p95: at(5), p99: at(5) }, shadow: { p50: at(6), p95: at(6), p99: at(6) } },
           fields: [{ path: '$.b', mismatches: 1, shadowDiffs: 1, secondaryDiffs: 0, noise: false }],
           rules: [],
         },
