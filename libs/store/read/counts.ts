@@ -20,7 +20,7 @@ export async function endpointCounts(db: Db, run: string, window: TimeWindow | u
   const rows = await db.all<Record<string, unknown>>(sql`
     select endpoint, sum(compared) as compared, sum(skipped) as skipped, sum(shadow_errors) as shadow_errors,
       sum(with_secondary) as with_secondary, sum(differing) as differing, min(first_at) as first_at, max(last_at) as last_at
-    from rollups where run = ${run}${inSpans(window)}
+    from rollups where ${inSpans(run, window)}
     group by endpoint`);
   return rows.map((r) => ({
     endpoint: String(r.endpoint),
@@ -37,7 +37,7 @@ export async function endpointCounts(db: Db, run: string, window: TimeWindow | u
 /** Skipped exchanges by endpoint and reason. */
 export async function skipCounts(db: Db, run: string, window: TimeWindow | undefined): Promise<Map<string, SkippedByReason>> {
   const rows = await db.all<{ endpoint: string; reason: string; n: unknown }>(sql`
-    select endpoint, reason, sum(count) as n from skip_rollups where run = ${run}${inSpans(window)}
+    select endpoint, reason, sum(count) as n from skip_rollups where ${inSpans(run, window)}
     group by endpoint, reason`);
   const out = new Map<string, SkippedByReason>();
   for (const r of rows) {

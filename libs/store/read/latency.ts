@@ -12,7 +12,7 @@ export const NO_LATENCY: LatencyPercentiles = Object.freeze({ p50: null, p95: nu
 /** Keyed by `side endpoint`. */
 export async function latencyPercentiles(db: Db, run: string, window: TimeWindow | undefined): Promise<Map<string, LatencyPercentiles>> {
   const rows = await db.all<{ endpoint: string; side: string; bin: unknown; n: unknown }>(sql`
-    select endpoint, side, bin, sum(count) as n from latency_rollups where run = ${run}${inSpans(window)}
+    select endpoint, side, bin, sum(count) as n from latency_rollups where ${inSpans(run, window)}
     group by endpoint, side, bin`);
   const histograms = new Map<string, Map<number, number>>();
   for (const r of rows) {

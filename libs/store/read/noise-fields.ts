@@ -28,7 +28,7 @@ const endpointFilter = (endpoint: string | undefined) => (endpoint === undefined
 export async function withSecondaryCounts(db: Db, run: string, window: TimeWindow | undefined, endpoint?: string): Promise<Map<string, number>> {
   const rows = await db.all<{ endpoint: string; n: unknown }>(sql`
     select endpoint, sum(with_secondary) as n from rollups
-    where run = ${run}${endpointFilter(endpoint)}${inSpans(window)} group by endpoint`);
+    where ${inSpans(run, window)}${endpointFilter(endpoint)} group by endpoint`);
   return new Map(rows.map((r) => [r.endpoint, num(r.n)]));
 }
 
@@ -42,7 +42,7 @@ export async function windowNoise(
   const [rows, withSecondary] = await Promise.all([
     db.all<Record<string, unknown>>(sql`
       select endpoint, field, sum(shadow_diffs) as shadow_diffs, sum(secondary_diffs) as secondary_diffs from field_rollups
-      where run = ${run}${endpointFilter(opts.endpoint)}${inSpans(opts.window)} group by endpoint, field`),
+      where ${inSpans(run, opts.window)}${endpointFilter(opts.endpoint)} group by endpoint, field`),
     opts.withSecondary ?? withSecondaryCounts(db, run, opts.window, opts.endpoint),
   ]);
   const fields: FieldCounts[] = [];

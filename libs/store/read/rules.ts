@@ -7,7 +7,7 @@ import { inSpans } from './window.js';
 export async function ruleCounts(db: Db, run: string, window: TimeWindow | undefined): Promise<Map<string, EndpointStats['rules']>> {
   const rows = await db.all<{ endpoint: string; rule: string; evaluated: unknown; hits: unknown }>(sql`
     select endpoint, rule, sum(evaluated) as evaluated, sum(hits) as hits from rule_rollups
-    where run = ${run}${inSpans(window)} group by endpoint, rule`);
+    where ${inSpans(run, window)} group by endpoint, rule`);
   const out = new Map<string, EndpointStats['rules']>();
   for (const r of rows) {
     const list = out.get(r.endpoint) ?? [];

@@ -20,7 +20,7 @@ export async function signatureCounts(db: Db, run: string, window: TimeWindow | 
   const rows = await db.all<{ endpoint: string; signature: string; n: unknown; fields: string }>(sql`
     select c.endpoint, c.signature, c.n, s.fields from (
       select endpoint, signature, sum(count) as n from signature_rollups
-      where run = ${run}${one}${inSpans(window)} group by endpoint, signature
+      where ${inSpans(run, window)}${one} group by endpoint, signature
     ) c join signatures s on s.hash = c.signature`);
   return rows.map((r) => ({ endpoint: r.endpoint, signature: r.signature, fields: JSON.parse(r.fields) as SignatureFields, count: num(r.n) }));
 }

@@ -13,13 +13,15 @@ export function inWindow(column: SQL, window: TimeWindow | undefined): SQL {
 }
 
 /**
- * The rows of a rollup table (columns `span`, `bucket`) that cover a window exactly: whole days, hours
+ * The condition on a run's rows of a rollup table (columns `run`, `span`, `bucket`) that cover a window exactly: whole days, hours
  * at its edges, minutes at the very edges; the run's totals without a window. A week costs a few
  * hundred rows per endpoint, not one per minute.
  */
-export function inSpans(window: TimeWindow | undefined): SQL {
+export function inSpans(run: string, window: TimeWindow | undefined): SQL {
   const ranges = spanRanges(window);
-  if (ranges === null) return sql` and span = ${SPAN.total}`;
-  const parts = ranges.map((r) => sql`(span = ${r.span} and bucket >= ${r.from} and bucket < ${r.to})`);
-  return sql` and (${sql.join(parts, sql` or `)})`;
+  if (ranges === null) return sql`run = ${run} and span = ${SPAN.total}`;
+  // The run is named in each range and nowhere else: every term of the OR is then a seek on the
+  // key (run, span, bucket, …), which SQLite's planner reads as one index range per term.
+  const parts = ranges.map((r) => sql`(run = ${run} and span = ${r.span} and bucket >= ${r.from} and bucket < ${r.to})`);
+  return sql`(${sql.join(parts, sql` or `)})`;
 }
