@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../libs/config/load-config.js';
 import { createLogger } from '../libs/logger.js';
 import { createEmbeddedQueue } from '../libs/queue/embedded-queue.js';
-import { openStore, recordExchange, summary } from '../libs/store/index.js';
+import { openStore, recordBatch, redactionKey, summary } from '../libs/store/index.js';
+import { DEFAULT_MAX_BATCH } from '../services/comparator/batch-writer.js';
 import type { Exchange } from '../libs/types/exchange.js';
 import { comparatorSettings } from '../services/cli/run-services.js';
 import { startComparator } from '../services/comparator/comparator-service.js';
@@ -37,7 +38,7 @@ export interface PipelineResult {
   compareExchange: number;
   /** What the job handler does before the store (payload validation, compare, outcome, redaction, capture), in a loop. */
   beforeStore: number;
-  /** The store write alone (recordExchange of precomputed outcomes, one transaction each), on a fresh store. */
+  /** The store write alone (recordBatch of precomputed outcomes, in the comparator's batches), on a fresh store. */
   storeOnly: number;
   /** Longest the event loop went without a turn while the comparator worked, ms: what an ingress in the same process waits. */
   loopStallMaxMs: number;
@@ -74,34 +75,35 @@ function exchangeOf(id: string, primary: unknown, shadow: unknown): Exchange {
 }
 
 /** The job handler's work up to the store, in a loop over the same exchanges: validation, compare, outcome. */
-function beforeStoreRate(exchanges: Exchange[], config: ReturnType<typeof loadConfig>, seconds: number): number {
+async function beforeStoreRate(exchanges: Exchange[], config: ReturnType<typeof loadConfig>, seconds: number): Promise<number> {
   const ctx = createComparisonContext(comparatorSettings(config));
   let n = 0;
-  const one = () => {
+  const one = async () => {
     const ex = exchanges[n % exchanges.length] as Exchange;
     const parsed = compareExchangePayloadSchema.parse({ v: 1, exchange: ex });
-    outcomeOf(parsed.exchange as Exchange, ctx);
+    await outcomeOf(parsed.exchange as Exchange, ctx);
     n++;
   };
-  for (let i = 0; i < 20; i++) one();
+  for (let i = 0; i < 20; i++) await one();
   n = 0;
   const started = performance.now();
-  while (performance.now() - started < seconds * 1000) one();
+  while (performance.now() - started < seconds * 1000) await one();
   return n / ((performance.now() - started) / 1000);
 }
 
-/** recordExchange alone: outcomes computed first, then written one transaction each, as the handler does. */
-function storeOnlyRate(label: string, primary: unknown, shadow: unknown, n: number, config: ReturnType<typeof loadConfig>): number {
+/** recordBatch alone: outcomes computed first, then written in batches of the comparator's size. */
+async function storeOnlyRate(label: string, primary: unknown, shadow: unknown, n: number, config: ReturnType<typeof loadConfig>): Promise<number> {
   const ctx = createComparisonContext(comparatorSettings(config));
-  const store = openStore(join(tempDir('store-only'), 'store.db'));
+  const store = await openStore(join(tempDir('store-only'), 'store.db'));
   try {
-    const outcomes = Array.from({ length: n + 20 }, (_, i) => outcomeOf(exchangeOf(`${label}-store-${i}`, primary, shadow), ctx));
-    for (const o of outcomes.slice(0, 20)) recordExchange(store, o);
+    const outcomes = await Promise.all(Array.from({ length: n + 20 }, (_, i) => outcomeOf(exchangeOf(`${label}-store-${i}`, primary, shadow), ctx)));
+    await recordBatch(store, outcomes.slice(0, 20));
+    const rest = outcomes.slice(20);
     const started = performance.now();
-    for (const o of outcomes.slice(20)) recordExchange(store, o);
+    for (let i = 0; i < rest.length; i += DEFAULT_MAX_BATCH) await recordBatch(store, rest.slice(i, i + DEFAULT_MAX_BATCH));
     return n / ((performance.now() - started) / 1000);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -145,13 +147,13 @@ export async function pipelineThroughput(
     const jobs = Math.max(10, Math.round((JOBS[pair.label] ?? 100) * opts.scale));
     const db = join(tempDir('pipeline'), 'store.db');
     const config = loadConfig({ flags: { primary: 'http://127.0.0.1:1', shadow: 'http://127.0.0.1:2', db }, env: {}, required: [] });
-    const store = openStore(db);
+    const store = await openStore(db);
     const queue = createEmbeddedQueue({ maxBacklog: jobs + WARMUP_JOBS + 10 });
     const comparator = startComparator({
       queue,
       store,
       concurrency: config.comparatorConcurrency,
-      settings: comparatorSettings(config, store),
+      settings: comparatorSettings(config, await redactionKey(store)),
       logger: createLogger('silent', 'bench'),
     });
     try {
@@ -176,7 +178,7 @@ export async function pipelineThroughput(
       const done = await waitHandled(comparator.handled, WARMUP_JOBS + jobs, opts.timeoutMs ?? 120_000);
       const seconds = (performance.now() - started) / 1000;
       const loopStallMaxMs = await loop.stop();
-      const stored = summary(store, 'live');
+      const stored = await summary(store, 'live');
       if (!done) throw new Error(`pipeline ${pair.label}: ${comparator.handled() - WARMUP_JOBS} of ${jobs} jobs after ${seconds.toFixed(0)} s`);
       const rates = bareRates.find((r) => r.label === pair.label);
       results.push({
@@ -186,9 +188,9 @@ export async function pipelineThroughput(
         seconds,
         rate: jobs / seconds,
         compareExchange: rates?.pipeline ?? NaN,
-        beforeStore: beforeStoreRate(batch.slice(0, Math.min(batch.length, 2000)).map((b) => b.exchange), config, Math.max(0.2, opts.compareSeconds / 2)),
+        beforeStore: await beforeStoreRate(batch.slice(0, Math.min(batch.length, 2000)).map((b) => b.exchange), config, Math.max(0.2, opts.compareSeconds / 2)),
         loopStallMaxMs,
-        storeOnly: storeOnlyRate(pair.label, pair.primary, pair.shadow, Math.min(jobs, 2000), config),
+        storeOnly: await storeOnlyRate(pair.label, pair.primary, pair.shadow, Math.min(jobs, 2000), config),
         bare: rates?.bare ?? NaN,
         compared: stored.compared - WARMUP_JOBS,
         mismatched: stored.mismatched,
@@ -196,7 +198,7 @@ export async function pipelineThroughput(
     } finally {
       await comparator.close();
       await queue.close();
-      store.close();
+      await store.close();
     }
   }
   return results;

@@ -4,6 +4,7 @@
  * what count; absolute numbers vary between machines.
  *
  *   npm run bench [-- --seconds 10 --connections 32 --threads 2 --sustained-seconds 60 ...]
+ *   npm run bench -- --only store [--store-sizes 10000,1000000,10000000 --store-kinds sqlite,postgres --growth-seconds 3,60]
  *
  * Every setting is also a BENCH_* environment variable (bench/support/options.ts). Progress goes to
  * stderr, the report to stdout. Every child process is stopped on the way out, error or not.
@@ -22,6 +23,10 @@ import { killAllNow, sleep, stopAll } from './support/children.js';
 import { machineInfo, watchOtherLoad } from './support/machine.js';
 import { benchOptions, commandLine, type BenchOptions } from './support/options.js';
 import { removeTempDirs, ROOT } from './support/servers.js';
+import { storeBench, type StoreBenchResult } from './store.js';
+import { storeGrowth, type GrowthKindResult } from './store-growth.js';
+import { storeSection, storeVerdicts } from './store-report.js';
+import { writeSection } from './support/docs-section.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -38,6 +43,8 @@ interface Results {
   http?: SetupResult[];
   sustained?: SustainedResult;
   latency?: LatencyRow[];
+  store?: StoreBenchResult;
+  growth?: GrowthKindResult[];
 }
 
 /** The commit measured, and whether the working tree differed from it (others may be editing). */
@@ -46,6 +53,20 @@ function codeVersion(): string {
   const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
   const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'libs', 'services').split('\n').filter(Boolean).length;
   return `commit ${commit}${dirty > 0 ? ` + uncommitted changes in ${dirty} file(s) of libs/ and services/` : ''}`;
+}
+
+/** What the store section of docs/benchmarks.md says about its run. */
+function storeHeader(o: BenchOptions): string[] {
+  const m = machineInfo();
+  return [
+    `machine: ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.kernel}; node ${m.node}`,
+    `date: ${new Date().toISOString()}`,
+    `command: ${commandLine()}`,
+    `code: ${codeVersion()}`,
+    `settings: ${o.storeKinds.join(', ')}; ` +
+      (o.only.has('store-seeded') ? `sizes ${o.storeSizes.join(', ')}, batches of ${o.storeBatch}, ${o.storeCalls} calls per route after ${o.storeWarmupCalls}; ` : 'no seeded store; ') +
+      (o.only.has('store-growth') ? `growth loads ${o.growthSeconds.join(' s, ')} s (wrk -t ${o.threads} -c ${o.connections})` : 'no growth loads'),
+  ];
 }
 
 function printHeader(o: BenchOptions): void {
@@ -72,7 +93,7 @@ function printCompare(rows: ReturnType<typeof compareThroughput>): void {
 function printPipeline(rows: PipelineResult[]): void {
   out('\n## Comparator through the real pipeline (bench/pipeline-throughput.ts)\n');
   out('Jobs published into the embedded queue, a real comparator (the `start` defaults: concurrency 4, captures on) writing to SQLite, timed until every one is stored.\n');
-  out('"handler before the store": the job handler\'s work up to the SQLite write (payload validation, compareExchange, outcome, redaction, capture record) in a loop; "store write alone": `recordExchange` of the same outcomes, one transaction each, on a fresh store. "Longest event-loop stall": the longest the event loop went without a turn while the comparator worked through the batch; in `shadow-diff start` the ingress shares that loop.\n');
+  out('"handler before the store": the job handler\'s work up to the SQLite write (payload validation, compareExchange, outcome, redaction, capture record) in a loop; "store write alone": `recordBatch` of the same outcomes, in batches of 256 as the comparator writes them, on a fresh store. "Longest event-loop stall": the longest the event loop went without a turn while the comparator worked through the batch; in `shadow-diff start` the ingress shares that loop.\n');
   out('| payload | bytes | jobs | pipeline /s | handler before the store /s | store write alone /s | compareExchange alone /s | bare jsondiffpatch.diff /s | pipeline / bare | longest event-loop stall |');
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
@@ -215,6 +236,7 @@ function verdicts(o: BenchOptions, r: Results): Verdict[] {
       numbers: `${f2(ingress.p99Ms)} vs ${f2(primary.p99Ms)} ms (+${f2(d)} ms)`,
     });
   } else v.push({ target: "ingress p99 within 1 ms of the primary's", met: null, numbers: 'not run' });
+  if (r.store || r.growth) v.push(...storeVerdicts(r.store, r.growth));
   return v;
 }
 
@@ -228,7 +250,11 @@ function printVerdicts(v: Verdict[]): void {
 async function main(): Promise<void> {
   const o = benchOptions();
   // Every loop is bounded; this bounds the whole run too, whatever hangs.
-  const budgetMs = (600 + 10 * (o.seconds + o.warmupSeconds) + 2 * o.sustainedSeconds + 4 * o.latencySeconds + 6 * o.drainTimeoutSeconds) * 1000;
+  // The store benchmark's budget: seeding at 1,000/s at worst, and each growth load with its drain.
+  const storeSeconds =
+    (o.only.has('store-seeded') ? (o.storeKinds.length * Math.max(0, ...o.storeSizes)) / 1000 : 0) +
+    (o.only.has('store-growth') ? o.storeKinds.length * o.growthSeconds.reduce((a, s) => a + 2 * s + o.drainTimeoutSeconds + 60, 0) : 0);
+  const budgetMs = (600 + 10 * (o.seconds + o.warmupSeconds) + 2 * o.sustainedSeconds + 4 * o.latencySeconds + 6 * o.drainTimeoutSeconds + storeSeconds) * 1000;
   const watchdog = setTimeout(() => {
     log(`the benchmark ran past its ${(budgetMs / 1000).toFixed(0)} s budget: stopping everything`);
     killAllNow();
@@ -244,7 +270,7 @@ async function main(): Promise<void> {
 
   const r: Results = {};
   const only = o.only;
-  if (only.has('http') || only.has('latency') || only.has('sustained')) ensureHttpTools();
+  if (only.has('http') || only.has('latency') || only.has('sustained') || only.has('store-growth')) ensureHttpTools();
   const step = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
     log(`\n== ${name} ==`);
     const t0 = performance.now();
@@ -269,6 +295,17 @@ async function main(): Promise<void> {
   if (only.has('latency')) {
     r.latency = await step('latency check', () => latencyCheck(o, log));
     printLatency(r.latency);
+  }
+  if (only.has('store-seeded')) r.store = await step('store at production volume', () => storeBench(o, log));
+  if (only.has('store-growth')) r.growth = await step('report growth under real traffic', () => storeGrowth(o, log));
+  if (r.store || r.growth) {
+    const section = storeSection(storeHeader(o), r.store, r.growth);
+    out('\n## The store at production volume (bench/store.ts, bench/store-growth.ts)\n');
+    for (const line of section) out(line);
+    if (o.writeDocs) {
+      writeSection(join(ROOT, 'docs/benchmarks.md'), 'store-bench', section.join('\n'));
+      log('docs/benchmarks.md: the store section is rewritten (--write-docs 0 leaves it)');
+    }
   }
   printVerdicts(verdicts(o, r));
   if (o.profileDir && only.has('http')) {

@@ -30,8 +30,26 @@ export interface BenchOptions {
   compareSeconds: number;
   /** How long to wait at most for the backlog to drain after a load, seconds. */
   drainTimeoutSeconds: number;
-  /** Which benchmarks to run (all by default): compare, pipeline, http, sustained, latency. */
+  /**
+   * Which benchmarks to run: compare, pipeline, http, sustained, latency (the default set), and
+   * store (store-seeded and store-growth, which also run one at a time).
+   */
   only: Set<string>;
+  /** Store benchmark: stored comparisons at which the report routes are timed, ascending. */
+  storeSizes: number[];
+  /** Store benchmark: which stores (sqlite, postgres). */
+  storeKinds: StoreKind[];
+  /** Store benchmark: timed calls per route and size (after storeWarmupCalls untimed ones). */
+  storeCalls: number;
+  storeWarmupCalls: number;
+  /** Store benchmark: outcomes per recordBatch call (the comparator's batch writer flushes at 256). */
+  storeBatch: number;
+  /** Store benchmark: a PostgreSQL server's URL; a database sdbench_<random> is created on it and dropped after. */
+  storePgUrl: string;
+  /** Report growth under real traffic: durations of the flat-out loads through `start`, seconds (the first is the baseline). */
+  growthSeconds: number[];
+  /** Write the store benchmark's section into docs/benchmarks.md. */
+  writeDocs: boolean;
   /** Write CPU profiles of the shadow-diff processes of the fast-shadow and proxy-only throughput runs (in subdirectories). */
   profileDir: string | null;
 }
@@ -52,10 +70,45 @@ const SPEC = {
   'compare-seconds': { env: 'BENCH_COMPARE_SECONDS', default: '2' },
   'drain-timeout-seconds': { env: 'BENCH_DRAIN_TIMEOUT_SECONDS', default: '180' },
   only: { env: 'BENCH_ONLY', default: 'compare,pipeline,http,sustained,latency' },
+  'store-sizes': { env: 'BENCH_STORE_SIZES', default: '10000,1000000,10000000' },
+  'store-kinds': { env: 'BENCH_STORE_KINDS', default: 'sqlite,postgres' },
+  'store-calls': { env: 'BENCH_STORE_CALLS', default: '30' },
+  'store-warmup-calls': { env: 'BENCH_STORE_WARMUP_CALLS', default: '5' },
+  'store-batch': { env: 'BENCH_STORE_BATCH', default: '256' },
+  'store-pg-url': { env: 'BENCH_STORE_PG_URL', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+  'growth-seconds': { env: 'BENCH_GROWTH_SECONDS', default: '3,60' },
+  'write-docs': { env: 'BENCH_WRITE_DOCS', default: '1' },
   profile: { env: 'BENCH_PROFILE_DIR', default: '' },
 } as const;
 
 type Key = keyof typeof SPEC;
+
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+const SUITES = new Set(['compare', 'pipeline', 'http', 'sustained', 'latency', 'store', 'store-seeded', 'store-growth']);
+
+/** A comma-separated list of whole numbers ≥ min, e.g. `10000,1000000`; empty means none. */
+export function numberList(flag: string, text: string, min: number): number[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.map((item) => {
+    const n = Number(item.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} must list whole numbers ≥ ${min}, got ${JSON.stringify(item)}`);
+    return n;
+  });
+}
+
+function storeKinds(text: string): StoreKind[] {
+  const kinds = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const k of kinds) if (!(STORE_KINDS as readonly string[]).includes(k)) throw new Error(`--store-kinds takes ${STORE_KINDS.join(', ')}; got ${JSON.stringify(k)}`);
+  return [...new Set(kinds)] as StoreKind[];
+}
+
+function suites(text: string): Set<string> {
+  const only = new Set(text.split(',').map((s) => s.trim()).filter(Boolean));
+  for (const name of only) if (!SUITES.has(name)) throw new Error(`--only takes ${[...SUITES].join(', ')}; got ${JSON.stringify(name)}`);
+  if (only.has('store')) only.add('store-seeded').add('store-growth');
+  return only;
+}
 
 export function benchOptions(argv: string[] = process.argv.slice(2)): BenchOptions {
   const { values } = parseArgs({
@@ -85,8 +138,16 @@ export function benchOptions(argv: string[] = process.argv.slice(2)): BenchOptio
     pipelineScale: num('pipeline-scale', 0.01),
     compareSeconds: num('compare-seconds', 0.1),
     drainTimeoutSeconds: num('drain-timeout-seconds', 1),
-    only: new Set(raw('only').split(',').map((s) => s.trim()).filter(Boolean)),
+    only: suites(raw('only')),
     profileDir: raw('profile') || null,
+    storeSizes: [...new Set(numberList('store-sizes', raw('store-sizes'), 1))].sort((a, b) => a - b),
+    storeKinds: storeKinds(raw('store-kinds')),
+    storeCalls: num('store-calls', 1),
+    storeWarmupCalls: num('store-warmup-calls', 0),
+    storeBatch: num('store-batch', 1),
+    storePgUrl: raw('store-pg-url'),
+    growthSeconds: numberList('growth-seconds', raw('growth-seconds'), 1),
+    writeDocs: raw('write-docs') !== '0',
   };
 }
 

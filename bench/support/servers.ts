@@ -128,15 +128,19 @@ export async function startNginx(primary: Server, shadow: Server): Promise<Serve
 export interface ShadowDiff extends Server {
   reportUrl: string;
   adminUrl: string;
-  /** The SQLite file of its store. */
+  /** Its store: a SQLite file, or a postgres:// URL when one was given. */
   db: string;
 }
 
 /** `shadow-diff start` as a real process: embedded queue, 100 % mirroring, store in a temp dir. */
-export async function startShadowDiff(primary: Server, shadow: Server, opts: { extraArgs?: string[]; nodeArgs?: string[] } = {}): Promise<ShadowDiff> {
+export async function startShadowDiff(
+  primary: Server,
+  shadow: Server,
+  opts: { extraArgs?: string[]; nodeArgs?: string[]; db?: string } = {},
+): Promise<ShadowDiff> {
   const dir = tempDir('shadow-diff');
   const [port, reportPort, adminPort] = [await freePort(), await freePort(), await freePort()];
-  const db = join(dir, 'store.db');
+  const db = opts.db ?? join(dir, 'store.db');
   const args = [
     ...(opts.nodeArgs ?? []),
     '--import', 'tsx', 'services/cli/main.ts', 'start',
@@ -218,7 +222,8 @@ export function storeAccounted(sd: ShadowDiff): number {
   const db = new Database(sd.db, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 2000');
-    const exchanges = db.prepare("select count(*) as n from exchanges where run = 'live'").get() as { n: number };
+    // The rollups count every recorded exchange, compared or skipped (the exchanges are not kept).
+    const exchanges = db.prepare("select coalesce(sum(compared + skipped), 0) as n from rollups where run = 'live'").get() as { n: number };
     const drops = db.prepare("select coalesce(sum(count), 0) as n from drops where run = 'live'").get() as { n: number };
     return exchanges.n + drops.n;
   } finally {

@@ -22,7 +22,7 @@ export interface CommandSpec {
 
 const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'requestTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE: OptionKey[] = ['redis', 'queuePrefix'];
-const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
+const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'rollupRetention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
 const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'allowUnauthenticated', 'replayAllow', 'maxReplays'];
 
 export const COMMANDS: readonly CommandSpec[] = [

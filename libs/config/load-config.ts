@@ -51,6 +51,8 @@ export interface ShadowDiffConfig {
   readonly allowUnauthenticated: boolean;
   /** Milliseconds; undefined keeps everything. */
   readonly retention: number | undefined;
+  /** Milliseconds; undefined keeps rollups (--rollup-retention). */
+  readonly rollupRetention: number | undefined;
   readonly redactHeaders: readonly string[];
   readonly redactJsonPaths: readonly string[];
   readonly redactQueryParams: readonly string[];

@@ -18,6 +18,8 @@ export type OptionKind =
   | 'origins'
   | 'string'
   | 'path'
+  /** A SQLite file path, or a postgres:// URL. */
+  | 'store'
   | 'runName'
   | 'rate'
   | 'baseline'
@@ -61,7 +63,7 @@ export const OPTIONS = [
   opt({ key: 'listen', flag: '--listen', env: ['SHADOW_DIFF_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8080', description: 'Where the ingress listens.' }),
   opt({ key: 'reportListen', flag: '--report-listen', env: ['SHADOW_DIFF_REPORT_LISTEN'], kind: 'hostPort', default: '127.0.0.1:8081', description: 'Where the report API listens (report-api takes it as --listen, and reads SHADOW_DIFF_LISTEN after SHADOW_DIFF_REPORT_LISTEN).' }),
   opt({ key: 'adminListen', flag: '--admin-listen', env: ['SHADOW_DIFF_ADMIN_LISTEN'], kind: 'hostPort', description: "Where the ingress serves its own /metrics (Prometheus) and /healthz; off unless set (ingress, start)." }),
-  opt({ key: 'db', flag: '--db', env: ['SHADOW_DIFF_DB'], kind: 'path', default: './shadow-diff.db', description: 'SQLite file of the store.' }),
+  opt({ key: 'db', flag: '--db', env: ['SHADOW_DIFF_DB'], kind: 'store', default: './shadow-diff.db', description: 'The store: a SQLite file (one machine, the default), or a postgres://user@host:port/db URL (PostgreSQL, shared by several machines).' }),
   opt({ key: 'run', flag: '--run', env: ['SHADOW_DIFF_RUN'], kind: 'runName', default: 'live', description: 'Run name the mirrored exchanges are recorded under.' }),
   opt({ key: 'mirrorPercent', flag: '--mirror-percent', env: ['SHADOW_DIFF_MIRROR_PERCENT'], kind: 'percent', default: '100', min: 0, max: 100, description: 'Percentage of eligible requests mirrored to the shadow (0-100).' }),
   opt({ key: 'mirrorMethods', flag: '--mirror-methods', env: ['SHADOW_DIFF_MIRROR_METHODS'], kind: 'methods', default: 'GET,HEAD,OPTIONS', description: 'Comma-separated HTTP methods that are mirrored; any other method goes to the primary only.' }),
@@ -76,7 +78,7 @@ export const OPTIONS = [
   opt({ key: 'primaryTimeoutMs', flag: '--primary-timeout', env: ['SHADOW_DIFF_PRIMARY_TIMEOUT'], kind: 'duration', default: '60s', min: 1, description: "Time the primary has to send its response headers; past it the client gets 504." }),
   opt({ key: 'requestTimeoutMs', flag: '--request-timeout', env: ['SHADOW_DIFF_REQUEST_TIMEOUT'], kind: 'duration', default: '30s', min: 1, max: 2_147_483_647, description: 'Time a client has to send its whole request once its headers are in; past it the client gets 408 and a mirrored pair is skipped (request_timeout).' }),
   opt({ key: 'queueMaxBacklog', flag: '--queue-max-backlog', env: ['SHADOW_DIFF_QUEUE_MAX_BACKLOG'], kind: 'int', default: '100000', min: 1, description: 'Jobs waiting in the queue at most; past it a pair is dropped and counted.' }),
-  opt({ key: 'comparatorConcurrency', flag: '--comparator-concurrency', env: ['SHADOW_DIFF_COMPARATOR_CONCURRENCY'], kind: 'int', default: '4', min: 1, max: 256, description: 'Jobs one comparator works on at once.' }),
+  opt({ key: 'comparatorConcurrency', flag: '--comparator-concurrency', env: ['SHADOW_DIFF_COMPARATOR_CONCURRENCY'], kind: 'int', default: '64', min: 1, max: 256, description: 'Jobs one comparator works on at once; their outcomes are written in one transaction per batch, so more jobs in flight make fuller batches.' }),
   opt({ key: 'maxEndpoints', flag: '--max-endpoints', env: ['SHADOW_DIFF_MAX_ENDPOINTS'], kind: 'int', default: '1000', min: 1, max: 1_000_000, description: 'Distinct endpoints per run at most; past it new templates count under one endpoint named OTHER (add a route rule to name them).' }),
   opt({ key: 'jobLockMs', flag: '--job-lock', env: ['SHADOW_DIFF_JOB_LOCK'], kind: 'duration', default: '30s', min: 1000, description: 'How long a comparator holds a job; the job of a killed comparator is redelivered after it.' }),
   opt({ key: 'ignoreHeaders', flag: '--ignore-headers', env: ['SHADOW_DIFF_IGNORE_HEADERS'], kind: 'list', default: '', description: 'Response headers not compared, on top of the volatile defaults (comma-separated).' }),
@@ -91,6 +93,7 @@ export const OPTIONS = [
   opt({ key: 'redactJsonPaths', flag: '--redact-json-paths', env: ['SHADOW_DIFF_REDACT_JSON_PATHS'], kind: 'list', default: '', description: 'JSON body paths redacted before anything is stored, e.g. $.password,$..token (comma-separated).' }),
   opt({ key: 'redactQueryParams', flag: '--redact-query-params', env: ['SHADOW_DIFF_REDACT_QUERY_PARAMS'], kind: 'list', default: 'access_token,token,api_key,apikey,key,password,secret,signature,sig,code', description: 'Query parameters whose values are redacted in stored URLs (captures, discrepancies, HAR export); names are case-insensitive; empty redacts none (comma-separated).' }),
   opt({ key: 'captureMax', flag: '--capture-max', env: ['SHADOW_DIFF_CAPTURE_MAX'], kind: 'int', default: '100000', min: 0, description: 'Captured exchanges kept for replay at most (0 captures nothing); the oldest go first.' }),
+  opt({ key: 'rollupRetention', flag: '--rollup-retention', env: ['SHADOW_DIFF_ROLLUP_RETENTION'], kind: 'duration', min: 3_600_000, max: MAX_AGE_MS, description: "Counts (rollups, drop reports) of minutes, hours and days older than this are purged; the run's totals stay. Off when unset: they are small." }),
   opt({ key: 'captureMaxAge', flag: '--capture-max-age', env: ['SHADOW_DIFF_CAPTURE_MAX_AGE'], kind: 'duration', min: 60_000, max: MAX_AGE_MS, description: 'Captured exchanges older than this are removed (e.g. 7d). Off when unset.' }),
   opt({ key: 'hostEcho', flag: '--host-echo', env: ['SHADOW_DIFF_HOST_ECHO'], kind: 'choice', choices: HOST_ECHO_MODES, default: 'normalize', description: "normalize: where the shadow's (or a replay candidate's) response holds the Host it was sent, in headers or URLs in bodies, it is compared as the primary's Host; off: compared as sent (comparator, start, replay)." }),
   // replay (and export): captured traffic against a candidate.

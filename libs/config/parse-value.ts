@@ -33,6 +33,9 @@ export function parseHostPort(raw: string): HostPort | null {
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
 
+/** A URL without its password, for error messages. */
+const redacted = (value: string) => value.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+
 export function parseValue(spec: OptionSpec, raw: string): ParseResult {
   const value = raw.trim();
   switch (spec.kind) {
@@ -134,6 +137,17 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
     case 'choice': {
       const choices = spec.choices ?? [];
       return choices.includes(value) ? { ok: true, value } : { ok: false, error: `must be one of ${choices.join(', ')}, got '${raw}'` };
+    }
+    case 'store': {
+      if (value === '') return { ok: false, error: 'must not be empty' };
+      if (!/^postgres(ql)?:/i.test(value)) return { ok: true, value };
+      try {
+        const url = new URL(value);
+        if (!url.hostname || url.pathname.length < 2) return { ok: false, error: `must name a host and a database (postgres://user@host:port/db), got '${redacted(value)}'` };
+      } catch {
+        return { ok: false, error: `must be a SQLite file or a postgres:// URL, got '${redacted(value)}'` };
+      }
+      return { ok: true, value };
     }
     case 'string':
     case 'path': {

@@ -32,12 +32,15 @@ export function defaultReplayRun(now = new Date()): string {
 
 export async function replaySession(opts: ReplaySessionOptions): Promise<ReplayResult & { progress: ReplayProgress; settled: boolean }> {
   const started = performance.now();
+  // An appended replay adds to what the run already holds: wait for this replay's exchanges, not the run's.
+  const before = await summary(opts.store, opts.run);
   const progress = await runReplay(opts);
+  const expected = before.compared + before.skipped + progress.published;
   const deadline = Date.now() + (opts.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
-  let s = summary(opts.store, opts.run);
-  while (s.compared + s.skipped < progress.published && Date.now() < deadline) {
+  let s = await summary(opts.store, opts.run);
+  while (s.compared + s.skipped < expected && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    s = summary(opts.store, opts.run);
+    s = await summary(opts.store, opts.run);
   }
   return {
     run: opts.run,
@@ -49,6 +52,6 @@ export async function replaySession(opts: ReplaySessionOptions): Promise<ReplayR
     errors: s.shadowErrors + progress.lost,
     durationMs: Math.round(performance.now() - started),
     progress,
-    settled: s.compared + s.skipped >= progress.published,
+    settled: s.compared + s.skipped >= expected,
   };
 }

@@ -1,8 +1,7 @@
 /** Where replayed traffic comes from: a captured run in the store, a HAR file, or a GoReplay file. */
 import { readFileSync } from 'node:fs';
-import { asc, eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Store } from '../store/index.js';
-import { captures } from '../store/schema/index.js';
 import type { CapturedResponse, HeaderMap } from '../types/exchange.js';
 import { ReplayInputError } from './formats/errors.js';
 import { readGorFile } from './formats/gor.js';
@@ -19,23 +18,21 @@ interface StoredCapture {
 }
 
 /** Captured exchanges of a run, oldest first, as recorded exchanges. */
-export function capturedExchanges(store: Store, run: string, limit?: number): RecordedExchange[] {
-  const rows = store.db
-    .select()
-    .from(captures)
-    .where(eq(captures.run, run))
-    .orderBy(asc(captures.receivedAt), asc(captures.id))
-    .limit(limit ?? -1)
-    .all();
+export async function capturedExchanges(store: Store, run: string, limit?: number): Promise<RecordedExchange[]> {
+  const max = limit ?? Number.MAX_SAFE_INTEGER;
+  // Through the (run, received_at) index, in the order they were received.
+  const rows = await store.db.all<{ request: string; response: string | null; received_at: unknown }>(
+    sql`select request, response, received_at from captures where run = ${run} order by received_at asc, id asc limit ${max}`,
+  );
   return rows.map((row, i) => {
-    const c = { request: row.request, response: row.response } as StoredCapture;
+    const c = { request: JSON.parse(row.request), response: row.response === null ? null : JSON.parse(row.response) } as StoredCapture;
     const host = [c.request.headers.host].flat()[0];
     const response: CapturedResponse | null = c.response
       ? { status: c.response.status, headers: c.response.headers, body: { base64: c.response.body, size: Buffer.byteLength(c.response.body, 'base64'), truncated: false }, latencyMs: c.response.latencyMs }
       : null;
     return {
       position: i + 1,
-      startedAt: row.receivedAt,
+      startedAt: Number(row.received_at),
       request: { method: c.request.method, url: c.request.url, headers: c.request.headers, body: { base64: c.request.body, size: c.request.bodySize, truncated: false } },
       response,
       origin: host ? `http://${host}` : null,
@@ -47,7 +44,7 @@ export function capturedExchanges(store: Store, run: string, limit?: number): Re
 export async function loadSource(source: ReplaySource, store: Store | null, limit?: number): Promise<ParseResult & { origin?: string | null }> {
   if ('fromRun' in source) {
     if (!store) throw new ReplayInputError('--from-run needs --db');
-    const exchanges = capturedExchanges(store, source.fromRun, limit);
+    const exchanges = await capturedExchanges(store, source.fromRun, limit);
     if (exchanges.length === 0) throw new ReplayInputError(`run '${source.fromRun}' has no captured exchanges in the store`);
     return { exchanges, problems: [] };
   }

@@ -4,7 +4,7 @@
  * those that count first (not cancelled by the secondary), then by risk (high first), then by path
  * in natural order (`[2]` before `[10]`), so the mismatch and its risk survive the cap.
  */
-import type { StoredDifference } from './record-exchange.js';
+import type { StoredDifference } from './write/types.js';
 
 /** Differences stored per side of one exchange. */
 export const MAX_STORED_DIFFERENCES = 1000;

@@ -5,12 +5,12 @@
  * against its run's, so live mirroring never lands in a replay run, nor a replay in a live run.
  */
 import { basename } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { ShadowDiffError } from '../errors.js';
 import type { RunKind } from '../types/exchange.js';
+import type { Db } from './db.js';
 import type { Store } from './open-store.js';
-import type { ExchangeOutcome } from './record-exchange.js';
-import { drops, runs } from './schema/index.js';
+import type { ExchangeOutcome } from './write/types.js';
 
 /** The source of live mirroring, whatever the run's name. */
 export const LIVE_SOURCE = 'live';
@@ -41,11 +41,11 @@ export class RunExistsError extends ShadowDiffError {
   }
 }
 
-function existingRun(store: Store, name: string): ExistingRun | null {
-  const row = store.db.select({ kind: runs.kind, source: runs.source }).from(runs).where(eq(runs.name, name)).get();
-  if (row) return row;
+async function existingRun(db: Db, name: string): Promise<ExistingRun | null> {
+  const [row] = await db.all<ExistingRun>(sql`select kind, source from runs where name = ${name}`);
+  if (row) return { kind: row.kind, source: row.source };
   // Only the ingress reports drops: a name known from drops alone is a live run.
-  const dropped = store.db.select({ run: drops.run }).from(drops).where(eq(drops.run, name)).limit(1).get();
+  const [dropped] = await db.all(sql`select 1 as one from drops where run = ${name} limit 1`);
   return dropped ? { kind: 'live', source: LIVE_SOURCE } : null;
 }
 
@@ -53,33 +53,40 @@ function existingRun(store: Store, name: string): ExistingRun | null {
  * Claims `name` for a replay of `source`; throws RunExistsError when it is taken. `appendHint` names
  * the switch in the caller's terms (`--append`, `"append": true`).
  */
-export function claimReplayRun(store: Store, claim: { name: string; source: string; append: boolean; appendHint: string }, now = Date.now()): { created: boolean } {
-  return store.db.transaction(() => {
-    const existing = existingRun(store, claim.name);
+export async function claimReplayRun(
+  store: Store,
+  claim: { name: string; source: string; append: boolean; appendHint: string },
+  now = Date.now(),
+): Promise<{ created: boolean }> {
+  return store.db.transaction(async (tx) => {
+    const existing = await existingRun(tx, claim.name);
     if (!existing) {
-      store.db.insert(runs).values({ name: claim.name, kind: 'replay', source: claim.source, createdAt: now }).run();
-      return { created: true };
-    }
-    if (claim.append && existing.kind === 'replay' && existing.source === claim.source) return { created: false };
-    throw new RunExistsError(claim.name, existing, claim.appendHint);
+      // Two claims of one name at once (PostgreSQL): the second inserts nothing and reads the first's row.
+      const created = await tx.run(sql`insert into runs (name, kind, source, created_at) values (${claim.name}, 'replay', ${claim.source}, ${now}) on conflict (name) do nothing`);
+      if (created > 0) return { created: true };
+      const winner = await existingRun(tx, claim.name);
+      if (winner) throw new RunExistsError(claim.name, winner, claim.appendHint);
+    } else if (claim.append && existing.kind === 'replay' && existing.source === claim.source) return { created: false };
+    else throw new RunExistsError(claim.name, existing, claim.appendHint);
+    return { created: false };
   });
 }
 
 /** A free run name: `base`, else `base-2`, `base-3`, … (two replays started in the same second). */
-export function freeRunName(store: Store, base: string): string {
+export async function freeRunName(store: Store, base: string): Promise<string> {
   for (let i = 1; ; i++) {
     const name = i === 1 ? base : `${base}-${i}`;
-    if (!existingRun(store, name)) return name;
+    if (!(await existingRun(store.db, name))) return name;
   }
 }
 
 /**
- * Called inside the comparator's write transaction: an exchange whose kind differs from its run's
- * is recorded as skipped (`run_conflict`), counted in that run, and neither compared nor captured.
+ * The run-kind guard, applied by the comparator's write (record-batch.ts) to each new exchange: one
+ * whose kind differs from its run's is recorded as skipped (`run_conflict`), counted in that run,
+ * and neither compared nor captured.
  */
-export function guardRunKind(store: Store, o: ExchangeOutcome): ExchangeOutcome {
-  const kind = store.db.select({ kind: runs.kind }).from(runs).where(eq(runs.name, o.run)).get()?.kind;
-  if (kind === undefined || kind === o.runKind) return o;
+export function guardRunKind(o: ExchangeOutcome, runKind: RunKind | undefined): ExchangeOutcome {
+  if (runKind === undefined || runKind === o.runKind) return o;
   const { evidence: _evidence, capture: _capture, ...rest } = o;
   return { ...rest, outcome: 'skipped', skipReason: 'run_conflict', risk: null, differences: [], rules: { evaluated: [], hits: [] } };
 }

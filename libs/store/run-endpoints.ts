@@ -1,8 +1,10 @@
 /**
- * The endpoints a run already has, read from the outcome rows. The recursive query jumps from one
- * endpoint to the next through the (run, endpoint) index, so it costs one index seek per endpoint,
- * not one row per exchange.
+ * The endpoints a run already has, read from its rollups. The recursive query jumps from one
+ * endpoint to the next among the run's totals, through the rollups' key (run, span, bucket,
+ * endpoint), so it costs one index seek per endpoint, not one row per bucket.
  */
+import { sql } from 'drizzle-orm';
+import { SPAN } from './buckets.js';
 import type { Store } from './open-store.js';
 
 /** Where templates past the per-run endpoint cap are counted (--max-endpoints). No method: it holds every method. */
@@ -10,20 +12,18 @@ export const OTHER_ENDPOINT = 'OTHER';
 /** Where a pair counts when its payload is too broken to name its endpoint (comparator_error). */
 export const UNKNOWN_ENDPOINT = 'UNKNOWN';
 
-export function runEndpoints(store: Store, run: string): string[] {
-  const rows = store.sqlite
-    .prepare(
-      `with recursive e(endpoint) as (
-         select min(endpoint) from exchanges where run = @run
+export async function runEndpoints(store: Store, run: string): Promise<string[]> {
+  const rows = await store.db.all<{ endpoint: string }>(
+    sql`with recursive e(endpoint) as (
+         select min(endpoint) from rollups where run = ${run} and span = ${SPAN.total} and bucket = 0
          union all
-         select (select min(endpoint) from exchanges where run = @run and endpoint > e.endpoint) from e where e.endpoint is not null
+         select (select min(r.endpoint) from rollups r where r.run = ${run} and r.span = ${SPAN.total} and r.bucket = 0 and r.endpoint > e.endpoint) from e where e.endpoint is not null
        )
        select endpoint from e where endpoint is not null`,
-    )
-    .all({ run }) as { endpoint: string }[];
+  );
   return rows.map((r) => r.endpoint);
 }
 
-export function runHasEndpoint(store: Store, run: string, endpoint: string): boolean {
-  return store.sqlite.prepare('select 1 from exchanges where run = ? and endpoint = ? limit 1').get(run, endpoint) !== undefined;
+export async function runHasEndpoint(store: Store, run: string, endpoint: string): Promise<boolean> {
+  return (await store.db.all(sql`select 1 as one from rollups where run = ${run} and span = ${SPAN.total} and bucket = 0 and endpoint = ${endpoint} limit 1`)).length > 0;
 }

@@ -84,7 +84,7 @@ async function act(command: CommandSpec, config: ShadowDiffConfig): Promise<void
   const service = SERVICES[command.name];
   if (service) return serve(command, service, config);
   if (command.name === 'replay') process.exit(await runReplayCommand(config));
-  if (command.name === 'export') process.exit(runExportCommand(config));
+  if (command.name === 'export') process.exit(await runExportCommand(config));
   process.exit(
     await runGate({
       report: config.reportUrl as string,

@@ -19,7 +19,7 @@ import { toHar } from '../../libs/replay/formats/har-writer.js';
 import { leftOutSummary } from '../../libs/replay/har-origin.js';
 import { capturedExchanges, loadSource, type ReplaySource } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
-import { claimReplayRun, freeRunName, openStore, replaySourceName, RunExistsError } from '../../libs/store/index.js';
+import { claimReplayRun, freeRunName, openStore, redactionKey, replaySourceName, RunExistsError } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { comparatorSettings } from './run-services.js';
 
@@ -83,7 +83,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
   const candidate = config.candidate as string;
   const baseline = config.baseline;
 
-  const store = openStore(config.db);
+  const store = await openStore(config.db);
   let queue: JobQueue | null = null;
   let comparator: { close(): Promise<void> } | null = null;
   try {
@@ -103,8 +103,8 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
         return REPLAY_EXIT.unreachable;
       }
     }
-    const run = config.replayRun ?? freeRunName(store, defaultReplayRun());
-    claimReplayRun(store, { name: run, source: replaySourceName(source), append: config.append, appendHint: '--append' });
+    const run = config.replayRun ?? (await freeRunName(store, defaultReplayRun()));
+    await claimReplayRun(store, { name: run, source: replaySourceName(source), append: config.append, appendHint: '--append' });
 
     const logger = createLogger('warn', 'shadow-diff replay');
     if (config.redis) {
@@ -116,7 +116,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
     } else {
       // No Redis: compare in this process, straight into the store.
       queue = createEmbeddedQueue({ maxBacklog: Math.max(config.queueMaxBacklog, exchanges.length) });
-      comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
+      comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
     }
 
     const abort = new AbortController();
@@ -166,14 +166,14 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
   } finally {
     await comparator?.close();
     await queue?.close();
-    store.close();
+    await store.close();
   }
 }
 
-export function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 'har'>): number {
-  const store = openStore(a.db);
+export async function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 'har'>): Promise<number> {
+  const store = await openStore(a.db);
   try {
-    const exchanges = capturedExchanges(store, a.run);
+    const exchanges = await capturedExchanges(store, a.run);
     if (exchanges.length === 0) {
       process.stderr.write(`shadow-diff export: run '${a.run}' has no captured exchanges\n`);
       return REPLAY_EXIT.usage;
@@ -186,6 +186,6 @@ export function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 'har'>
     process.stderr.write(`shadow-diff export: ${exchanges.length} exchanges of run '${a.run}' written to ${a.har}\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

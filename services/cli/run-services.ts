@@ -7,7 +7,7 @@ import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import { compileTrustProxy } from '../../libs/capture/forwarding.js';
 import { Redaction } from '../../libs/capture/redaction.js';
-import { openStore, purgeDetails, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
+import { EXCHANGE_ID_WINDOW_MS, openStore, purgeDetails, purgeExchangeIds, purgeRollups, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
@@ -27,23 +27,36 @@ function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
   return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, onFailed });
 }
 
-/** Old discrepancy details (--retention) and captures past their bound are removed at start and every minute. */
+/**
+ * Retention, at start and every minute: old discrepancy details (--retention), captures past their
+ * bound, exchange ids past the idempotence window, and rollups past --rollup-retention.
+ */
 function startRetention(config: ShadowDiffConfig, store: Store, logger: Logger): () => void {
-  const retention = config.retention;
-  const purge = () => {
+  let running: Promise<void> | null = null;
+  const purge = async () => {
+    const now = Date.now();
     try {
-      if (retention !== undefined) {
-        const { discrepancies } = purgeDetails(store, Date.now() - retention);
+      if (config.retention !== undefined) {
+        const { discrepancies } = await purgeDetails(store, now - config.retention);
         if (discrepancies > 0) logger.info({ discrepancies }, 'retention: purged discrepancy details');
       }
-      const captures = trimCaptures(store, config.captureMax, config.captureMaxAge);
+      const captures = await trimCaptures(store, config.captureMax, config.captureMaxAge, now);
       if (captures > 0) logger.debug({ captures }, 'retention: removed the oldest captures');
+      await purgeExchangeIds(store, now - EXCHANGE_ID_WINDOW_MS);
+      if (config.rollupRetention !== undefined) {
+        const rows = await purgeRollups(store, now - config.rollupRetention);
+        if (rows > 0) logger.info({ rows }, 'retention: purged old rollups');
+      }
     } catch (error) {
       logger.warn({ err: error }, 'retention: purge failed; will try again');
     }
   };
-  purge();
-  const timer = setInterval(purge, 60_000);
+  // One purge at a time: a slow one is not stacked by the next tick.
+  const tick = () => {
+    running ??= purge().finally(() => (running = null));
+  };
+  tick();
+  const timer = setInterval(tick, 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -57,14 +70,14 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
   }
 }
 
-/** Redacted values hash under the store's own key, so they stay comparable across processes. */
-const redactionOf = (config: ShadowDiffConfig, store: Store | undefined) =>
-  new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths, queryParams: config.redactQueryParams, ...(store ? { key: redactionKey(store) } : {}) });
-/** Without a store (benchmarks of the compare step alone) redacted values carry no hash. */
-export const comparatorSettings = (config: ShadowDiffConfig, store?: Store) => ({
+/** Redacted values hash under the store's own key (redactionKey), so they stay comparable across processes. */
+const redactionOf = (config: ShadowDiffConfig, key: Buffer | undefined) =>
+  new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths, queryParams: config.redactQueryParams, ...(key ? { key } : {}) });
+/** Without a key (benchmarks of the compare step alone) redacted values carry no hash. */
+export const comparatorSettings = (config: ShadowDiffConfig, key?: Buffer) => ({
   compare: { ignoreHeaders: config.ignoreHeaders, hostEcho: config.hostEcho },
   comparison: config.comparison,
-  redaction: redactionOf(config, store),
+  redaction: redactionOf(config, key),
   capture: config.captureMax > 0,
   maxEndpoints: config.maxEndpoints,
 });
@@ -83,9 +96,9 @@ async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number)
 
 /** `start`: ingress, comparator and report API in one process, over Redis when configured, else embedded. */
 export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
-  const store = openStore(config.db);
+  const store = await openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
   const stopRetention = startRetention(config, store, logger);
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher, logger);
@@ -103,7 +116,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
       await comparator.close();
       await closeGracefully(report);
       await queue.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -123,9 +136,9 @@ export async function runIngress(config: ShadowDiffConfig, logger: Logger): Prom
 }
 
 export async function runComparator(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
-  const store = openStore(config.db);
+  const store = await openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
   const stopRetention = startRetention(config, store, logger);
   return {
     urls: {},
@@ -134,19 +147,19 @@ export async function runComparator(config: ShadowDiffConfig, logger: Logger): P
       stopRetention();
       await comparator.close();
       await queue.close();
-      store.close();
+      await store.close();
     },
   };
 }
 
 export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
-  const store = openStore(config.db);
+  const store = await openStore(config.db);
   const queue = config.redis ? openQueue(config, logger) : undefined;
   // Replays started over HTTP go to Redis when there is one; else they are compared in this process.
   const replayQueue = queue ?? openQueue(config, logger);
   const replayComparator = queue
     ? null
-    : startComparator({ queue: replayQueue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, store), logger });
+    : startComparator({ queue: replayQueue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
   const report = await buildReportApp({
     store,
     defaultRun: config.run,
@@ -166,7 +179,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
       await closeGracefully(report);
       await replayComparator?.close();
       await replayQueue.close();
-      store.close();
+      await store.close();
     },
   };
 }

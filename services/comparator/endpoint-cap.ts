@@ -11,27 +11,29 @@ import { OTHER_ENDPOINT, runEndpoints, runHasEndpoint, type Store } from '../../
 
 export const DEFAULT_MAX_ENDPOINTS = 1000;
 
-export type EndpointCap = (run: string, template: string) => string;
+export type EndpointCap = (run: string, template: string) => Promise<string>;
 
 export function createEndpointCap(store: Store | undefined, max = DEFAULT_MAX_ENDPOINTS): EndpointCap {
-  if (!store) return (_run, template) => template;
+  if (!store) return async (_run, template) => template;
   const known = new Map<string, Set<string>>();
-  const load = (run: string) => {
-    const set = new Set(runEndpoints(store, run));
-    set.delete(OTHER_ENDPOINT);
-    known.set(run, set);
+  const load = async (run: string) => {
+    const stored = await runEndpoints(store, run);
+    // Merged, not replaced: templates admitted here may still wait in an uncommitted batch.
+    let set = known.get(run);
+    if (!set) known.set(run, (set = new Set()));
+    for (const endpoint of stored) if (endpoint !== OTHER_ENDPOINT) set.add(endpoint);
     return set;
   };
-  return (run, template) => {
-    let endpoints = known.get(run) ?? load(run);
+  return async (run, template) => {
+    let endpoints = known.get(run) ?? (await load(run));
     if (endpoints.has(template)) return template;
     // Another process may have admitted it: one index seek, and the same name everywhere.
-    if (runHasEndpoint(store, run, template)) {
+    if (await runHasEndpoint(store, run, template)) {
       endpoints.add(template);
       return template;
     }
     if (endpoints.size >= max) return OTHER_ENDPOINT;
-    endpoints = load(run);
+    endpoints = await load(run);
     if (endpoints.size >= max) return OTHER_ENDPOINT;
     endpoints.add(template);
     return template;

@@ -1,7 +1,7 @@
 /**
  * What the comparator does with one job: validate, compare (against the shadow, and the secondary
- * when there is one), persist in one transaction. Free of process concerns so both queues (and the
- * tests) drive the same code.
+ * when there is one), persist through the batch writer (one transaction per batch of jobs). Free of
+ * process concerns so both queues (and the tests) drive the same code.
  */
 import { UnrecoverableError } from 'bullmq';
 import type { ComparisonConfig } from '../../libs/config/comparison-config.js';
@@ -21,7 +21,6 @@ import { JOB_ATTEMPTS, type AnyJob } from '../../libs/queue/contracts.js';
 import { compareExchangePayloadSchema, recordDropsPayloadSchema } from '../../libs/queue/payload-schemas.js';
 import {
   recordDrops,
-  recordExchange,
   recordFailedExchange,
   UNKNOWN_ENDPOINT,
   type ExchangeOutcome,
@@ -37,6 +36,7 @@ import type { ComparisonRules } from '../../libs/types/rules.js';
 import { REDACTED } from '../../libs/capture/redact.js';
 import { Redaction } from '../../libs/capture/redaction.js';
 import type { CaptureRecord } from '../../libs/store/index.js';
+import { createBatchWriter, type BatchWriterOptions, type RecordBatch } from './batch-writer.js';
 
 /** Body bytes kept per side in a discrepancy's evidence. */
 export const STORED_BODY_MAX_BYTES = 256 * 1024;
@@ -99,6 +99,8 @@ export interface ComparatorSettings {
   onComparatorError?: (job: { id: string; run: string }, stage: ComparatorStage, error: unknown) => void;
   /** The stages a job goes through; replaceable so tests can inject faults into each. */
   stages?: Partial<ComparatorStages>;
+  /** How outcomes are batched into transactions (batch-writer.ts). */
+  batch?: Omit<BatchWriterOptions, 'record'>;
 }
 
 export type ComparatorStage = 'payload' | 'compare' | 'outcome' | 'store';
@@ -107,7 +109,8 @@ export interface ComparatorStages {
   compare: typeof compareExchange;
   /** Runs on the finished outcome before it is stored. */
   finishOutcome: (outcome: ExchangeOutcome) => ExchangeOutcome;
-  record: typeof recordExchange;
+  /** Writes a batch of outcomes (recordBatch). */
+  record: RecordBatch;
 }
 
 /**
@@ -126,8 +129,8 @@ export function createComparisonContext(settings: ComparatorSettings, store?: St
     redaction: settings.redaction ?? new Redaction(),
     capture: settings.capture ?? true,
     resolveEndpoint,
-    /** The endpoint a pair counts under: its template, or OTHER past the run's cap. */
-    endpointFor: (run: string, template: string) => cap(run, template),
+    /** The endpoint a pair counts under: its template, or OTHER past the run's cap (read from the store). */
+    endpointFor: (run: string, template: string): Promise<string> => cap(run, template),
     rulesFor(template: string) {
       const own = Object.hasOwn(comparison.endpoints, template) ? comparison.endpoints[template] : undefined;
       const key = own ? template : GLOBAL;
@@ -164,10 +167,10 @@ function redactDifference<T extends StoredDifference>(r: Redaction, d: T): T {
   return { ...d, primary: d.primary === null ? null : r.value(d.primary), shadow: d.shadow === null ? null : r.value(d.shadow), detail: undefined };
 }
 
-export function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): ExchangeOutcome {
+export async function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): Promise<ExchangeOutcome> {
   const template = ctx.resolveEndpoint(ex.request.method, ex.request.url);
   const { rules, ids } = ctx.rulesFor(template);
-  const endpoint = ctx.endpointFor(ex.run, template);
+  const endpoint = await ctx.endpointFor(ex.run, template);
   const capture = captureOf(ex, ctx);
   const base = {
     id: ex.id,
@@ -267,7 +270,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
  * What can be read of a pair from a payload the comparator could not handle: an id and a run are
  * enough to count it. Null when even those are missing (the job then fails, visibly).
  */
-export function failedExchangeOf(payload: unknown, ctx: ComparisonContext): FailedExchange | null {
+export async function failedExchangeOf(payload: unknown, ctx: ComparisonContext): Promise<FailedExchange | null> {
   const ex = (payload as { exchange?: Record<string, unknown> } | null)?.exchange;
   if (typeof ex !== 'object' || ex === null) return null;
   const id = text(ex.id, 200);
@@ -278,7 +281,7 @@ export function failedExchangeOf(payload: unknown, ctx: ComparisonContext): Fail
   const url = text(request.url, 8192);
   let endpoint = UNKNOWN_ENDPOINT;
   try {
-    if (method && url) endpoint = ctx.endpointFor(run, ctx.resolveEndpoint(method, url));
+    if (method && url) endpoint = await ctx.endpointFor(run, ctx.resolveEndpoint(method, url));
   } catch {
     // the pair still counts, under UNKNOWN
   }
@@ -301,12 +304,12 @@ export interface JobResult {
 
 export function createJobHandler(store: Store, settings: ComparatorSettings = {}) {
   const ctx = createComparisonContext(settings, store);
-  const record = settings.stages?.record ?? recordExchange;
+  const writer = createBatchWriter(store, { ...settings.batch, ...(settings.stages?.record ? { record: settings.stages.record } : {}) });
   const finish = settings.stages?.finishOutcome ?? ((o: ExchangeOutcome) => o);
-  const failed = (job: AnyJob, stage: ComparatorStage, error: unknown): JobResult => {
-    const pair = failedExchangeOf(job.payload, ctx);
+  const failed = async (job: AnyJob, stage: ComparatorStage, error: unknown): Promise<JobResult> => {
+    const pair = await failedExchangeOf(job.payload, ctx);
     if (!pair) throw error instanceof StageError ? error.cause : error;
-    const recorded = recordFailedExchange(store, pair);
+    const recorded = await recordFailedExchange(store, pair);
     if (recorded) settings.onComparatorError?.({ id: pair.id, run: pair.run }, stage, error instanceof StageError ? error.cause : error);
     return { recorded };
   };
@@ -319,12 +322,12 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
       }
       let outcome: ExchangeOutcome;
       try {
-        outcome = finish(outcomeOf(parsed.data.exchange, ctx));
+        outcome = finish(await outcomeOf(parsed.data.exchange, ctx));
       } catch (error) {
         return failed(job, error instanceof StageError ? error.stage : 'outcome', error);
       }
       try {
-        return { recorded: record(store, outcome) };
+        return { recorded: await writer.write(outcome) };
       } catch (error) {
         // A locked database passes: retry for the full outcome. Anything else will fail again.
         if (isTransient(error) && job.attempt + 1 < JOB_ATTEMPTS) throw error;
@@ -334,7 +337,7 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
     if (job.name === 'record-drops') {
       const parsed = recordDropsPayloadSchema.safeParse(job.payload);
       if (!parsed.success) throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
-      return { recorded: recordDrops(store, parsed.data) };
+      return { recorded: await recordDrops(store, parsed.data) };
     }
     throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: unknown job ${(job as { name: string }).name}`);
   };

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluateGate } from '../../libs/gate/evaluate-gate.js';
 import { parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
-import { endpointStats, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
+import { runFigures, type ReportOptions, type Store } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
 import { errorResponse, gateResponse, runQuery } from './schemas.js';
@@ -39,16 +39,17 @@ const gateParameters = {
 
 export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { store, defaultRun, report }) => {
   /** `prefix` names where the parameters came from in a 400 (the webhook's `metadata.`). */
-  function evaluate(q: GateQuery, prefix = '') {
+  async function evaluate(q: GateQuery, prefix = '') {
     const run = q.run ?? defaultRun;
     const window = windowFrom(q, prefix);
-    const opts = { ...report, window };
-    let endpoints = endpointStats(store, run, opts);
-    let total = summary(store, run, opts);
+    // The light figures (counts and mismatches after noise), not the endpoints' latency, fields and rules.
+    const figures = await runFigures(store, run, { ...report, window });
+    let endpoints = figures.endpoints;
+    let total = { compared: figures.compared, mismatched: figures.mismatched, mismatchRate: figures.mismatchRate };
     if (q.endpoint !== undefined) {
       endpoints = endpoints.filter((e) => e.endpoint === q.endpoint);
       const only = endpoints[0];
-      total = { ...total, compared: only?.compared ?? 0, mismatched: only?.mismatched ?? 0, mismatchRate: only?.mismatchRate ?? 0 };
+      total = { compared: only?.compared ?? 0, mismatched: only?.mismatched ?? 0, mismatchRate: only?.mismatchRate ?? 0 };
     }
     const verdict = evaluateGate(total, endpoints, q);
     return {
@@ -71,7 +72,7 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
         response: { 200: gateResponse, 400: errorResponse },
       },
     },
-    async (req) => evaluate(req.query),
+    async (req) => await evaluate(req.query),
   );
 
   app.post<{ Body: { name?: string; namespace?: string; phase?: string; metadata?: Record<string, unknown> } }>(
@@ -108,7 +109,7 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
         return parsed.value;
       };
       if (m.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(m.run)) throw badParameter('metadata.run', `is not a run name: '${m.run}'`);
-      const result = evaluate(
+      const result = await evaluate(
         {
           run: m.run,
           endpoint: m.endpoint,

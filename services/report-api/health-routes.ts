@@ -20,13 +20,10 @@ const healthResponse = {
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { store, queue }) => {
   app.get('/healthz', { schema: { response: { 200: healthResponse, 503: healthResponse } } }, async (_req, reply) => {
-    let storeOk = false;
-    try {
-      storeOk = store.sqlite.prepare('select 1 as ok').get() !== undefined;
-    } catch {
-      storeOk = false;
-    }
-    const queueState = queue ? ((await queue.ping()) ? 'ok' : 'unavailable') : 'none';
+    const [storeOk, queueState] = await Promise.all([
+      store.ping().catch(() => false),
+      queue ? queue.ping().then((ok) => (ok ? 'ok' : 'unavailable')) : Promise.resolve('none'),
+    ]);
     const ok = storeOk && queueState !== 'unavailable';
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', store: storeOk ? 'ok' : 'unavailable', queue: queueState });
   });

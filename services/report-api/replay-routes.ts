@@ -119,12 +119,13 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
       if (b.baseline !== undefined && b.baseline !== 'recorded' && !/^https?:\/\/[^/]/.test(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
       checkReplayTarget(opts.targets, 'candidate', b.candidate);
       if (b.baseline !== undefined && b.baseline !== 'recorded') checkReplayTarget(opts.targets, 'baseline', b.baseline);
-      const exchanges = capturedExchanges(opts.store, b.fromRun);
+      const exchanges = await capturedExchanges(opts.store, b.fromRun);
       if (exchanges.length === 0) throw badParameter('fromRun', `run '${b.fromRun}' has no captured exchanges`);
       const release = slots.take();
-      const run = b.run ?? freeRunName(opts.store, defaultReplayRun());
+      let run: string;
       try {
-        claimReplayRun(opts.store, { name: run, source: replaySourceName({ fromRun: b.fromRun }), append: b.append ?? false, appendHint: '"append": true' });
+        run = b.run ?? (await freeRunName(opts.store, defaultReplayRun()));
+        await claimReplayRun(opts.store, { name: run, source: replaySourceName({ fromRun: b.fromRun }), append: b.append ?? false, appendHint: '"append": true' });
       } catch (error) {
         release();
         if (error instanceof RunExistsError) throw new HttpError(409, error.code, error.message, 'run');

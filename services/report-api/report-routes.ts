@@ -1,6 +1,7 @@
 /** /api/v1: summary, endpoints and discrepancies of a run. */
 import type { FastifyPluginAsync } from 'fastify';
 import { decodeCursor, endpointCapStatus, endpointStats, getDiscrepancy, listDiscrepancies, listRuns, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
+import type { Risk } from '../../libs/types/difference.js';
 import { badParameter, notFound } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
 import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, runsResponse, summaryResponse } from './schemas.js';
@@ -17,7 +18,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
   app.get(
     '/runs',
     { schema: { summary: 'Every run, newest first', response: { 200: runsResponse } } },
-    async () => ({ runs: listRuns(store, report) }),
+    async () => ({ runs: await listRuns(store, report) }),
   );
 
   app.get<{ Querystring: { run?: string; since?: string; until?: string } }>(
@@ -29,7 +30,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
         response: { 200: summaryResponse, 400: errorResponse },
       },
     },
-    async (req) => summary(store, req.query.run ?? defaultRun, withWindow(req.query)),
+    async (req) => await summary(store, req.query.run ?? defaultRun, withWindow(req.query)),
   );
 
   app.get<{ Querystring: { run?: string; since?: string; until?: string } }>(
@@ -43,11 +44,12 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     },
     async (req) => {
       const run = req.query.run ?? defaultRun;
-      return { run, endpoints: endpointStats(store, run, withWindow(req.query)), endpointCap: endpointCapStatus(store, run, report) };
+      const [endpoints, endpointCap] = await Promise.all([endpointStats(store, run, withWindow(req.query)), endpointCapStatus(store, run, report)]);
+      return { run, endpoints, endpointCap };
     },
   );
 
-  app.get<{ Querystring: { run?: string; endpoint?: string; limit: number; cursor?: string; since?: string; until?: string } }>(
+  app.get<{ Querystring: { run?: string; endpoint?: string; field?: string; risk?: Risk; limit: number; cursor?: string; since?: string; until?: string } }>(
     '/discrepancies',
     {
       schema: {
@@ -57,6 +59,8 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
           properties: {
             run: runQuery,
             endpoint: { type: 'string', minLength: 1, maxLength: 2048, description: 'Endpoint template, e.g. "GET /reviews/:id"' },
+            field: { type: 'string', minLength: 1, maxLength: 2048, description: 'Only discrepancies whose shadow differs (for real, not cancelled) at this field, e.g. "$.items[*].price"' },
+            risk: { type: 'string', enum: ['low', 'medium', 'high'], description: 'Only discrepancies of this risk after noise' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             cursor: { type: 'string', minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page' },
             ...windowQueryProperties,
@@ -69,7 +73,8 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     async (req) => {
       const cursor = req.query.cursor === undefined ? null : decodeCursor(req.query.cursor);
       if (req.query.cursor !== undefined && cursor === null) throw badParameter('cursor', 'is not a cursor this API returned');
-      return listDiscrepancies(store, { run: req.query.run ?? defaultRun, endpoint: req.query.endpoint, limit: req.query.limit, cursor }, withWindow(req.query));
+      const { endpoint, field, risk, limit } = req.query;
+      return await listDiscrepancies(store, req.query.run ?? defaultRun, { endpoint, field, risk, limit, cursor }, withWindow(req.query));
     },
   );
 
@@ -83,7 +88,7 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
       },
     },
     async (req) => {
-      const found = getDiscrepancy(store, req.params.id, report);
+      const found = await getDiscrepancy(store, req.params.id, report);
       if (!found) throw notFound(`no discrepancy with id ${req.params.id}`);
       return found;
     },

@@ -119,7 +119,7 @@ export const endpointsResponse = {
           },
           latency: {
             type: 'object',
-            description: 'Milliseconds to the last byte (nearest-rank percentiles over the compared exchanges)',
+            description: 'Milliseconds to the last byte over the compared exchanges: nearest-rank percentiles of a log-linear histogram (the upper bound of the bin)',
             properties: { primary: percentiles, shadow: percentiles },
             required: ['primary', 'shadow'],
           },

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, recordExchange, type ExchangeOutcome, type StoredDifference } from '../../libs/store/index.js';
+import { openStore, recordBatch, type ExchangeOutcome, type StoredDifference } from '../../libs/store/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { json, startUpstream, type Upstream } from '../support/upstream.js';
 import { LAPTOP, launchChromium } from './chromium.js';
@@ -80,17 +80,17 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   upstreams = await Promise.all([startUpstream((_req, res) => json(res, 200, {})), startUpstream((_req, res) => json(res, 200, {}))]);
   harness = await startHarness('embedded', { primary: upstreams[0]!.url, shadow: upstreams[1]!.url });
-  const store = openStore(harness.db);
+  const store = await openStore(harness.db);
   try {
     const deep = outcome(deepBody('ok', 1), deepBody(EVIL, 2), [difference('$.label', 'ok', EVIL), difference(deepPath, 1, 2)]);
     const bidi = outcome(JSON.stringify({ name: 'report.txt' }), JSON.stringify({ name: EVIL, note: 'bell\u0007 zero\u200Bwidth' }), [difference('$.name', 'report.txt', EVIL)]);
     const failing = outcome(JSON.stringify({ explode: 1 }), JSON.stringify({ explode: 2 }), [difference('$.explode', 1, 2)]);
-    for (const o of [deep, bidi, failing]) recordExchange(store, o);
+    await recordBatch(store, [deep, bidi, failing]);
     deepId = deep.id;
     bidiId = bidi.id;
     failingId = failing.id;
   } finally {
-    store.close();
+    await store.close();
   }
   browser = await launchChromium();
 });

@@ -6,6 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../support/harness.js';
+import { BUCKET_MS, bucketOf } from '../../libs/store/buckets.js';
 import { sleep } from '../support/wait.js';
 import { LAPTOP, launchChromium } from './chromium.js';
 import { seedReport, type Seeded } from './seed.js';
@@ -83,9 +84,11 @@ beforeAll(async () => {
   const seeding = (async () => {
     const sd = await seedReport({}, 1);
     seeded = sd;
-    await sleep(30);
-    between = new Date().toISOString();
-    await sleep(30);
+    // A window selects whole minutes: the second batch goes in the minute after the first's, and
+    // `between` is that minute's start.
+    const next = bucketOf(Date.now()) + BUCKET_MS;
+    await sleep(next - Date.now() + 10);
+    between = new Date(next).toISOString();
     await sd.sendBatch(1);
     return sd;
   })();
@@ -100,7 +103,7 @@ beforeAll(async () => {
       if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
     });
   }
-});
+}, 120_000); // up to a minute waiting for the next minute bucket
 
 afterAll(async () => {
   await browser?.close();

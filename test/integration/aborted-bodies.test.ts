@@ -5,9 +5,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../libs/store/index.js';
 import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
 import { tempDb } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
@@ -55,15 +55,6 @@ async function halfBody(port: number, path: string, afterSent: () => Promise<voi
   socket.destroy();
 }
 
-function count(db: string, sql: string): number {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return (conn.prepare(sql).get() as { n: number }).n;
-  } finally {
-    conn.close();
-  }
-}
-
 function start(args: string[]): CliProcess {
   const p = spawnCli(['start', ...args]);
   cleanup.push(async () => {
@@ -102,7 +93,9 @@ describe('aborted request bodies', () => {
     await waitFor(() => primary.open(), (n) => n <= baseline, 5000, `the primary's open connections back to ${baseline}`);
     // The shadow never gets a body the client did not send whole.
     expect(shadow.requestsSeen()).toBe(1);
-    await waitFor(() => count(db, "select count(*) n from exchanges where skip_reason = 'client_aborted'"), (n) => n === aborted, 10_000, 'every aborted pair counted');
+    const summary = async () => (await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`)).body.json()) as RunSummary;
+    const counted = await waitFor(summary, (s) => s.skippedByReason.client_aborted === aborted && s.compared === 1, 10_000, 'every pair counted');
+    expect(counted).toMatchObject({ compared: 1, skipped: aborted, skippedByReason: { client_aborted: aborted } });
 
     const stopping = performance.now();
     cli.kill('SIGTERM');

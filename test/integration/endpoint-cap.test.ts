@@ -41,11 +41,11 @@ describe('--max-endpoints', () => {
 
   it('holds across comparator restarts and between comparators sharing one store, exactly', async () => {
     const file = tempDb();
-    const one = openStore(file);
-    const two = openStore(file);
-    scope.defer(() => {
-      one.close();
-      two.close();
+    const one = await openStore(file);
+    const two = await openStore(file);
+    scope.defer(async () => {
+      await one.close();
+      await two.close();
     });
     const seed = async (handle: ReturnType<typeof createJobHandler>, path: string) => {
       const ex = makeExchange({ id: `${path}-${Math.random()}` });
@@ -59,12 +59,12 @@ describe('--max-endpoints', () => {
     for (const w of ['r', 's', 't']) await seed(b, `/s/${w}`);
     for (const w of ['u', 'v']) await seed(a, `/s/${w}`);
     // A restarted comparator knows the endpoints from the store.
-    const three = openStore(file);
+    const three = await openStore(file);
     scope.defer(() => three.close());
     const restarted = createJobHandler(three, { maxEndpoints: 4 });
     await seed(restarted, '/s/w');
     await seed(restarted, '/s/p');
-    expect(runEndpoints(one, 'live')).toEqual(['GET /s/p', 'GET /s/q', 'GET /s/r', 'GET /s/s', 'OTHER']);
-    expect(summary(one, 'live', { maxEndpoints: 4 })).toMatchObject({ compared: 9, endpointCap: { max: 4, reached: true } });
+    expect(await runEndpoints(one, 'live')).toEqual(['GET /s/p', 'GET /s/q', 'GET /s/r', 'GET /s/s', 'OTHER']);
+    expect(await summary(one, 'live', { maxEndpoints: 4 })).toMatchObject({ compared: 9, endpointCap: { max: 4, reached: true } });
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 /** Faults and bad input: the client never notices, and every pair ends recorded with its reason. */
 import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
@@ -127,9 +128,8 @@ describe('a client that goes away', () => {
     const h = await harness('embedded', { primary: primary.url, shadow: primary.url }, { captureMaxBytes: '8MiB' });
     const res = await request(`${h.ingress}/big`);
     await res.body.dump({ limit: 1024 }); // reads a little, then drops the connection
-    await h.settled(1);
-    const reason = new Database(h.db, { readonly: true }).prepare('select skip_reason r from exchanges').get() as { r: string };
-    expect(reason.r).toBe('client_aborted');
+    expect(await h.settled(1)).toMatchObject({ compared: 0, skipped: 1 });
+    expect((await h.summary()).skippedByReason).toEqual({ client_aborted: 1 });
   });
 });
 
@@ -177,8 +177,9 @@ describe('bad input to the ingress', () => {
     expect(Buffer.from(await res.body.arrayBuffer()).length).toBe(huge.length);
     await request(`${h.ingress}/small`).then((r) => r.body.dump());
     expect(await h.settled(2)).toMatchObject({ skipped: 1, compared: 1, matched: 1 });
-    const reason = new Database(h.db, { readonly: true }).prepare("select skip_reason r from exchanges where url = '/huge'").get() as { r: string };
-    expect(reason.r).toBe('comparison_budget_exceeded');
+    const { endpoints } = await h.get<{ endpoints: { endpoint: string; compared: number; skipped: number; skippedByReason: Record<string, number> }[] }>('/api/v1/endpoints');
+    expect(endpoints.find((e) => e.endpoint === 'GET /huge')).toMatchObject({ compared: 0, skipped: 1, skippedByReason: { comparison_budget_exceeded: 1 } });
+    expect(endpoints.find((e) => e.endpoint === 'GET /small')).toMatchObject({ compared: 1, skipped: 0 });
   });
 });
 
@@ -198,63 +199,63 @@ describe('where the ingress connects', () => {
 describe('the store under pressure', () => {
   it('retries while SQLite is locked, then counts the exchange once', async () => {
     const file = tempDb();
-    const store = openStore(file);
+    const store = await openStore(file);
     const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 300 });
     const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
     scope.defer(async () => {
       await comparator.close();
-      store.close();
+      await store.close();
     });
-    store.sqlite.pragma('busy_timeout = 200'); // fail fast while the other connection holds the lock
+    await store.db.all(sql`pragma busy_timeout = 200`); // fail fast while the other connection holds the lock
     const locker = new Database(file);
     locker.exec('BEGIN EXCLUSIVE');
     const ex = makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } });
     await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
     await sleep(700); // at least two attempts hit the lock
-    expect(summary(store, 'live').compared).toBe(0);
+    expect((await summary(store, 'live')).compared).toBe(0);
     locker.exec('COMMIT');
     locker.close();
-    await waitFor(() => summary(store, 'live').compared, (n) => n === 1, 10_000, 'the retried job to land');
+    await waitFor(async () => (await summary(store, 'live')).compared, (n) => n === 1, 10_000, 'the retried job to land');
     await sleep(300);
-    expect(summary(store, 'live')).toMatchObject({ compared: 1, mismatched: 1 });
+    expect(await summary(store, 'live')).toMatchObject({ compared: 1, mismatched: 1 });
   });
 
   it('counts the pair as skipped (comparator_error) when the database is too full for its outcome', async () => {
     const file = tempDb();
-    const store = openStore(file);
+    const store = await openStore(file);
     const failed: string[] = [];
     const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 20, onFailed: (job) => failed.push(job.id) });
     const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
     scope.defer(async () => {
       await comparator.close();
-      store.close();
+      await store.close();
     });
-    const pages = store.sqlite.pragma('page_count', { simple: true }) as number;
-    store.sqlite.pragma(`max_page_count = ${pages}`); // as good as a full disk: the evidence cannot fit, one small row can
+    const [{ page_count: pages } = { page_count: 0 }] = await store.db.all<{ page_count: number }>(sql`pragma page_count`);
+    await store.db.all(sql.raw(`pragma max_page_count = ${pages}`)); // as good as a full disk: the evidence cannot fit, one small row can
     const big = { blob: 'x'.repeat(200_000) };
     const ex = makeExchange({ primaryJson: big, shadowJson: { ...big, changed: true } });
     await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
-    await waitFor(() => summary(store, 'live').skipped, (n) => n === 1, 10_000, 'the pair to be counted');
-    expect(summary(store, 'live')).toMatchObject({ compared: 0, skipped: 1, skippedByReason: { comparator_error: 1 } });
-    expect((store.sqlite.prepare('select count(*) n from discrepancies').get() as { n: number }).n).toBe(0);
+    await waitFor(async () => (await summary(store, 'live')).skipped, (n) => n === 1, 10_000, 'the pair to be counted');
+    expect(await summary(store, 'live')).toMatchObject({ compared: 0, skipped: 1, skippedByReason: { comparator_error: 1 } });
+    expect(await store.db.all(sql`select count(*) as n from discrepancies`)).toEqual([{ n: 0 }]);
     expect(failed).toEqual([]);
   });
 
   it('fails the job visibly when nothing at all can be written, counting nothing it could not store', async () => {
     const file = tempDb();
-    const store = openStore(file);
+    const store = await openStore(file);
     const failed: string[] = [];
     const queue = createEmbeddedQueue({ maxBacklog: 10, backoffMs: 20, onFailed: (job) => failed.push(job.id) });
     const comparator = startComparator({ queue, store, concurrency: 1, settings: {}, logger: createLogger('silent', 'test') });
     scope.defer(async () => {
       await comparator.close();
-      store.close();
+      await store.close();
     });
-    store.sqlite.pragma('query_only = ON'); // every write refused, the fallback's too
+    await store.db.run(sql`pragma query_only = ON`); // every write refused, the fallback's too
     const ex = makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } });
     await queue.publisher.publish('compare-exchange', ex.id, { v: 1, exchange: ex });
     await waitFor(() => failed.length, (n) => n === 1, 10_000, 'the job to fail for good');
     expect(failed).toEqual([ex.id]);
-    expect(summary(store, 'live')).toMatchObject({ compared: 0, skipped: 0 });
+    expect(await summary(store, 'live')).toMatchObject({ compared: 0, skipped: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 /**
  * Invariant 2 under comparator faults: whatever stage throws (compare, outcome building, store
  * write) or however broken the payload, every published pair ends compared or skipped
@@ -8,7 +9,7 @@ import { createLogger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import { openStore, recordExchange, summary, endpointStats, type Store } from '../../libs/store/index.js';
+import { openStore, recordBatch, summary, endpointStats, type Store } from '../../libs/store/index.js';
 import { compareExchange } from '../../libs/diff/index.js';
 import type { Exchange } from '../../libs/types/exchange.js';
 import { startComparator, type ComparatorService } from '../../services/comparator/comparator-service.js';
@@ -50,11 +51,12 @@ describe.each(Object.keys(factories))('%s queue: a comparator that throws', (kin
   });
 
   it('loses no pair: each ends compared or skipped (comparator_error), counted once, redeliveries included', async () => {
-    const store: Store = openStore(tempDb());
+    const store: Store = await openStore(tempDb());
     cleanup.push(() => store.close());
-    // A real store failure: SQLite refuses one difference, so the whole outcome's transaction fails.
-    store.sqlite.exec(
-      `create trigger poison before insert on differences when new.path = '$.poison' begin select raise(abort, 'injected store failure'); end`,
+    // A real store failure: SQLite refuses one difference, so the whole batch's transaction fails
+    // (the batch writer then retries outcome by outcome, and only the poisoned one fails).
+    await store.db.run(
+      sql`create trigger poison before insert on differences when new.path = '$.poison' begin select raise(abort, 'injected store failure'); end`,
     );
     const queue = factories[kind]?.() as JobQueue;
     cleanup.push(() => queue.close());
@@ -77,11 +79,13 @@ describe.each(Object.keys(factories))('%s queue: a comparator that throws', (kin
             if (o.url.startsWith('/fail-outcome/')) throw new Error('injected outcome failure');
             return o;
           },
-          record: (s, o) => {
-            const n = (calls.get(o.id) ?? 0) + 1;
-            calls.set(o.id, n);
-            if (o.url.startsWith('/busy-always/') || (o.url.startsWith('/busy-once/') && n === 1)) throw busy();
-            return recordExchange(s, o);
+          record: async (s, batch) => {
+            for (const o of batch) {
+              const n = (calls.get(o.id) ?? 0) + 1;
+              calls.set(o.id, n);
+              if (o.url.startsWith('/busy-always/') || (o.url.startsWith('/busy-once/') && n === 1)) throw busy();
+            }
+            return recordBatch(s, batch);
           },
         },
       },
@@ -106,14 +110,14 @@ describe.each(Object.keys(factories))('%s queue: a comparator that throws', (kin
     await waitFor(() => comparator.consumer.backlog(), (n) => n === 0, 10_000, 'the redeliveries handled');
     await sleep(300);
 
-    const s = summary(store, 'live');
+    const s = await summary(store, 'live');
     expect(s.compared + s.skipped).toBe(SENT);
     expect(s).toMatchObject({ compared: PLAN.ok + PLAN['busy-once'], skipped: COUNTED_AS_ERROR, skippedByReason: { comparator_error: COUNTED_AS_ERROR } });
     expect(s.mismatched).toBe(10 + 2); // the even ones of ok (0..19) and of busy-once (0, 2)
     const stages = new Set(errors.map((e) => e.split(':')[0]));
     expect([...stages].sort()).toEqual(['compare', 'outcome', 'payload', 'store']);
     expect(errors).toHaveLength(COUNTED_AS_ERROR);
-    const perEndpoint = endpointStats(store, 'live');
+    const perEndpoint = await endpointStats(store, 'live');
     expect(perEndpoint.find((e) => e.endpoint === 'GET /fail-compare/:id')?.skippedByReason).toEqual({ comparator_error: PLAN['fail-compare'] });
 
     const app = await buildReportApp({ store, defaultRun: 'live' });

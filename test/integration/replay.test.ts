@@ -357,7 +357,7 @@ describe('a run belongs to one source', () => {
     for (let i = 1; i <= 3; i++) await request(`${h.ingress}/items/${i}`).then((r) => r.body.dump());
     const s = await h.settled(4, 'taken');
     expect(s).toMatchObject({ compared: 1, skipped: 3 });
-    expect(rows<{ n: number }>(db, "select count(*) as n from exchanges where run = 'taken' and skip_reason = 'run_conflict'")[0]?.n).toBe(3);
+    expect(rows<{ n: number }>(db, "select sum(count) as n from skip_rollups where run = 'taken' and span = 0 and reason = 'run_conflict'")[0]?.n).toBe(3);
     expect(rows<{ kind: string }>(db, "select kind from runs where name = 'taken'")).toEqual([{ kind: 'replay' }]);
   });
 });

@@ -17,7 +17,7 @@ let queue: JobQueue;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   const handle = createJobHandler(store, {});
   // live: 4 compared, all mismatched — any gate that passes here was fooled.
   for (let i = 0; i < 4; i++) {
@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await queue.close();
-  store.close();
+  await store.close();
 });
 
 const BAD_RATES = ['Infinity', '-Infinity', '1e309', 'NaN', ' ', '', '0x1', '0b1', '-0.1', '1.5', '1,5', ' 0.1', '0.1 ', '+0.5', '[]'];

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../libs/store/index.js';
+import { binOf, binUpperMs } from '../../libs/store/latency-bins.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
 import { makeExchange } from '../support/fixtures.js';
@@ -11,9 +12,11 @@ import { tempDb } from '../support/temp.js';
 let store: Store;
 let app: FastifyInstance;
 let ids: string[];
+/** What the latency histogram reports for a latency: the upper bound of its bin. */
+const at = (ms: number) => binUpperMs(binOf(ms));
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   const handle = createJobHandler(store, {});
   const exchanges = [
     makeExchange({ primaryJson: { a: 1 }, shadowJson: { a: 2 } }),
@@ -26,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  store.close();
+  await store.close();
 });
 
 describe('report API via inject', () => {
@@ -59,7 +62,7 @@ describe('report API via inject', () => {
           shadowErrors: 0,
           comparedWithSecondary: 0,
           byRisk: { high: 1, medium: 0, low: 0 },
-          latency: { primary: { p50: 5, p95: 5, p99: 5 }, shadow: { p50: 6, p95: 6, p99: 6 } },
+          latency: { primary: { p50: at(5), p95: at(5), p99: at(5) }, shadow: { p50: at(6), p95: at(6), p99: at(6) } },
           fields: [{ path: '$.b', mismatches: 1, shadowDiffs: 1, secondaryDiffs: 0, noise: false }],
           rules: [],
         },
@@ -81,7 +84,18 @@ describe('report API via inject', () => {
     });
   });
 
+  it('filters discrepancies by field and risk on the server', async () => {
+    const listed = async (query: string) => ((await app.inject(`/api/v1/discrepancies?${query}`)).json() as { items: { id: string }[] }).items.map((i) => i.id);
+    expect(await listed('field=%24.a')).toEqual([ids[0]]);
+    expect(await listed('field=%24.b')).toEqual([]);
+    expect(await listed('risk=medium')).toEqual([ids[0]]);
+    expect(await listed('risk=high')).toEqual([]);
+    expect(await listed('run=canary&risk=high&field=%24.b')).toEqual([ids[2]]);
+  });
+
   it.each([
+    ['/api/v1/discrepancies?risk=severe', 'risk'],
+    ['/api/v1/discrepancies?field=', 'field'],
     ['/api/v1/discrepancies?limit=abc', 'limit'],
     ['/api/v1/discrepancies?limit=0', 'limit'],
     ['/api/v1/discrepancies?limit=100000', 'limit'],

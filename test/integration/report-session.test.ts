@@ -24,7 +24,7 @@ let proxied: FastifyInstance;
 let proxiedBase: string;
 
 beforeAll(async () => {
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   const handle = createJobHandler(store, { capture: true });
   await handle({ name: 'compare-exchange', id: 'cap-1', payload: { v: 1, exchange: makeExchange({ id: 'cap-1', primaryJson: { a: 1 }, shadowJson: { a: 1 } }) }, attempt: 0 });
   const replays = { publisher: queue.publisher, captureMaxBytes: 1024 * 1024, targets: { allow: ['http://127.0.0.1:9'], maxConcurrent: 64 } };
@@ -38,7 +38,7 @@ afterAll(async () => {
   await app.close();
   await proxied.close();
   await queue.close();
-  store.close();
+  await store.close();
 });
 
 async function login(at = base, headers: Record<string, string> = {}) {

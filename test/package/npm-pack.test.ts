@@ -93,7 +93,7 @@ afterAll(() => {
 
 describe('the tarball', () => {
   it('ships the build, the migrations, the web report and the README, and no sources or tests', () => {
-    for (const file of ['package.json', 'README.md', 'dist/services/cli/main.js', 'dist/libs/store/open-store.js', 'migrations/meta/_journal.json', 'services/report-api/web/index.html', 'services/report-api/web/app.js']) {
+    for (const file of ['package.json', 'README.md', 'dist/services/cli/main.js', 'dist/libs/store/open-store.js', 'migrations/sqlite/meta/_journal.json', 'migrations/pg/meta/_journal.json', 'migrations/sqlite/0000_initial.sql', 'migrations/pg/0000_initial.sql', 'services/report-api/web/index.html', 'services/report-api/web/app.js']) {
       expect(packed).toContain(file);
     }
     expect(packed.filter((f) => f.endsWith('.sql')).length).toBeGreaterThan(0);

@@ -1,11 +1,16 @@
-/** shadow-diff started in-process (`start`) on ephemeral ports, over the embedded queue or a real Redis. */
+/**
+ * shadow-diff started in-process (`start`) on ephemeral ports, over the embedded queue or a real
+ * Redis, on a SQLite file (default) or a fresh PostgreSQL database (`extra.store: 'postgres'`, or a
+ * postgres:// URL as the `db` override).
+ */
 import { inject } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
 import type { OptionKey } from '../../libs/config/options.js';
 import { createLogger } from '../../libs/logger.js';
 import type { RunSummary } from '../../libs/store/index.js';
 import { runAll, type Running } from '../../services/cli/run-services.js';
-import { randomPrefix, tempDb } from './temp.js';
+import { tempStoreLocation, type StoreKind } from './stores.js';
+import { randomPrefix } from './temp.js';
 import { waitFor } from './wait.js';
 
 export type QueueKind = 'embedded' | 'bullmq';
@@ -18,6 +23,7 @@ export interface Harness {
   report: string;
   /** The ingress's admin port (/metrics, /healthz), when started with adminListen. */
   admin?: string;
+  /** The store: a SQLite file or a postgres:// URL. */
   db: string;
   running: Running;
   get<T = unknown>(path: string): Promise<T>;
@@ -31,9 +37,9 @@ export async function startHarness(
   kind: QueueKind,
   upstreams: { primary: string; shadow: string; secondary?: string },
   overrides: Partial<Record<OptionKey, string>> = {},
-  extra: { configFile?: string } = {},
+  extra: { configFile?: string; store?: StoreKind } = {},
 ): Promise<Harness> {
-  const db = tempDb();
+  const db = overrides.db ?? (await tempStoreLocation(extra.store ?? 'sqlite'));
   const config = loadConfig({
     flags: {
       primary: upstreams.primary,

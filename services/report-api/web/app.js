@@ -10,7 +10,6 @@ import {
   RISKS,
   byId,
   discrepancyHref,
-  fieldOf,
   fmtClock,
   fmtDateTime,
   fmtInt,
@@ -20,7 +19,6 @@ import {
   getJson,
   h,
   hideBanner,
-  mapLimit,
   overviewHref,
   readState,
   riskBadge,
@@ -47,8 +45,6 @@ let paused = false;
 let generation = 0;
 let inFlight = null;
 let again = false;
-/** Risk of each discrepancy, from its detail (details never change). */
-const risks = new Map();
 
 const el = {
   run: byId('run'),
@@ -157,11 +153,10 @@ async function load() {
       getJson('/api/v1/runs'),
       getJson('/api/v1/summary', { run: s.run, ...win }),
       getJson('/api/v1/endpoints', { run: s.run, ...win }),
-      getJson('/api/v1/discrepancies', { run: s.run, endpoint: s.endpoint, limit, ...win }),
+      // Field and risk filter on the server: the page holds the latest that match, not a filtered latest page.
+      getJson('/api/v1/discrepancies', { run: s.run, endpoint: s.endpoint, field: s.field, risk: s.risk, limit, ...win }),
       getJson('/api/v1/gate', { run: s.run, ...thresholds(), ...win }).catch((error) => ({ error })),
     ]);
-    if (gen !== generation) return;
-    const items = await filterItems(list.items, s);
     if (gen !== generation) return;
     hideBanner();
     document.body.classList.remove('needs-token');
@@ -171,10 +166,9 @@ async function load() {
     renderEndpoints(endpoints.endpoints);
     renderEndpointCap(endpoints.endpointCap);
     renderFields(endpoints.endpoints);
-    renderList(items, list);
+    renderList(list);
     setText(el.updated, `updated ${fmtClock(new Date())}`);
     el.updated.classList.remove('stale');
-    void fillRisks(items, gen);
   } catch (error) {
     if (gen !== generation) return;
     reportError(error);
@@ -195,47 +189,6 @@ function reportError(error) {
     return;
   }
   showBanner('error', `The report API did not answer (${error?.message ?? error}); retrying every ${REFRESH_MS / 1000} s.`);
-}
-
-/** Field (client side, on the listed paths) then risk (as listed). */
-async function filterItems(items, s) {
-  let out = s.field ? items.filter((i) => i.paths.some((p) => p === s.field || fieldOf(p) === s.field)) : items;
-  if (s.risk) {
-    await loadRisks(out);
-    out = out.filter((i) => risks.get(i.id) === s.risk);
-  }
-  return out;
-}
-
-async function loadRisks(items) {
-  // The list carries each discrepancy's risk; a detail is fetched only for an item without it.
-  for (const i of items) if (i.risk) risks.set(i.id, i.risk);
-  const missing = items.filter((i) => !risks.has(i.id));
-  await mapLimit(missing, 4, async (item) => {
-    try {
-      const detail = await getJson(`/api/v1/discrepancies/${encodeURIComponent(item.id)}`);
-      risks.set(item.id, detail.risk);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) risks.set(item.id, 'purged');
-      else throw error;
-    }
-  });
-}
-
-/** The risk column, from the list (or, for an item without it, from its detail). */
-async function fillRisks(items, gen) {
-  try {
-    await loadRisks(items);
-  } catch {
-    return; // the next refresh tries again
-  }
-  if (gen !== generation) return;
-  for (const tr of el.listBody.rows) updateRiskCell(tr, tr.dataset.key);
-  // A tab left open for days keeps only what it lists.
-  if (risks.size > 2000) {
-    const listed = new Set(items.map((i) => i.id));
-    for (const id of risks.keys()) if (!listed.has(id)) risks.delete(id);
-  }
 }
 
 // ---------------------------------------------------------------- rendering
@@ -447,14 +400,11 @@ function renderFields(endpoints) {
   setOptions(el.field, options, state.field);
 }
 
-function renderList(items, list) {
+function renderList(list) {
+  const items = list.items;
   const filtered = Boolean(state.field || state.risk);
-  const listed = list.items.length;
   const more = list.nextCursor ? ' · more available' : '';
-  setText(
-    el.listCount,
-    filtered ? `${items.length} of the ${listed} latest match${more}` : `${listed} latest${more}`,
-  );
+  setText(el.listCount, filtered ? `${items.length} latest that match${more}` : `${items.length} latest${more}`);
   el.listEmpty.hidden = items.length > 0;
   el.more.hidden = !list.nextCursor || PAGE_SIZE * pages >= MAX_LIMIT;
   syncRows(
@@ -478,7 +428,7 @@ function renderList(items, list) {
     (tr, d) => {
       tr.querySelector('a').setAttribute('href', discrepancyHref(d.id, state));
       tr.classList.toggle('shadow-failed', d.shadowStatus === null || d.shadowStatus >= 500);
-      updateRiskCell(tr, d.id);
+      updateRiskCell(tr, d.risk);
     },
   );
 }
@@ -488,9 +438,9 @@ function pathsOf(paths) {
   return paths.length > 3 ? [...shown, h('span', { class: 'muted' }, ` +${paths.length - 3} more`)] : shown;
 }
 
-function updateRiskCell(tr, id) {
+/** The risk after noise, as the list gives it. */
+function updateRiskCell(tr, risk) {
   const td = tr.cells[3];
-  const risk = risks.get(id) ?? '';
   if (td.dataset.risk === risk) return;
   td.dataset.risk = risk;
   td.replaceChildren(risk ? riskBadge(risk) : h('span', { class: 'muted' }, '…'));

@@ -92,6 +92,16 @@ describe('loadConfig', () => {
     expect(c.reportListen).toEqual({ host: '127.0.0.1', port: 9001 });
   });
 
+  it('takes --db as a SQLite file or a postgres:// URL, never echoing a password', () => {
+    expect(loadConfig({ env: {}, flags: { db: './x.db' } }).db).toBe('./x.db');
+    expect(loadConfig({ env: { SHADOW_DIFF_DB: 'postgres://sd@db.internal:5432/shadow' } }).db).toBe('postgres://sd@db.internal:5432/shadow');
+    expect(loadConfig({ env: {}, flags: { db: 'postgresql://sd@db:5432/shadow' } }).db).toBe('postgresql://sd@db:5432/shadow');
+    expect(() => loadConfig({ env: {}, flags: { db: 'postgres://sd:hunter2@db:5432' } })).toThrow(/--db: must name a host and a database/);
+    expect(() => loadConfig({ env: {}, flags: { db: 'postgres://sd:hunter2@db:5432' } })).not.toThrow(/hunter2/);
+    expect(() => loadConfig({ env: {}, flags: { db: '' } })).toThrow(/must not be empty/);
+    expect(loadConfig({ env: { SHADOW_DIFF_ROLLUP_RETENTION: '90d' } }).rollupRetention).toBe(90 * 86_400_000);
+  });
+
   it('reads --replay-allow as exact origins (none by default) and bounds --max-replays', () => {
     expect(loadConfig({ env: {} })).toMatchObject({ replayAllow: [], maxReplays: 2 });
     const c = loadConfig({ env: { SHADOW_DIFF_REPLAY_ALLOW: 'HTTP://Candidate.Example:80/, https://[::1]:8443,http://0x7f.1:9000' }, flags: { maxReplays: '5' } });

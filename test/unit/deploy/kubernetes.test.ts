@@ -24,9 +24,7 @@ const root = (path: string) => new URL(`../../../${path}`, import.meta.url);
 const PACKAGE = JSON.parse(readFileSync(root('package.json'), 'utf8')) as { bin: Record<string, string> };
 const GATING = readFileSync(root('docs/gating.md'), 'utf8');
 
-/** Env names and flags the mirror-target mode adds (issue 15); today's loader does not read them yet. */
-const PARALLEL_ENV = new Set(['SHADOW_DIFF_MODE', 'SHADOW_DIFF_STRIP_HOST_SUFFIX']);
-const KNOWN_ENV = new Set([...OPTIONS.flatMap((o) => [...o.env]), 'SHADOW_DIFF_CONFIG', ...PARALLEL_ENV]);
+const KNOWN_ENV = new Set([...OPTIONS.flatMap((o) => [...o.env]), 'SHADOW_DIFF_CONFIG']);
 /** Values standing in for the Secrets an operator creates (docs/kubernetes.md). */
 const TOKEN = 'k8s-test-token-0123456789abcdef';
 const SECRET_VALUES: Record<string, string> = {
@@ -92,7 +90,7 @@ function configOf(list: K8sObject[], c: Container): ShadowDiffConfig {
     flags[key] = args[i + 1] as string;
   }
   const env: Record<string, string> = {};
-  for (const entry of c.container.env ?? []) if (!PARALLEL_ENV.has(entry.name)) env[entry.name] = envValue(entry);
+  for (const entry of c.container.env ?? []) env[entry.name] = envValue(entry);
   return loadConfig({ command: c.command, flags, env, configFile: configFileOf(list, c) });
 }
 
@@ -104,7 +102,7 @@ const appFor = (setting: string) => (setting === 'adminListen' ? admin : setting
 
 beforeAll(async () => {
   for (const overlay of ['base', ...OVERLAYS.map((o) => `overlays/${o}`)]) rendered.set(overlay.replace('overlays/', ''), parseObjects(render(overlay)));
-  store = openStore(tempDb());
+  store = await openStore(tempDb());
   report = await buildReportApp({ store, defaultRun: 'live', token: TOKEN });
   admin = buildAdminApp({ metrics: new IngressMetrics({ shadowInFlight: () => 0, queueAvailable: () => true }), isQueueAvailable: () => true });
 });
@@ -112,7 +110,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await report?.close();
   await admin?.close();
-  store?.close();
+  await store?.close();
 });
 
 describe.each(['base', ...OVERLAYS])('deploy/kubernetes %s', (overlay) => {

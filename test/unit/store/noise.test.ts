@@ -27,12 +27,12 @@ describe('isNoise (Diffy rule)', () => {
 
 describe('field-level noise in the report', () => {
   const stores: Store[] = [];
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close();
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
   });
 
   it('makes no pair a mismatch for a noise field, even where the secondary did not differ on that very request', async () => {
-    const store = openStore(tempDb());
+    const store = await openStore(tempDb());
     stores.push(store);
     const handle = createJobHandler(store);
     // 100 requests. `flaky` differs for the shadow on requests 0-9 and for the secondary on 10-18:
@@ -47,17 +47,17 @@ describe('field-level noise in the report', () => {
       ex.secondaryError = null;
       await handle({ name: 'compare-exchange', id: ex.id, payload: { v: 1, exchange: ex }, attempt: 0 });
     }
-    const [stats] = endpointStats(store, 'live');
+    const [stats] = await endpointStats(store, 'live');
     expect(stats?.fields).toEqual([
       { path: '$.price', mismatches: 5, shadowDiffs: 5, secondaryDiffs: 0, noise: false },
       { path: '$.flaky', mismatches: 0, shadowDiffs: 10, secondaryDiffs: 9, noise: true },
     ]);
     expect(stats).toMatchObject({ compared: 100, mismatched: 5, comparedWithSecondary: 100 });
-    expect(summary(store, 'live')).toMatchObject({ compared: 100, mismatched: 5, matched: 95 });
+    expect(await summary(store, 'live')).toMatchObject({ compared: 100, mismatched: 5, matched: 95 });
     // Requests 5-9 differ only in the noise field: not in the discrepancy list.
-    const listed = listDiscrepancies(store, { run: 'live', limit: 100 }).items.map((i) => i.id).sort();
+    const listed = (await listDiscrepancies(store, 'live', { limit: 100 })).items.map((i) => i.id).sort();
     expect(listed).toEqual(['n0', 'n1', 'n2', 'n3', 'n4']);
     // Stricter thresholds make the same field real.
-    expect(summary(store, 'live', { noise: { absolute: 0, relative: 0 } }).mismatched).toBe(10);
+    expect((await summary(store, 'live', { noise: { absolute: 0, relative: 0 } })).mismatched).toBe(10);
   });
 });
