@@ -73,6 +73,8 @@ function statementCache(connection: Database.Database) {
   };
 }
 
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function sqliteDb(db: BetterSQLite3Database<Record<string, unknown>>, connection: Database.Database): Db {
   const mutex = new Mutex();
   const prepared = statementCache(connection);
@@ -90,8 +92,13 @@ export function sqliteDb(db: BetterSQLite3Database<Record<string, unknown>>, con
   const on = (inTransaction: boolean): Db => ({
     dialect: 'sqlite',
     insertMany,
-    // better-sqlite3 is synchronous: outside a transaction a statement runs whole before anything else.
-    all: async <T>(query: SQL) => db.all(query) as T[],
+    // better-sqlite3 is synchronous and shares the event loop with the ingress in `start`: a read
+    // outside a transaction first lets waiting I/O run, so a report of many queries holds the loop
+    // one query at a time. Inside a transaction nothing yields (the transaction is one macrotask).
+    all: async <T>(query: SQL) => {
+      if (!inTransaction) await yieldToLoop();
+      return db.all(query) as T[];
+    },
     run: async (query: SQL) => db.run(query).changes,
     transaction: async <T>(fn: (tx: Db) => Promise<T>) => {
       if (inTransaction) throw new Error('nested transaction');
