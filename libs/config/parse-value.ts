@@ -56,13 +56,14 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       return hp ? { ok: true, value: hp } : { ok: false, error: `must be HOST:PORT (port 0-65535), got '${raw}'` };
     }
     case 'int': {
-      if (!/^\d+$/.test(value)) return { ok: false, error: `must be a whole number, got '${raw}'` };
+      // Digits only, and no more than a double holds exactly: 1e20 would not be the number written.
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) return { ok: false, error: `must be a whole number, got '${raw}'` };
       return bounded(Number(value), spec, '');
     }
     case 'percent': {
-      const n = Number(value);
-      if (value === '' || !Number.isFinite(n)) return { ok: false, error: `must be a number from ${spec.min} to ${spec.max}, got '${raw}'` };
-      return bounded(n, spec, '');
+      // Plain decimal text: Number() would read 0x10 as 16 and 1e309 as Infinity.
+      if (!/^-?(?:\d+(?:\.\d+)?|\.\d+)$/.test(value)) return { ok: false, error: `must be a number from ${spec.min} to ${spec.max}, got '${raw}'` };
+      return bounded(Number(value), spec, '');
     }
     case 'duration': {
       const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);

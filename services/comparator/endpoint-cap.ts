@@ -7,13 +7,12 @@
  * the store is read again before each admission, so only templates admitted at the same moment by
  * two processes can pass the cap: a couple at most, never a growing number.
  */
+import { defaultValue } from '../../libs/config/load-config.js';
 import { OTHER_ENDPOINT, runEndpoints, runHasEndpoint, type Store } from '../../libs/store/index.js';
-
-export const DEFAULT_MAX_ENDPOINTS = 1000;
 
 export type EndpointCap = (run: string, template: string) => Promise<string>;
 
-export function createEndpointCap(store: Store | undefined, max = DEFAULT_MAX_ENDPOINTS): EndpointCap {
+export function createEndpointCap(store: Store | undefined, max = defaultValue('maxEndpoints') as number): EndpointCap {
   if (!store) return async (_run, template) => template;
   const known = new Map<string, Set<string>>();
   const load = async (run: string) => {

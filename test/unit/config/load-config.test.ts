@@ -217,6 +217,21 @@ describe('one configuration path for every command', () => {
     expect(loadConfig({ env: {}, flags: { retention: '30d' } }).retention).toBe(30 * 86_400_000);
   });
 
+  it('takes percentages and counts as plain decimal text: no hex, binary, octal or exponent, nothing past 2^53', () => {
+    for (const percent of ['0x10', '0b1', '0o7', '1e1', 'Infinity', '1e309', '+5', '.', '5.']) {
+      for (const key of ['mirrorPercent', 'noiseRelativeThreshold', 'noiseAbsoluteThreshold'] as const) {
+        const errors = errorsOf(() => loadConfig({ env: {}, flags: { [key]: percent } }));
+        expect(errors[0], `${key} ${percent}`).toMatch(/must be a number from 0 to 100/);
+      }
+    }
+    expect(loadConfig({ env: {}, flags: { mirrorPercent: '12.5' } }).mirrorPercent).toBe(12.5);
+    expect(loadConfig({ env: {}, flags: { mirrorPercent: '.5' } }).mirrorPercent).toBe(0.5);
+    for (const count of ['99999999999999999999', '9007199254740993']) {
+      const errors = errorsOf(() => loadConfig({ env: {}, flags: { queueMaxBacklog: count } }));
+      expect(errors[0], count).toMatch(/^--queue-max-backlog.*whole number/);
+    }
+  });
+
   it('refuses a replay rate whose interval is past 2^31-1 ms, or not a positive finite number', () => {
     for (const rate of ['1e-300', '0.0000001', '0', '-1', 'Infinity', '1e309', 'NaN', '0x10', '']) {
       const errors = errorsOf(() => loadConfig({ required: [], command: 'replay', env: {}, flags: { replayRate: rate } }));
@@ -248,6 +263,13 @@ describe('one configuration path for every command', () => {
         // A commander default is a string: '8' repeats the number 8.
         const unquoted = m[2] !== undefined ? literal.replace(/^'|'$/g, '') : literal;
         if (defaults.has(literal) || defaults.has(unquoted)) offenders.push(`${file}: ${m[0]}`);
+      }
+    }
+    // A constant named after a setting (`DEFAULT_MAX_ENDPOINTS = 1000` for maxEndpoints) is a second copy.
+    const keys = new Set(OPTIONS.map((o) => o.key.toLowerCase()));
+    for (const file of [...files('libs'), ...files('services')].filter((f) => !f.startsWith('libs/config/'))) {
+      for (const m of readFileSync(new URL(file, root), 'utf8').matchAll(/\bDEFAULT_(\w+)\s*=\s*[^d\s]/g)) {
+        if (keys.has((m[1] ?? '').replace(/_/g, '').toLowerCase())) offenders.push(`${file}: ${m[0]}`);
       }
     }
     expect(offenders).toEqual([]);
