@@ -71,6 +71,26 @@ export class Redaction {
   }
 
   /**
+   * A body's text as a difference carries it (a `text_differs` value, cut to a length): redacted by
+   * the same rules as a stored body. JSON that does not parse (cut, or broken) might hold what must
+   * be redacted, so none of it is kept; a form's fields are redacted by name; other text stays.
+   */
+  text(text: string): string {
+    if (!this.hasBodyRules) return text;
+    const start = text.trimStart()[0];
+    if (start === '{' || start === '[') {
+      try {
+        const [masked, changed] = this.mask(parseJson(text).value);
+        return changed ? stringifyExact(masked) : text;
+      } catch {
+        return REDACTED;
+      }
+    }
+    if (looksLikeUrlEncodedForm(text.trim())) return redactUrlEncodedForm(text, (name) => this.fieldRedacted(name), (v) => this.value(v)) ?? text;
+    return text;
+  }
+
+  /**
    * Redacts a body. Returns the body and the headers that go with it: a redacted body is stored
    * decoded, so content-encoding and content-length no longer apply.
    */

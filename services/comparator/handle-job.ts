@@ -160,11 +160,24 @@ function captureOf(ex: Exchange, ctx: ComparisonContext): CaptureRecord | undefi
 
 /** A difference's values under a redacted path or header are not stored. */
 function redactDifference<T extends StoredDifference>(r: Redaction, d: T): T {
+  if (d.kind === 'text_differs') return redactTextDifference(r, d);
   const header = d.path.startsWith('header.') && r.headerNames.has(d.path.slice('header.'.length));
   if (!header && !r.coversPath(d.path)) return d;
   // Headers were redacted at the ingress already; body values hash under the store's key, so they stay comparable.
   if (header) return { ...d, primary: d.primary === null ? null : REDACTED, shadow: d.shadow === null ? null : REDACTED, detail: undefined };
   return { ...d, primary: d.primary === null ? null : r.value(d.primary), shadow: d.shadow === null ? null : r.value(d.shadow), detail: undefined };
+}
+
+/**
+ * A body compared as text (JSON sent as text/plain or untyped, a JSON body that does not parse)
+ * carries both texts and a line diff: the texts are redacted as bodies are, and the line diff,
+ * which would repeat what was redacted, is dropped when anything was.
+ */
+function redactTextDifference<T extends StoredDifference>(r: Redaction, d: T): T {
+  const primary = typeof d.primary === 'string' ? r.text(d.primary) : d.primary;
+  const shadow = typeof d.shadow === 'string' ? r.text(d.shadow) : d.shadow;
+  if (primary === d.primary && shadow === d.shadow) return d;
+  return { ...d, primary, shadow, detail: undefined };
 }
 
 export async function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date.now()): Promise<ExchangeOutcome> {

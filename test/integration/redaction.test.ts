@@ -17,7 +17,7 @@ import { randomPrefix, tempDb } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 
 const scope = useScope();
-const SECRETS = ['formsecret1', 'textsecret2', 'untypedsecret3', 'multisecret4', 'querysecret5', 'respsecret6', 'shadowsecret7'];
+const SECRETS = ['formsecret1', 'textsecret2', 'untypedsecret3', 'multisecret4', 'querysecret5', 'respsecret6', 'shadowsecret7', 'textrespsecret8', 'untypedrespsecret9'];
 const SECRET = new RegExp(SECRETS.join('|'));
 
 function multipart(boundary: string, fields: Record<string, string>): string {
@@ -36,13 +36,23 @@ async function send(ingress: string): Promise<number> {
     await (await request(`${ingress}${path}`, { method: 'POST', headers, body })).body.dump();
   }
   await (await request(`${ingress}/cb?access_token=querysecret5&page=1`)).body.dump();
-  return posts.length + 1;
+  // Responses that are JSON sent as text/plain or with no content type: their differences are texts.
+  await (await request(`${ingress}/text-response`)).body.dump();
+  await (await request(`${ingress}/untyped-response`)).body.dump();
+  return posts.length + 3;
 }
 
 describe('redaction end to end', () => {
   it('keeps no secret in the store, the API, the HAR export, Redis or the logs', async () => {
-    const primary = await scope.upstream((req, res) => json(res, 200, { path: req.url.split('?')[0], password: 'respsecret6', v: 1 }));
-    const shadow = await scope.upstream((req, res) => json(res, 200, { path: req.url.split('?')[0], password: 'shadowsecret7', v: 2 }));
+    const answer = (version: number, password: string) => (req: { url: string }, res: import('node:http').ServerResponse) => {
+      const path = req.url.split('?')[0];
+      // JSON as text: the secret differs between the sides (and so does `v`), so the text difference holds both.
+      if (path === '/text-response') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(`{"password":"textrespsecret8-${version}","v":${version}}`);
+      if (path === '/untyped-response') return void res.writeHead(200).end(`{"a":{"password":"untypedrespsecret9-${version}"},"v":${version}}`);
+      json(res, 200, { path, password, v: version });
+    };
+    const primary = await scope.upstream(answer(1, 'respsecret6'));
+    const shadow = await scope.upstream(answer(2, 'shadowsecret7'));
     const db = tempDb();
     const prefix = randomPrefix();
     const [port, reportPort] = [await freePort(), await freePort()];
@@ -67,9 +77,19 @@ describe('redaction end to end', () => {
     const details = await Promise.all(list.items.map((i) => getJson(`/api/v1/discrepancies/${i.id}`)));
     const api = JSON.stringify([list, details]);
     expect(api).not.toMatch(SECRET);
-    const pw = (details[0] as { differences: { path: string; primary: string; shadow: string }[] }).differences.find((d) => d.path === '$.password');
+    type Detail = { differences: { path: string; kind: string; primary: string; shadow: string; detail?: string }[] };
+    const differences = (details as unknown as Detail[]).flatMap((d) => d.differences);
+    const pw = differences.find((d) => d.path === '$.password');
     expect(pw?.primary).toMatch(/^"?\[REDACTED:[0-9a-f]{12}\]"?$/);
     expect(pw?.shadow).not.toBe(pw?.primary);
+    // A JSON text compared as text keeps its differing secret hashed, and no line diff repeats it.
+    const texts = differences.filter((d) => d.kind === 'text_differs');
+    expect(texts).toHaveLength(2);
+    for (const t of texts) {
+      expect(t.primary).toMatch(/\[REDACTED:[0-9a-f]{12}\]/);
+      expect(t.shadow).not.toBe(t.primary);
+      expect(t.detail).toBeUndefined();
+    }
 
     // The HAR export of the captured run.
     const har = join(mkdtempSync(join(tmpdir(), 'sd-redact-')), 'live.har');
