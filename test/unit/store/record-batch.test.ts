@@ -58,7 +58,7 @@ async function outcome(over: Parameters<typeof makeExchange>[0] = {}): Promise<E
   return outcomeOf(makeExchange({ receivedAt: T0, ...over }), ctx, T0 + 1);
 }
 
-/** A table's rows; for a rollup table, its minute span's rows without the span column (the other spans: spans.test.ts). */
+/** A table's rows; for a rollup table, its minute span's rows without the span column (the other spans: test/integration/store-contract.test.ts). */
 async function rows(store: Store, table: string): Promise<Record<string, unknown>[]> {
   const minutes = table.endsWith('rollups') ? sql` where span = ${SPAN.minute} order by bucket` : sql``;
   const found = await store.db.all(sql`select * from ${sql.identifier(table)}${minutes}`);
