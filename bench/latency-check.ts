@@ -1,11 +1,11 @@
 /**
- * Latency at a moderate, fixed load: --latency-rate requests per second (250 by default) for
- * --latency-seconds, paced open loop (bench/support/pace.ts: each latency counts from the moment
- * the request was due), against the primary directly, against `shadow-diff start` (100 %
- * mirroring, comparator running) and, for reference, nginx with `mirror`. The target: the
- * ingress's p99 within 1 ms of the primary's.
+ * Latency at a fixed load: --latency-rate requests per second (1,000 by default, the rate of the
+ * target) for --latency-seconds, paced open loop (bench/support/pace.ts: each latency counts from
+ * the moment the request was due), against the primary directly, against `shadow-diff start` (100 %
+ * mirroring, comparator running) and, for reference, nginx with `mirror`. The target: the client's
+ * p99 through `start` within 1 ms of the primary's direct p99 (bench/targets.ts).
  *
- *   node --import tsx bench/latency-check.ts [--latency-rate 250 --latency-seconds 10]
+ *   node --import tsx bench/latency-check.ts [--latency-rate 1000 --latency-seconds 10]
  */
 import { Pool } from 'undici';
 import { stopAll, treeCpuSeconds } from './support/children.js';

@@ -16,8 +16,14 @@ export interface BenchOptions {
   slowMs: number;
   /** The in-flight bound of the extra slow-shadow run that mirrors everything (0: skip that run). */
   slowFullInFlight: number;
-  /** Also run the diagnostic setup: shadow-diff with --mirror-percent 0 (the proxy alone). */
+  /** Also run the diagnostic setup: `shadow-diff start` with --mirror-percent 0 (the proxy alone). */
   diagnostics: boolean;
+  /** The Redis of the BullMQ setups (`shadow-diff ingress` + comparators); each uses a random key prefix, removed after. */
+  redisUrl: string;
+  /** `shadow-diff comparator` processes draining the BullMQ setup's queue. */
+  bullmqComparators: number;
+  /** `--ingress-workers` of the proxy-only `shadow-diff ingress` rows, one row each (N > 1 only when the CLI has the flag). */
+  proxyWorkers: number[];
   /** Sustained run: duration (s) and paced rate (req/s). */
   sustainedSeconds: number;
   sustainedRate: number;
@@ -62,9 +68,12 @@ const SPEC = {
   'slow-ms': { env: 'BENCH_SLOW_MS', default: '1000' },
   'slow-full-in-flight': { env: 'BENCH_SLOW_FULL_IN_FLIGHT', default: '16000' },
   diagnostics: { env: 'BENCH_DIAGNOSTICS', default: '1' },
+  'redis-url': { env: 'BENCH_REDIS_URL', default: 'redis://127.0.0.1:6379' },
+  'bullmq-comparators': { env: 'BENCH_BULLMQ_COMPARATORS', default: '1' },
+  'proxy-workers': { env: 'BENCH_PROXY_WORKERS', default: '1,2' },
   'sustained-seconds': { env: 'BENCH_SUSTAINED_SECONDS', default: '60' },
   'sustained-rate': { env: 'BENCH_SUSTAINED_RATE', default: '500' },
-  'latency-rate': { env: 'BENCH_LATENCY_RATE', default: '250' },
+  'latency-rate': { env: 'BENCH_LATENCY_RATE', default: '1000' },
   'latency-seconds': { env: 'BENCH_LATENCY_SECONDS', default: '10' },
   'pipeline-scale': { env: 'BENCH_PIPELINE_SCALE', default: '1' },
   'compare-seconds': { env: 'BENCH_COMPARE_SECONDS', default: '2' },
@@ -123,6 +132,11 @@ export function benchOptions(argv: string[] = process.argv.slice(2)): BenchOptio
     if (!Number.isFinite(n) || n < min) throw new Error(`--${k} (${SPEC[k].env}) must be a number ≥ ${min}, got ${raw(k)}`);
     return n;
   };
+  const wholeNumber = (k: Key, min: number): number => {
+    const n = num(k, min);
+    if (!Number.isSafeInteger(n)) throw new Error(`--${k} (${SPEC[k].env}) must be a whole number, got ${raw(k)}`);
+    return n;
+  };
   return {
     seconds: num('seconds', 1),
     warmupSeconds: num('warmup-seconds', 0),
@@ -131,6 +145,9 @@ export function benchOptions(argv: string[] = process.argv.slice(2)): BenchOptio
     slowMs: num('slow-ms', 1),
     slowFullInFlight: num('slow-full-in-flight', 0),
     diagnostics: raw('diagnostics') !== '0',
+    redisUrl: raw('redis-url'),
+    bullmqComparators: wholeNumber('bullmq-comparators', 1),
+    proxyWorkers: [...new Set(numberList('proxy-workers', raw('proxy-workers'), 1))],
     sustainedSeconds: num('sustained-seconds', 1),
     sustainedRate: num('sustained-rate', 1),
     latencyRate: num('latency-rate', 1),
