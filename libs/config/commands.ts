@@ -43,7 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'comparator',
     summary: 'Run a comparator worker: BullMQ on Redis to the SQLite store.',
-    options: [...QUEUE, ...COMPARATOR, 'queueMaxBacklog', 'logLevel'],
+    options: [...QUEUE, ...COMPARATOR, 'queueMaxBacklog', 'adminListen', 'logLevel'],
     required: ['redis', 'db'],
     readsShared: true,
   },

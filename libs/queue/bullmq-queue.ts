@@ -110,6 +110,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
   function consumer({ concurrency }: { concurrency: number }): JobConsumer {
     let worker: Worker | null = null;
     let workerConnection: Redis | null = null;
+    let closing = false;
     return {
       start(handler) {
         workerConnection = new Redis(opts.url, { maxRetriesPerRequest: null, retryStrategy: reconnectDelay });
@@ -142,9 +143,12 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
         });
       },
       async close() {
+        closing = true;
         await worker?.close();
         workerConnection?.disconnect();
       },
+      // BullMQ's own flag stays up after close(): the consumer's word is final once it closes.
+      isRunning: () => !closing && (worker?.isRunning() ?? false),
       backlog: countBacklog,
     };
   }

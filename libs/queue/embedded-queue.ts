@@ -36,6 +36,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
   };
 
   function consumer({ concurrency }: { concurrency: number }): JobConsumer {
+    let started = false;
     let stopping = false;
     const active = new Set<Promise<void>>();
     const retryTimers = new Set<NodeJS.Timeout>();
@@ -76,6 +77,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
 
     return {
       start(handler) {
+        started = true;
         consumerWake = () => setImmediate(() => pump(handler));
         pump(handler);
       },
@@ -86,6 +88,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
         idle = Promise.all(active).then(() => undefined);
         await idle;
       },
+      isRunning: () => started && !stopping,
       async backlog() {
         return known.size;
       },

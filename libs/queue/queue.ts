@@ -19,6 +19,8 @@ export interface JobConsumer {
   start(handler: JobHandler): void;
   /** Stops taking new jobs and waits for the ones in progress. */
   close(): Promise<void>;
+  /** True between start() and close(): the consumer takes jobs (health checks read it). */
+  isRunning(): boolean;
   /** Jobs waiting or in progress: used by health checks and tests. */
   backlog(): Promise<number>;
 }

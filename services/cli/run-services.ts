@@ -8,7 +8,9 @@ import type { JobQueue } from '../../libs/queue/queue.js';
 import { compileTrustProxy } from '../../libs/capture/forwarding.js';
 import { Redaction } from '../../libs/capture/redaction.js';
 import { EXCHANGE_ID_WINDOW_MS, openStore, purgeDetails, purgeExchangeIds, purgeRollups, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
-import { startComparator } from '../comparator/comparator-service.js';
+import { buildComparatorAdminApp } from '../comparator/comparator-admin-app.js';
+import { ComparatorMetrics } from '../comparator/comparator-metrics.js';
+import { startComparator, type ComparatorService } from '../comparator/comparator-service.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
 
@@ -135,19 +137,46 @@ export async function runIngress(config: ShadowDiffConfig, logger: Logger): Prom
   };
 }
 
+/** The comparator's admin port (--admin-listen): its health and counters; null without the flag. */
+async function listenComparatorAdmin(config: ShadowDiffConfig, parts: { comparator: ComparatorService; store: Store; queue: JobQueue; metrics: ComparatorMetrics }) {
+  if (!config.adminListen) return null;
+  const admin = buildComparatorAdminApp({
+    metrics: parts.metrics,
+    health: { consumerRunning: () => parts.comparator.consumer.isRunning(), pingStore: () => parts.store.ping(), pingQueue: () => parts.queue.ping() },
+  });
+  try {
+    return { app: admin, url: await admin.listen({ host: config.adminListen.host, port: config.adminListen.port }) };
+  } catch (error) {
+    await admin.close();
+    throw error;
+  }
+}
+
 export async function runComparator(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = await openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
+  const metrics = new ComparatorMetrics();
+  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger, metrics });
   const stopRetention = startRetention(config, store, logger);
+  // As the ingress does: once its /healthz answers, the queue has been reached (or 5 s went by).
+  await queueReady(queue, logger);
+  const admin = await listenComparatorAdmin(config, { comparator, store, queue, metrics }).catch(async (error: unknown) => {
+    stopRetention();
+    await comparator.close();
+    await queue.close();
+    await store.close();
+    throw error;
+  });
   return {
-    urls: {},
+    urls: admin ? { admin: admin.url } : {},
     queue,
     async close() {
       stopRetention();
       await comparator.close();
       await queue.close();
       await store.close();
+      // Last: the probes and scrapes get their answer (503 once the consumer stops) until the end.
+      if (admin) await closeGracefully(admin.app);
     },
   };
 }

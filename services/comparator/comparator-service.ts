@@ -2,6 +2,7 @@
 import type { Logger } from '../../libs/logger.js';
 import type { JobConsumer, JobQueue } from '../../libs/queue/queue.js';
 import type { Store } from '../../libs/store/index.js';
+import type { ComparatorMetrics } from './comparator-metrics.js';
 import { createJobHandler, type ComparatorSettings } from './handle-job.js';
 
 export interface ComparatorOptions {
@@ -10,6 +11,8 @@ export interface ComparatorOptions {
   concurrency: number;
   settings: ComparatorSettings;
   logger: Logger;
+  /** Counted when given (the comparator command's admin port serves them). */
+  metrics?: ComparatorMetrics | undefined;
 }
 
 export interface ComparatorService {
@@ -24,6 +27,7 @@ export function startComparator(opts: ComparatorOptions): ComparatorService {
     ...opts.settings,
     onComparatorError: (job, stage, error) => {
       opts.settings.onComparatorError?.(job, stage, error);
+      opts.metrics?.comparatorError();
       // The message only, first line, capped: a failed query's text carries its parameters.
       const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 300);
       opts.logger.warn({ job: job.id, run: job.run, stage, error: message }, 'pair counted as skipped (comparator_error)');
@@ -35,8 +39,10 @@ export function startComparator(opts: ComparatorOptions): ComparatorService {
     try {
       const { recorded } = await handle(job);
       handled++;
+      opts.metrics?.jobHandled();
       if (!recorded) opts.logger.debug({ job: job.id, name: job.name }, 'job already recorded; redelivery ignored');
     } catch (error) {
+      opts.metrics?.jobFailed();
       opts.logger.warn({ job: job.id, name: job.name, attempt: job.attempt, err: error }, 'job failed');
       throw error;
     }

@@ -4,7 +4,8 @@
  * depend on them. Everything the proxy calls per request is a plain increment or observation on a
  * child created once; the gauges are read at scrape time.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../../libs/metrics/process-metrics.js';
 import { DROP_REASONS, type DropReason } from '../../libs/types/exchange.js';
 
 export const INGRESS_METRICS_PREFIX = 'shadowdiff_ingress_';
@@ -25,17 +26,6 @@ interface Inc {
 }
 interface Observe {
   observe(value: number): void;
-}
-
-/**
- * prom-client's defaults include gauges named `…_total` (nodejs_active_handles_total and its request
- * and resource siblings), which Prometheus reserves for counters: promtool's lint refuses them. Each
- * is the sum of a per-type gauge that stays (`sum(nodejs_active_handles)`), so nothing is lost.
- */
-function dropNonCounterTotals(registry: Registry): void {
-  for (const metric of registry.getMetricsAsArray()) {
-    if (metric.name.endsWith('_total') && !(metric instanceof Counter)) registry.removeSingleMetric(metric.name);
-  }
 }
 
 export class IngressMetrics {
@@ -97,8 +87,7 @@ export class IngressMetrics {
     this.shadowLatencyBy = { response: shadowLatency.labels('response'), error: shadowLatency.labels('error') };
 
     if (opts.defaultMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry, prefix: p });
-      dropNonCounterTotals(this.registry);
+      collectProcessMetrics(this.registry, p);
     }
   }
 

@@ -6,39 +6,12 @@ import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
 import { freePort, spawnCli, useChildren } from '../support/cli-process.js';
+import { parseMetrics, valueOf, type Sample } from '../support/prom-text.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
 import { useScope } from '../support/scope.js';
 import { randomPrefix } from '../support/temp.js';
 import { closedPortUrl, json, startUpstream } from '../support/upstream.js';
 import { waitFor } from '../support/wait.js';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Parses the Prometheus text exposition into samples (comments and blank lines aside). */
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1] as string] = l[2] as string;
-    samples.push({ name: m[1] as string, labels, value: Number(m[3]) });
-  }
-  return samples;
-}
-
-/** The value of the one sample with exactly this name and label set; undefined when absent. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  const want = Object.entries(labels).sort();
-  const found = samples.filter((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === JSON.stringify(want));
-  if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} appears ${found.length} times`);
-  return found[0]?.value;
-}
 
 async function scrape(admin: string | undefined): Promise<Sample[]> {
   if (!admin) throw new Error('no admin port');
@@ -208,7 +181,7 @@ describe('ingress admin port', () => {
 describe('the ingress command with --admin-listen', () => {
   const children = useChildren();
 
-  it('serves the admin port and names it in its ready line; start takes the flag too', async () => {
+  it('serves the admin port and names it in its ready line; start and comparator take the flag too, report-api not', async () => {
     const primary = await startUpstream((_req, res) => json(res, 200, {}));
     try {
       const [port, adminPort] = [await freePort(), await freePort()];
@@ -226,7 +199,7 @@ describe('the ingress command with --admin-listen', () => {
       p.kill('SIGTERM');
       expect(await p.exited()).toBe(0);
 
-      for (const [command, has] of [['start', true], ['comparator', false]] as const) {
+      for (const [command, has] of [['start', true], ['comparator', true], ['report-api', false]] as const) {
         const help = spawnCli([command, '--help']);
         children.push(help);
         await help.exited();

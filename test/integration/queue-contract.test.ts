@@ -45,6 +45,16 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
     await consumer.close();
   });
 
+  it('says it runs from start() until close(), as health checks read it', async () => {
+    const q = await queue();
+    const consumer = q.consumer({ concurrency: 1 });
+    expect(consumer.isRunning()).toBe(false);
+    consumer.start(async () => undefined);
+    expect(consumer.isRunning()).toBe(true);
+    await consumer.close();
+    expect(consumer.isRunning()).toBe(false);
+  });
+
   it('ignores a second publish of an id that is still queued', async () => {
     const q = await queue();
     await q.publisher.publish('record-drops', 'same', payload('a'));

@@ -1,24 +1,11 @@
 /** Redis goes away under traffic: the client notices nothing, pairs are counted as dropped, mirroring resumes. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/cli-process.js';
 import { startHarness } from '../support/harness.js';
+import { hasRedisServer, startRedis, stopRedis } from '../support/redis-server.js';
 import { json, startUpstream } from '../support/upstream.js';
 import { sleep, waitFor } from '../support/wait.js';
-
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-
-function startRedis(port: number): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-}
-
-async function stopRedis(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return;
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGKILL');
-  await exited;
-}
 
 describe.runIf(hasRedisServer)('queue outage (needs the redis-server binary)', () => {
   const cleanup: (() => Promise<void>)[] = [];

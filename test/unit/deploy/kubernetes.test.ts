@@ -12,6 +12,8 @@ import { commandSpec, flagOf } from '../../../libs/config/commands.js';
 import { loadConfig, type ShadowDiffConfig } from '../../../libs/config/load-config.js';
 import { COMMAND_NAMES, OPTIONS, type CommandName } from '../../../libs/config/options.js';
 import { openStore, type Store } from '../../../libs/store/index.js';
+import { buildComparatorAdminApp } from '../../../services/comparator/comparator-admin-app.js';
+import { ComparatorMetrics } from '../../../services/comparator/comparator-metrics.js';
 import { buildAdminApp } from '../../../services/ingress/admin-app.js';
 import { IngressMetrics } from '../../../services/ingress/ingress-metrics.js';
 import { buildReportApp } from '../../../services/report-api/report-app.js';
@@ -37,7 +39,7 @@ const PORT_SETTINGS: Partial<Record<CommandName, Record<string, 'listen' | 'repo
   start: { http: 'listen', report: 'reportListen', admin: 'adminListen' },
   ingress: { http: 'listen', admin: 'adminListen' },
   'report-api': { report: 'reportListen' },
-  comparator: {},
+  comparator: { admin: 'adminListen' },
 };
 
 const rendered = new Map<string, K8sObject[]>();
@@ -97,19 +99,29 @@ function configOf(list: K8sObject[], c: Container): ShadowDiffConfig {
 let store: Store;
 let report: FastifyInstance;
 let admin: FastifyInstance;
-/** The app that serves each kind of port, to ask the probes' and scrapes' paths for real. */
-const appFor = (setting: string) => (setting === 'adminListen' ? admin : setting === 'reportListen' ? report : undefined);
+let comparatorAdmin: FastifyInstance;
+/** The app a command serves on each kind of port, to ask the probes' and scrapes' paths for real. */
+function appFor(command: CommandName, setting: string): FastifyInstance | undefined {
+  if (setting === 'reportListen') return report;
+  if (setting === 'adminListen') return command === 'comparator' ? comparatorAdmin : admin;
+  return undefined;
+}
 
 beforeAll(async () => {
   for (const overlay of ['base', ...OVERLAYS.map((o) => `overlays/${o}`)]) rendered.set(overlay.replace('overlays/', ''), parseObjects(render(overlay)));
   store = await openStore(tempDb());
   report = await buildReportApp({ store, defaultRun: 'live', token: TOKEN });
   admin = buildAdminApp({ metrics: new IngressMetrics({ shadowInFlight: () => 0, queueAvailable: () => true }), isQueueAvailable: () => true });
+  comparatorAdmin = buildComparatorAdminApp({
+    metrics: new ComparatorMetrics({ defaultMetrics: false }),
+    health: { consumerRunning: () => true, pingStore: () => store.ping(), pingQueue: async () => true },
+  });
 });
 
 afterAll(async () => {
   await report?.close();
   await admin?.close();
+  await comparatorAdmin?.close();
   await store?.close();
 });
 
@@ -163,18 +175,25 @@ describe.each(['base', ...OVERLAYS])('deploy/kubernetes %s', (overlay) => {
   });
 
   it('probes readiness and liveness on routes the processes serve, never on the proxied port', async () => {
-    for (const c of shadowDiffContainers(objects(overlay))) {
+    const containers = shadowDiffContainers(objects(overlay));
+    for (const c of containers) {
       const settings = PORT_SETTINGS[c.command] ?? {};
-      if (Object.keys(settings).length === 0) {
-        expect(c.container.readinessProbe ?? c.container.livenessProbe, 'the comparator serves no route to probe').toBeUndefined();
-        continue;
-      }
       for (const probe of [c.container.readinessProbe, c.container.livenessProbe]) {
-        const app = appFor(settings[probe?.httpGet?.port] ?? '');
-        expect(app, `${c.command} probe on port ${probe?.httpGet?.port}`).toBeDefined();
+        expect(probe?.httpGet, `${c.command} has both probes, over HTTP`).toBeDefined();
+        const setting = settings[probe.httpGet.port] ?? '';
+        expect(setting, `${c.command} probe on port ${probe.httpGet.port}`).not.toBe('listen');
+        const app = appFor(c.command, setting);
+        expect(app, `${c.command} probe on port ${probe.httpGet.port}`).toBeDefined();
         const answer = await (app as FastifyInstance).inject({ method: 'GET', url: probe.httpGet.path });
         expect(answer.statusCode, `${c.command} GET ${probe.httpGet.path}`).toBe(200);
       }
+    }
+    if (overlay !== 'embedded') {
+      const comparator = containers.find((c) => c.command === 'comparator');
+      expect([comparator?.container.readinessProbe.httpGet, comparator?.container.livenessProbe.httpGet]).toEqual([
+        { path: '/healthz', port: 'admin' },
+        { path: '/livez', port: 'admin' },
+      ]);
     }
   });
 
@@ -267,11 +286,30 @@ describe.each(['distributed', 'istio-inline', 'istio-mirror'])('deploy/kubernete
           const port = service.spec.ports.find((p: Any) => p.name === endpoint.port);
           expect(port, `${monitor.metadata.name} port ${endpoint.port} on ${service.metadata.name}`).toBeDefined();
           const pod = shadowDiffContainers(list).find((c) => selects(service.spec.selector, c.deployment.spec.template.metadata.labels)) as Container;
-          const app = appFor(PORT_SETTINGS[pod.command]?.[port.targetPort] ?? '') as FastifyInstance;
+          const app = appFor(pod.command, PORT_SETTINGS[pod.command]?.[port.targetPort] ?? '') as FastifyInstance;
           const credentials = endpoint.authorization?.credentials;
           const headers = credentials ? { authorization: `Bearer ${SECRET_VALUES[`${credentials.name}/${credentials.key}`]}` } : {};
           expect((await app.inject({ method: 'GET', url: endpoint.path, headers })).statusCode, `${monitor.metadata.name} ${endpoint.path}`).toBe(200);
         }
+      }
+    }
+  });
+
+  it("has a PodMonitor scrape the comparators' /metrics on their admin port", async () => {
+    const list = objects(overlay);
+    const [monitor, ...others] = ofKind(list, 'PodMonitor');
+    expect(others).toEqual([]);
+    const pods = shadowDiffContainers(list).filter(
+      (c) => monitor?.spec.namespaceSelector.matchNames.includes(c.deployment.metadata.namespace) && selects(monitor.spec.selector.matchLabels, c.deployment.spec.template.metadata.labels),
+    );
+    expect(pods.map((c) => c.command)).toEqual(['comparator']);
+    expect(monitor?.spec.podMetricsEndpoints).toHaveLength(1);
+    for (const endpoint of monitor?.spec.podMetricsEndpoints ?? []) {
+      for (const pod of pods) {
+        const setting = PORT_SETTINGS[pod.command]?.[endpoint.port] ?? '';
+        const answer = await (appFor(pod.command, setting) as FastifyInstance).inject({ method: 'GET', url: endpoint.path });
+        expect(answer.statusCode, `${endpoint.port} ${endpoint.path}`).toBe(200);
+        expect(answer.body).toContain('# TYPE shadowdiff_comparator_jobs_total counter');
       }
     }
   });
