@@ -61,6 +61,8 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   await app.register(metricsRoutes, { store: opts.store, report });
   if (opts.replays) await app.register(replayRoutes, { prefix: '/api/v1', store: opts.store, ...opts.replays });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The same document where the browser's session reaches (the report's footer links to it).
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes);
   return app;
 }
