@@ -3,7 +3,7 @@
  * smuggling and slowloris, against a real `start` (ingress and report API on ephemeral ports) in
  * front of real upstreams that record every request they get. Requests go over raw sockets, so
  * what is sent is exactly what is written here (no client normalizes a path or a header).
- * XSS is in test/browser/report-xss.test.ts.
+ * XSS in the pages the browser fills in is in test/browser/report-xss.test.ts.
  */
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -172,6 +172,21 @@ describe('auth bypass: with a token, no spelling of a protected route answers wi
   it('keeps /healthz public', async () => {
     expect((await get(h.report, '/healthz')).status).toBe(200);
     expect((await get(h.report, '/healthz', [], 'HEAD')).status).toBe(200);
+  });
+});
+
+describe('XSS in the one page the server fills in: the login form and its next', () => {
+  it('never writes a payload of `next` or a wrong token into the form as HTML', async () => {
+    for (const next of [`/discrepancies/x?q="><svg onload=alert(1)>`, `/"><script>alert(1)</script>`, `/discrepancies/'onmouseover='alert(1)`, 'javascript:alert(1)']) {
+      const page = await request(`${h.report}/login?next=${encodeURIComponent(next)}`);
+      const html = await page.body.text();
+      expect(page.headers['content-security-policy'], next).toContain("default-src 'none'");
+      expect(html, next).not.toMatch(/<svg|<script|onmouseover='|javascript:/i);
+      expect(html.match(/<input /g), next).toHaveLength(2);
+      const wrong = await request(`${h.report}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: '<script>alert(1)</script>', next }).toString() });
+      expect(wrong.statusCode).toBe(401);
+      expect(await wrong.body.text(), next).not.toMatch(/<svg|<script|onmouseover='|javascript:/i);
+    }
   });
 });
 
