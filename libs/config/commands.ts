@@ -20,7 +20,7 @@ export interface CommandSpec {
   readsShared: boolean;
 }
 
-const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'requestTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
+const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
 const QUEUE: OptionKey[] = ['redis', 'queuePrefix'];
 const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'rollupRetention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
 const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'allowUnauthenticated', 'replayAllow', 'maxReplays'];
@@ -50,7 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'report-api',
     summary: 'Serve the report API over the SQLite store.',
-    options: ['db', 'reportListen', 'run', 'maxEndpoints', 'trustProxy', ...QUEUE, ...REPORT, 'logLevel'],
+    options: ['db', 'reportListen', 'run', 'maxEndpoints', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', ...QUEUE, ...REPORT, 'logLevel'],
     required: ['db'],
     aliases: { reportListen: 'listen' },
     readsShared: true,

@@ -36,6 +36,8 @@ export interface ShadowDiffConfig {
   /** Raw --trust-proxy value (validated); compiled by the ingress. */
   readonly trustProxy: string | undefined;
   readonly requestTimeoutMs: number;
+  /** Node's headersTimeout on the ingress and the report API (libs/http/server-timeouts.ts). */
+  readonly headersTimeoutMs: number;
   readonly queueMaxBacklog: number;
   readonly comparatorConcurrency: number;
   readonly maxEndpoints: number;

@@ -84,6 +84,7 @@ export const comparatorSettings = (config: ShadowDiffConfig, key?: Buffer) => ({
   maxEndpoints: config.maxEndpoints,
 });
 const replayTargets = (config: ShadowDiffConfig) => ({ allow: config.replayAllow, maxConcurrent: config.maxReplays });
+const timeoutsOf = (config: ShadowDiffConfig) => ({ headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs });
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
 
 /** The ingress's admin port, in `urls.admin`, when --admin-listen is set. */
@@ -105,7 +106,7 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher, logger);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
-  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), maxEndpoints: config.maxEndpoints, token: config.reportToken, trustProxy: compileTrustProxy(config.trustProxy), replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
+  const report = await buildReportApp({ store, defaultRun: config.run, queue: config.redis ? queue : undefined, noise: noiseThresholds(config), maxEndpoints: config.maxEndpoints, token: config.reportToken, trustProxy: compileTrustProxy(config.trustProxy), timeouts: timeoutsOf(config), replays: { publisher: queue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) }, logLevel: 'warn' });
   const reportUrl = await report.listen({ host: config.reportListen.host, port: config.reportListen.port });
   return {
     urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
@@ -197,6 +198,7 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
     maxEndpoints: config.maxEndpoints,
     token: config.reportToken,
     trustProxy: compileTrustProxy(config.trustProxy),
+    timeouts: timeoutsOf(config),
     replays: { publisher: replayQueue.publisher, captureMaxBytes: config.captureMaxBytes, targets: replayTargets(config) },
     logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
   });

@@ -26,6 +26,7 @@ import type { ErrorCode } from '../../libs/errors.js';
 import type { CapturedBody, CapturedResponse, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
 import type { IngressMetrics } from './ingress-metrics.js';
 import { RequestGuard } from './request-guard.js';
+import { serverTimeouts } from '../../libs/http/server-timeouts.js';
 
 export interface IngressOptions {
   primary: string;
@@ -46,6 +47,8 @@ export interface IngressOptions {
   onPrimaryError?: (error: unknown) => void;
   /** Time a client has to send its whole request once its headers are in; past it, 408. */
   requestTimeoutMs: number;
+  /** Time a client has to send its request headers (slowloris); past it, 408 and closed. */
+  headersTimeoutMs: number;
   recorder: ExchangeRecorder;
   drops: DropCounter;
   /** Counters and latencies for the admin port; drops reach it through the DropCounter's onDrop. */
@@ -106,7 +109,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     return outcome;
   };
 
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true });
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true, http: serverTimeouts(opts.headersTimeoutMs) });
   // Leave every body unread: it streams to the primary as it arrives, whatever its size.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));

@@ -56,6 +56,7 @@ export async function startIngress(
     | 'captureMaxBytes'
     | 'primaryTimeoutMs'
     | 'requestTimeoutMs'
+    | 'headersTimeoutMs'
     | 'redactHeaders'
     | 'trustProxy'
     | 'mode'
@@ -85,6 +86,7 @@ export async function startIngress(
     primaryTimeoutMs: config.primaryTimeoutMs,
     trustProxy: compileTrustProxy(config.trustProxy),
     requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
     recorder,
     drops,
     metrics,

@@ -26,6 +26,7 @@ import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { CapturedBody, Exchange, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
 import type { IngressApp, IngressCounters, IngressOptions } from './ingress-app.js';
 import { RequestGuard } from './request-guard.js';
+import { serverTimeouts } from '../../libs/http/server-timeouts.js';
 
 export interface MirrorTargetOptions extends Omit<IngressOptions, 'shadowHostSuffix' | 'onPrimaryError'> {
   /** Removed from the received Host's name before the request goes to the primary and the secondary. */
@@ -172,7 +173,7 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
     void done.finally(() => pending.delete(done));
   };
 
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true });
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true, http: serverTimeouts(opts.headersTimeoutMs) });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
   for (const method of METHODS) {

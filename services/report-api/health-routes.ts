@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import type { Store } from '../../libs/store/index.js';
+import { PUBLIC } from './auth.js';
 
 export interface HealthRoutesOptions {
   store: Store;
@@ -19,7 +20,7 @@ const healthResponse = {
 } as const;
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { store, queue }) => {
-  app.get('/healthz', { schema: { response: { 200: healthResponse, 503: healthResponse } } }, async (_req, reply) => {
+  app.get('/healthz', { ...PUBLIC, schema: { response: { 200: healthResponse, 503: healthResponse } } }, async (_req, reply) => {
     const [storeOk, queueState] = await Promise.all([
       store.ping().catch(() => false),
       queue ? queue.ping().then((ok) => (ok ? 'ok' : 'unavailable')) : Promise.resolve('none'),

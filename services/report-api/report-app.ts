@@ -1,5 +1,7 @@
 /** The report API app factory; listening is the caller's business. */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { defaultValue } from '../../libs/config/load-config.js';
+import { serverTimeouts } from '../../libs/http/server-timeouts.js';
 import type { JobPublisher, JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
 import { FORM_PATHS, installTokenAuth } from './auth.js';
@@ -33,15 +35,28 @@ export interface ReportAppOptions {
    * is Secure when the browser's side is https). Off: the connection decides.
    */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /**
+   * Slowloris: time a client has for its request headers, and then for the rest of its request
+   * (--headers-timeout, --request-timeout); past either, 408 and the connection is closed.
+   */
+  timeouts?: { headersMs: number; requestMs: number } | undefined;
 }
 
+/** The option table's defaults, for apps built without a configuration (tests, embedders). */
+const TABLE_TIMEOUTS = { headersMs: defaultValue('headersTimeoutMs') as number, requestMs: defaultValue('requestTimeoutMs') as number };
+
 export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyInstance> {
+  const timeouts = opts.timeouts ?? TABLE_TIMEOUTS;
+  const http = serverTimeouts(timeouts.headersMs, timeouts.headersMs + timeouts.requestMs);
   const app = Fastify({
     logger:
       opts.logLevel && opts.logLevel !== 'silent'
         ? { level: opts.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] }
         : false,
     bodyLimit: 64 * 1024,
+    http,
+    // Fastify sets it on the server after creating it: the same value.
+    requestTimeout: http.requestTimeout ?? 0,
     frameworkErrors,
     trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false } },
@@ -61,6 +76,8 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   await app.register(metricsRoutes, { store: opts.store, report });
   if (opts.replays) await app.register(replayRoutes, { prefix: '/api/v1', store: opts.store, ...opts.replays });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The same document where the browser's session reaches (the report's footer links to it).
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes);
   return app;
 }

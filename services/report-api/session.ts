@@ -3,8 +3,9 @@
  * HMAC-SHA256(key = the token, "shadow-diff-session:v1:<expiry>"), never the token. No server-side
  * state: a session survives restarts and is valid on every report-api replica sharing the token;
  * rotating the token ends every session; a stolen cookie is good until its expiry and does not give
- * the token (so not the bearer access of scripts). Path=/ because the report's pages are served from
- * / (no narrower path covers them); the ingress strips the cookie instead (libs/capture/report-cookie.ts).
+ * the token (so not the bearer access of scripts). Path=/api/v1: the pages and their assets hold no
+ * data and are served without auth, all data comes from /api/v1, so the browser sends the cookie
+ * nowhere else on the host (the ingress strips it too: libs/capture/report-cookie.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LEGACY_REPORT_COOKIE, REPORT_SESSION_COOKIE } from '../../libs/capture/report-cookie.js';
@@ -30,13 +31,22 @@ export function isValidSession(token: string, value: string | undefined, nowMs: 
   return timingSafeEqual(Buffer.from(m[2] as string), Buffer.from(mac(token, expiry)));
 }
 
-const attributes = (secure: boolean) => `Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+/** The one path the browser sends the session to: the JSON API the pages read. */
+export const SESSION_PATH = '/api/v1';
 
-/** Set-Cookie values for a login; the legacy cookie (the raw token) is cleared on the way. */
+const attributes = (path: string, secure: boolean) => `Path=${path}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+
+/**
+ * Cookies of earlier versions, all at Path=/: the raw token, and the session before it was scoped
+ * (a cookie is keyed by name and path, so clearing it takes its own Set-Cookie).
+ */
+const clearOld = (secure: boolean) => [LEGACY_REPORT_COOKIE, SESSION_COOKIE].map((name) => `${name}=; Max-Age=0; ${attributes('/', secure)}`);
+
+/** Set-Cookie values for a login; the cookies of earlier versions are cleared on the way. */
 export function loginCookies(value: string, secure: boolean): string[] {
-  return [`${SESSION_COOKIE}=${value}; Max-Age=${SESSION_TTL_SECONDS}; ${attributes(secure)}`, `${LEGACY_REPORT_COOKIE}=; Max-Age=0; ${attributes(secure)}`];
+  return [`${SESSION_COOKIE}=${value}; Max-Age=${SESSION_TTL_SECONDS}; ${attributes(SESSION_PATH, secure)}`, ...clearOld(secure)];
 }
 
 export function logoutCookies(secure: boolean): string[] {
-  return [SESSION_COOKIE, LEGACY_REPORT_COOKIE].map((name) => `${name}=; Max-Age=0; ${attributes(secure)}`);
+  return [`${SESSION_COOKIE}=; Max-Age=0; ${attributes(SESSION_PATH, secure)}`, ...clearOld(secure)];
 }

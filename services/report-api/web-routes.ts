@@ -5,9 +5,9 @@
  * - GET /assets/*           web/ (pages' scripts and styles)
  * - GET /assets/jsondiffpatch/*  jsondiffpatch's lib/ (ES modules, html formatter and its CSS)
  * - GET /assets/diff-match-patch/index.js  its text-diff dependency, one ES module
- * The pages read the JSON API from the browser (same origin, with the browser's credentials); the
- * app's token hook protects them like the API (a browser without the token goes to /login), and a
- * page whose API calls answer 401 says so instead of breaking.
+ * The pages and assets hold no data: they are public (auth.ts), and read the JSON API from the
+ * browser (same origin, with the session cookie, which is scoped to /api/v1). A page whose API
+ * calls answer 401 goes to /login, which brings the browser back to it.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -61,6 +61,10 @@ export interface WebRoutesOptions {
 
 export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts) => {
   const root = opts.root ?? webFolder();
+  // Every route of this plugin, the static ones included, is public: shells and assets, no data.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, public: true };
+  });
   const page = (file: string) => async (_req: FastifyRequest, reply: FastifyReply) =>
     reply
       .headers(PAGE_HEADERS)

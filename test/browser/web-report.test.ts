@@ -344,7 +344,7 @@ describe('web report', () => {
     }
   });
 
-  it('works with REPORT_TOKEN: with the header or after /login the pages work, a refused API call says how to log in', async () => {
+  it('works with REPORT_TOKEN: with the header, or through the login form that a refused API call sends the page to and back', async () => {
     ready();
     secured = await seedReport({ reportToken: TOKEN }, 1);
     const report = secured.harness.report;
@@ -365,29 +365,42 @@ describe('web report', () => {
 
     const anonymous = await browser!.newContext({ viewport: LAPTOP });
     try {
-      // A page whose API calls are refused (a cookie that expired, say): the message, not a broken page.
+      const host = new URL(report).hostname;
+      // A session cookie of the version before the Path was narrowed: the login clears it.
+      await anonymous.addCookies([{ name: 'shadow_diff_session', value: 'v1.1.old', domain: host, path: '/', httpOnly: true, sameSite: 'Strict' }]);
       const p = await newPage(anonymous);
-      await p.route('**/*', (route) => {
-        const url = new URL(route.request().url());
-        const headers = { ...route.request().headers() };
-        if (!url.pathname.startsWith('/api/')) headers.authorization = `Bearer ${TOKEN}`;
-        return route.continue({ headers });
-      });
-      await p.goto(`${report}/`);
-      await p.waitForSelector('#banner.banner-auth');
-      expect(await p.textContent('#banner')).toContain('This report needs a token: open /login');
-      expect(await p.getAttribute('#banner a', 'href')).toBe('/login');
-      expect(await p.textContent('#s-compared')).toBe('—');
-      await p.unrouteAll();
+      // The page shell loads without a session; its first API call answers 401 and the page goes to
+      // the login form, which brings it back to the same view.
+      const { items } = await secured.get<{ items: ListItem[] }>('/api/v1/discrepancies?limit=1');
+      const target = `/discrepancies/${encodeURIComponent(items[0]!.id)}?run=live`;
+      await p.goto(`${report}${target}`);
+      await p.waitForURL((url) => url.pathname === '/login');
+      expect(new URL(p.url()).searchParams.get('next')).toBe(target);
+      await p.fill('input[name="token"]', TOKEN);
+      await Promise.all([p.waitForURL((url) => url.pathname + url.search === target), p.click('button[type="submit"]')]);
+      await p.waitForSelector('#differences-table tbody tr');
+      expect(await p.locator('#banner').isHidden()).toBe(true);
 
-      // Without the token a browser is sent to the login form; once logged in (cookie), the pages work.
-      await p.goto(`${report}/discrepancies/whatever`);
-      expect(new URL(p.url()).pathname).toBe('/login');
+      // The session is an HttpOnly cookie at Path=/api/v1, the only cookie left.
+      const cookies = await anonymous.cookies(); // every cookie of the context, whatever its path
+      expect(cookies.map((c) => ({ name: c.name, path: c.path, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([
+        { name: 'shadow_diff_session', path: '/api/v1', httpOnly: true, sameSite: 'Strict' },
+      ]);
+      expect(await p.locator('body').evaluate((body) => body.ownerDocument.cookie)).toBe(''); // HttpOnly, and not at this path
+
+      await p.click('#back');
+      await p.waitForURL((url) => url.pathname === '/');
+      await loaded(p);
+      expect(await p.textContent('#s-compared')).toBe(fmtInt(summary.compared));
+
+      // The session ends (expired, or logged out elsewhere): the next refresh goes to the login form.
+      await anonymous.clearCookies();
+      await p.waitForURL((url) => url.pathname === '/login', { timeout: 15_000 });
+      expect(new URL(p.url()).searchParams.get('next')).toBe('/?run=live');
       await p.fill('input[name="token"]', TOKEN);
       await Promise.all([p.waitForURL((url) => url.pathname === '/'), p.click('button[type="submit"]')]);
       await loaded(p);
       expect(await p.textContent('#s-compared')).toBe(fmtInt(summary.compared));
-      expect(await p.locator('#banner').isHidden()).toBe(true);
     } finally {
       await anonymous.close();
     }

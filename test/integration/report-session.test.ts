@@ -3,6 +3,8 @@
  * Secure over https, never reaches the primary or the shadow, and cannot be ridden by a form on
  * another origin; bearer callers are unaffected. Real listens, real upstreams.
  */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import { openStore, type Store } from '../../libs/store/index.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
+import { webFolder } from '../../services/report-api/web-routes.js';
 import { makeExchange } from '../support/fixtures.js';
 import { useScope } from '../support/scope.js';
 import { tempDb } from '../support/temp.js';
@@ -186,6 +189,75 @@ describe('the login cookie (item 3)', () => {
     expect((await login(base, { 'x-forwarded-proto': 'https' })).setCookie).not.toMatch(/Secure/);
     expect((await login(proxiedBase, { 'x-forwarded-proto': 'https' })).setCookie).toMatch(/; Secure/);
     expect((await login(proxiedBase)).setCookie).not.toMatch(/Secure/);
+  });
+});
+
+async function loginCookieList(at = base, body: Record<string, string> = { token: TOKEN }) {
+  const res = await request(`${at}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+  await res.body.dump();
+  return { status: res.statusCode, location: res.headers.location, cookies: ([] as string[]).concat(res.headers['set-cookie'] ?? []) };
+}
+
+describe('the login cookie is scoped to the report API (item 3: a narrow Path)', () => {
+  it('is set at Path=/api/v1, and the cookies of earlier versions (Path=/) are cleared by login and logout', async () => {
+    const { cookies } = await loginCookieList();
+    const session = cookies.find((c) => c.startsWith('shadow_diff_session=v1.'));
+    expect(session).toMatch(/; Path=\/api\/v1; HttpOnly; SameSite=Strict$/);
+    expect(session).toMatch(/Max-Age=43200/);
+    expect(cookies).toContain('shadow_diff_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict');
+    expect(cookies).toContain('shadow_diff_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict');
+    const out = await request(`${base}/logout`);
+    await out.body.dump();
+    expect(out.statusCode).toBe(303);
+    expect(([] as string[]).concat(out.headers['set-cookie'] ?? []).sort()).toEqual(
+      [
+        'shadow_diff_session=; Max-Age=0; Path=/api/v1; HttpOnly; SameSite=Strict',
+        'shadow_diff_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
+        'shadow_diff_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict',
+      ].sort(),
+    );
+    // Over https (a trusted proxy), every one of them is Secure.
+    const secure = await request(`${proxiedBase}/logout`, { headers: { 'x-forwarded-proto': 'https' } });
+    await secure.body.dump();
+    for (const c of ([] as string[]).concat(secure.headers['set-cookie'] ?? [])) expect(c).toMatch(/; Secure$/);
+  });
+
+  it('serves the page shells and assets without it (no data in them); everything with data needs it or the bearer token', async () => {
+    for (const path of ['/assets/app.js', '/assets/discrepancy.js', '/assets/styles.css', '/assets/jsondiffpatch/index.js']) {
+      expect((await send(path, { method: 'GET' })).status, path).toBe(200);
+    }
+    // The shells are the files as shipped, whatever the store holds: nothing from it is in them.
+    for (const [path, file] of [['/', 'index.html'], ['/discrepancies/cap-1?run=live', 'discrepancy.html']] as const) {
+      const shell = await request(base + path);
+      expect(shell.statusCode, path).toBe(200);
+      expect(shell.headers['content-security-policy'], path).toContain("script-src 'self'");
+      expect(await shell.body.text(), path).toBe(await readFile(resolve(webFolder(), file), 'utf8'));
+    }
+    const { cookie } = await login();
+    for (const path of ['/api/v1/summary', '/api/v1/discrepancies', '/api/v1/openapi.json']) {
+      expect((await send(path, { method: 'GET' })).status, path).toBe(401);
+      expect((await send(path, { method: 'GET', headers: { cookie } })).status, path).toBe(200);
+    }
+    // /metrics and /openapi.json are for bearer callers: the browser's cookie never reaches them.
+    for (const path of ['/metrics', '/openapi.json']) {
+      expect((await send(path, { method: 'GET', headers: { cookie } })).status, path).toBe(401);
+      expect((await send(path, { method: 'GET', headers: { authorization: `Bearer ${TOKEN}` } })).status, path).toBe(200);
+    }
+  });
+
+  it('after the login, goes back to the page it came from, and never to another host or an API route', async () => {
+    const back = await loginCookieList(base, { token: TOKEN, next: '/discrepancies/cap-1?run=live&risk=high' });
+    expect(back.status).toBe(303);
+    expect(back.location).toBe('/discrepancies/cap-1?run=live&risk=high');
+    for (const next of ['//evil.example/x', '/\\evil.example/x', 'https://evil.example/', 'javascript:alert(1)', '/api/v1/summary', '/metrics', '/login', '']) {
+      expect((await loginCookieList(base, { token: TOKEN, next })).location, next).toBe('/');
+    }
+    // A wrong token keeps the page to go back to in the form.
+    const wrong = await loginCookieList(base, { token: 'not-the-token', next: '/discrepancies/cap-1' });
+    expect(wrong.status).toBe(401);
+    const form = await request(`${base}/login?next=${encodeURIComponent('/discrepancies/cap-1?run=live')}`);
+    expect(await form.body.text()).toContain('<input type="hidden" name="next" value="/discrepancies/cap-1?run=live">');
+    expect(form.headers['content-security-policy']).toContain("default-src 'none'");
   });
 });
 

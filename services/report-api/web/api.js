@@ -183,15 +183,27 @@ export function hideBanner() {
   banner.replaceChildren();
 }
 
-/** What a 401 from the API shows: the page stays, the figures wait for a token. */
+/** Where the login form is, coming back to this page (and its view) once logged in. */
+export const loginHref = () => `/login?${new URLSearchParams({ next: location.pathname + location.search })}`;
+
+let redirecting = false;
+
+/**
+ * A 401 from the API (no session yet, or it expired): the browser goes to the login form, which
+ * brings it back here. The banner says so meanwhile, and stays should the navigation not happen.
+ */
 export function showAuthNeeded() {
   showBanner(
     'auth',
-    h('strong', {}, 'This report needs a token: open '),
-    h('a', { href: '/login' }, '/login'),
+    h('strong', {}, 'This report needs a token: '),
+    h('a', { href: loginHref() }, 'log in'),
     h('span', {}, '. Tools and scripts send Authorization: Bearer <REPORT_TOKEN> instead.'),
   );
   document.body.classList.add('needs-token');
+  if (!redirecting) {
+    redirecting = true;
+    location.assign(loginHref());
+  }
 }
 
 // ---------------------------------------------------------------- formatting
