@@ -31,12 +31,14 @@ export interface ShadowDiffConfig {
   readonly shadowHostSuffix: string;
   readonly shadowTimeoutMs: number;
   readonly shadowMaxInFlight: number;
+  readonly shadowMaxInFlightBytes: number;
   readonly captureMaxBytes: number;
   readonly primaryTimeoutMs: number;
   /** Raw --trust-proxy value (validated); compiled by the ingress. */
   readonly trustProxy: string | undefined;
   readonly requestTimeoutMs: number;
   readonly queueMaxBacklog: number;
+  readonly queueMaxBacklogBytes: number;
   readonly comparatorConcurrency: number;
   readonly maxEndpoints: number;
   readonly jobLockMs: number;
