@@ -1,18 +1,33 @@
 /** Keeps the first `limit` bytes of a body for comparison while the whole body streams on. */
 import type { CapturedBody } from '../types/exchange.js';
+import type { ByteBudget } from './capture-budget.js';
 
 export class BodyCapture {
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
   private kept = 0;
   size = 0;
+  /** The budget had no room for the bytes: nothing is kept, the pair is to be dropped. */
+  overBudget = false;
 
-  constructor(readonly limit: number) {}
+  /** budget: where the kept bytes are counted (the pair's share of --shadow-max-in-flight-bytes). */
+  constructor(
+    readonly limit: number,
+    private readonly budget: ByteBudget | null = null,
+  ) {}
 
   push(chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.kept >= this.limit) return;
+    if (this.kept >= this.limit || this.overBudget) return;
     const room = this.limit - this.kept;
     const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    if (this.budget && !this.budget.take(part.length)) {
+      // No room: let the bytes go now rather than hold them for a pair that will be dropped.
+      this.overBudget = true;
+      this.budget.give(this.kept);
+      this.chunks = [];
+      this.kept = 0;
+      return;
+    }
     this.chunks.push(part);
     this.kept += part.length;
   }

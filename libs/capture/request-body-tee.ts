@@ -9,13 +9,11 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import type { CapturedBody } from '../types/exchange.js';
 import { BodyCapture, EMPTY_BODY } from './body-capture.js';
-import type { CaptureBudget } from './capture-budget.js';
+import type { ByteBudget } from './capture-budget.js';
 
 export class RequestBodyTee {
   private readonly copy = new PassThrough();
   private capture: BodyCapture | null;
-  /** Bytes of this body counted in the budget while it arrives. */
-  private held = 0;
   private settle: (whole: boolean) => void = () => {};
   /** True when the budget could not hold this body: it is not captured, the pair cannot be mirrored. */
   overBudget = false;
@@ -25,10 +23,11 @@ export class RequestBodyTee {
   constructor(
     private readonly req: IncomingMessage,
     limit: number,
-    private readonly budget: CaptureBudget,
+    /** The pair's share of the in-flight bytes: what is kept stays counted until the pair is queued. */
+    budget: ByteBudget,
     opts: { forward: boolean } = { forward: true },
   ) {
-    this.capture = new BodyCapture(limit);
+    this.capture = new BodyCapture(limit, budget);
     this.copy.on('error', () => {}); // whoever reads the copy sees its end; nobody else must crash
     this.done = new Promise((resolve) => {
       // Once the response is out, node:http no longer closes the request with its socket: watch both.
@@ -46,7 +45,6 @@ export class RequestBodyTee {
       req.once('close', onClose);
       socket.once('close', onClose);
     });
-    void this.done.then(() => this.budget.give(this.held));
     // Without a reader the copy would fill and pause the request: only pipe when something reads it.
     if (opts.forward) req.pipe(this.copy);
     else this.copy.end();
@@ -81,15 +79,9 @@ export class RequestBodyTee {
     const capture = this.capture;
     if (!capture || capture.truncated) return;
     capture.push(chunk);
-    const kept = Math.min(capture.size, capture.limit);
-    if (this.budget.take(kept - this.held)) {
-      this.held = kept;
-      return;
-    }
-    // No room: let the bytes go now rather than hold them for a pair that will be dropped.
+    if (!capture.overBudget) return;
+    // No room: the capture let its bytes go; the pair will be dropped.
     this.overBudget = true;
     this.capture = null;
-    this.budget.give(this.held);
-    this.held = 0;
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { CapturedResponse, HeaderMap, ShadowError, ShadowErrorCode } from '../types/exchange.js';
 import { BodyCapture } from './body-capture.js';
+import type { ByteBudget } from './capture-budget.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { createUpstream, type Upstream } from './upstream.js';
 
@@ -13,6 +14,8 @@ export interface ShadowRequest {
   url: string;
   headers: HeaderMap;
   body: Buffer | null;
+  /** Where the response's captured bytes are counted (the pair's share of the in-flight bytes). */
+  budget?: ByteBudget | null;
 }
 
 export type ShadowOutcome = { response: CapturedResponse; error: null } | { response: null; error: ShadowError };
@@ -73,10 +76,11 @@ export class ShadowClient {
         body: req.body,
         signal,
       });
-      const capture = new BodyCapture(this.opts.captureMaxBytes);
+      const capture = new BodyCapture(this.opts.captureMaxBytes, req.budget ?? null);
       for await (const chunk of res.body) {
         capture.push(chunk as Buffer);
-        if (capture.truncated) break; // leaving the loop destroys the body: no need to read the rest
+        // Leaving the loop destroys the body: no need to read the rest (the pair is skipped or dropped).
+        if (capture.truncated || capture.overBudget) break;
       }
       return {
         response: { status: res.statusCode, headers: withoutHopByHop(res.headers), body: capture.result(), latencyMs: performance.now() - started },

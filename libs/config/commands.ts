@@ -20,7 +20,7 @@ export interface CommandSpec {
   readsShared: boolean;
 }
 
-const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', 'queueMaxBacklog', 'adminListen', 'redactHeaders'];
+const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'shadowMaxInFlightBytes', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', 'queueMaxBacklog', 'queueMaxBacklogBytes', 'adminListen', 'redactHeaders'];
 const QUEUE: OptionKey[] = ['redis', 'queuePrefix'];
 const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'rollupRetention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
 const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'allowUnauthenticated', 'replayAllow', 'maxReplays'];
@@ -43,7 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'comparator',
     summary: 'Run a comparator worker: BullMQ on Redis to the SQLite store.',
-    options: [...QUEUE, ...COMPARATOR, 'queueMaxBacklog', 'adminListen', 'logLevel'],
+    options: [...QUEUE, ...COMPARATOR, 'queueMaxBacklog', 'queueMaxBacklogBytes', 'adminListen', 'logLevel'],
     required: ['redis', 'db'],
     readsShared: true,
   },

@@ -31,6 +31,7 @@ export interface ShadowDiffConfig {
   readonly shadowHostSuffix: string;
   readonly shadowTimeoutMs: number;
   readonly shadowMaxInFlight: number;
+  readonly shadowMaxInFlightBytes: number;
   readonly captureMaxBytes: number;
   readonly primaryTimeoutMs: number;
   /** Raw --trust-proxy value (validated); compiled by the ingress. */
@@ -39,6 +40,7 @@ export interface ShadowDiffConfig {
   /** Node's headersTimeout on the ingress and the report API (libs/http/server-timeouts.ts). */
   readonly headersTimeoutMs: number;
   readonly queueMaxBacklog: number;
+  readonly queueMaxBacklogBytes: number;
   readonly comparatorConcurrency: number;
   readonly maxEndpoints: number;
   readonly jobLockMs: number;

@@ -4,8 +4,11 @@
  *
  * The publisher never waits for Redis: its connection has no offline queue, so while Redis is down
  * a publish fails at once and the ingress counts the pair as dropped; ioredis keeps reconnecting
- * and publishing resumes by itself.
+ * and publishing resumes by itself. Publishes go out in micro-batches, one addBulk each
+ * (publish-batcher.ts).
  */
+import { jobBytes } from './job-bytes.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { withoutBodies } from './retained-job.js';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -27,14 +30,32 @@ export interface BullmqQueueOptions {
   prefix: string;
   /** Waiting jobs past which the publisher refuses (the pair is dropped): Redis memory stays bounded. */
   maxBacklog: number;
+  /**
+   * Bytes of the jobs this process has collected or has in flight to Redis, at most (job-bytes.ts);
+   * past it a publish is refused. Unbounded when absent.
+   */
+  maxBacklogBytes?: number;
   /** How long a worker's lock on a job lasts; a killed worker's job is redelivered after it. */
   lockMs: number;
-  /** A publish that takes longer than this is counted as failed. */
+  /** A batch that takes longer than this is counted as failed, each of its publishes. */
   publishTimeoutMs?: number;
+  /** A batch is sent once it holds this many jobs (default 64)... */
+  batchMaxJobs?: number;
+  /** ...or this long after its first job (default 1 ms). */
+  batchLingerMs?: number;
   onFailed?: (job: { id?: string; name: string }, error: unknown) => void;
 }
 
+/** Micro-batches: sent at this many jobs, or this long after their first. */
+const BATCH_MAX_JOBS = 64;
+const BATCH_LINGER_MS = 1;
+
 const KNOWN_JOB_NAMES = new Set<string>(Object.values(JOB_NAMES));
+
+/** Ids addBulk would refuse, failing the whole batch with them: refused alone, as add refused them. */
+function refusedJobId(id: string): boolean {
+  return `${Number.parseInt(id, 10)}` === id || (id.includes(':') && id.split(':').length !== 3);
+}
 
 function reconnectDelay(times: number): number {
   return Math.min(100 * times, 2000);
@@ -77,26 +98,29 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
   }, 1000);
   backlogPoll.unref();
 
+  const batcher = new PublishBatcher(
+    (jobs) => queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id } }))),
+    {
+      maxJobs: opts.batchMaxJobs ?? BATCH_MAX_JOBS,
+      lingerMs: opts.batchLingerMs ?? BATCH_LINGER_MS,
+      timeoutMs: publishTimeoutMs,
+      maxBytes: opts.maxBacklogBytes ?? Number.POSITIVE_INFINITY,
+    },
+  );
+
   const publisher: JobPublisher = {
     async publish<N extends JobName>(name: N, id: string, payload: JobPayloads[N]) {
       if (producerConnection.status !== 'ready') throw new QueueUnavailableError(`redis is ${producerConnection.status}`);
-      if (waitingEstimate >= opts.maxBacklog) throw new QueueFullError(`queue holds ${waitingEstimate} waiting jobs`);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new QueueUnavailableError('publish timed out')), publishTimeoutMs);
-      });
-      try {
-        await Promise.race([queue.add(name, payload, { jobId: id }), timeout]);
-      } catch (error) {
-        if (error instanceof QueueUnavailableError) throw error;
-        throw new QueueUnavailableError(error instanceof Error ? error.message : String(error));
-      } finally {
-        clearTimeout(timer);
-      }
+      // Jobs not yet in Redis count too: a burst cannot overshoot the bound by a poll's worth.
+      const waiting = waitingEstimate + batcher.jobs;
+      if (waiting >= opts.maxBacklog) throw new QueueFullError(`queue holds ${waiting} waiting jobs`);
+      if (refusedJobId(id)) throw new QueueUnavailableError(`job id ${JSON.stringify(id)} is refused by BullMQ`);
+      await batcher.add({ name, id, payload }, jobBytes(name, payload));
     },
     isAvailable: () => producerConnection.status === 'ready',
     async close() {
       clearInterval(backlogPoll);
+      await batcher.close();
       await queue.close().catch(() => {});
       producerConnection.disconnect();
     },

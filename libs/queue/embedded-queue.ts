@@ -5,19 +5,25 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { JOB_ATTEMPTS, JOB_BACKOFF_MS, type AnyJob, type JobName, type JobPayloads } from './contracts.js';
+import { jobBytes } from './job-bytes.js';
 import type { JobConsumer, JobHandler, JobPublisher, JobQueue } from './queue.js';
 import { QueueFullError } from './queue-errors.js';
 
 export interface EmbeddedQueueOptions {
   /** Jobs waiting, retrying or in progress; past it publish rejects and the pair is dropped. */
   maxBacklog: number;
+  /** Bytes of those jobs (their bodies, job-bytes.ts) at most; past it publish rejects. Unbounded when absent. */
+  maxBacklogBytes?: number;
   onFailed?: (job: AnyJob, error: unknown) => void;
   backoffMs?: number;
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
   const waiting: AnyJob[] = [];
-  const known = new Set<string>();
+  /** Each job held (waiting, retrying or in progress), with its bytes. */
+  const known = new Map<string, number>();
+  let heldBytes = 0;
+  const maxBytes = opts.maxBacklogBytes ?? Number.POSITIVE_INFINITY;
   let consumerWake: (() => void) | null = null;
   let closed = false;
   const backoffMs = opts.backoffMs ?? JOB_BACKOFF_MS;
@@ -27,13 +33,21 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
       if (closed) throw new QueueFullError('embedded queue is closed');
       if (known.has(id)) return; // same id already queued: BullMQ ignores it too
       if (known.size >= opts.maxBacklog) throw new QueueFullError(`embedded queue holds ${known.size} jobs`);
-      known.add(id);
+      const bytes = jobBytes(name, payload);
+      if (heldBytes + bytes > maxBytes) throw new QueueFullError(`embedded queue holds ${heldBytes} bytes (at most ${maxBytes})`);
+      known.set(id, bytes);
+      heldBytes += bytes;
       waiting.push({ name, id, payload, attempt: 0 } as AnyJob);
       consumerWake?.();
     },
     isAvailable: () => !closed,
     async close() {},
   };
+
+  function forget(id: string): void {
+    heldBytes -= known.get(id) ?? 0;
+    known.delete(id);
+  }
 
   function consumer({ concurrency }: { concurrency: number }): JobConsumer {
     let started = false;
@@ -45,11 +59,11 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): JobQueue {
     async function runOne(job: AnyJob, handler: JobHandler): Promise<void> {
       try {
         await handler(job);
-        known.delete(job.id);
+        forget(job.id);
       } catch (error) {
         const attempt = job.attempt + 1;
         if (error instanceof UnrecoverableError || attempt >= JOB_ATTEMPTS || stopping) {
-          known.delete(job.id);
+          forget(job.id);
           opts.onFailed?.(job, error);
           return;
         }

@@ -108,7 +108,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
 
     const logger = createLogger('warn', 'shadow-diff replay');
     if (config.redis) {
-      queue = createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, lockMs: config.jobLockMs });
+      queue = createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, maxBacklogBytes: config.queueMaxBacklogBytes, lockMs: config.jobLockMs });
       if (!(await queue.ready(REDIS_READY_TIMEOUT_MS))) {
         say(`shadow-diff replay: Redis at ${config.redis} is unreachable`);
         return REPLAY_EXIT.unreachable;

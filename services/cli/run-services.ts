@@ -24,9 +24,9 @@ function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
   const onFailed = (job: { id?: string; name: string }, error: unknown) =>
     logger.error({ job: job.id, name: job.name, err: error }, 'job failed for good; it stays in the failed set');
   if (config.redis) {
-    return createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, lockMs: config.jobLockMs, onFailed });
+    return createBullmqQueue({ url: config.redis, prefix: config.queuePrefix, maxBacklog: config.queueMaxBacklog, maxBacklogBytes: config.queueMaxBacklogBytes, lockMs: config.jobLockMs, onFailed });
   }
-  return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, onFailed });
+  return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, maxBacklogBytes: config.queueMaxBacklogBytes, onFailed });
 }
 
 /**

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { BodyCapture, EMPTY_BODY } from '../../libs/capture/body-capture.js';
-import { CaptureBudget } from '../../libs/capture/capture-budget.js';
+import { CaptureBudget, PairBytes } from '../../libs/capture/capture-budget.js';
 import type { DropCounter } from '../../libs/capture/drop-counter.js';
 import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { compileTrustProxy, type TrustProxy } from '../../libs/capture/forwarding.js';
@@ -39,6 +39,8 @@ export interface IngressOptions {
   shadowHostSuffix: string;
   shadowTimeoutMs: number;
   shadowMaxInFlight: number;
+  /** Body bytes held for the pairs in flight at most (capture-budget.ts). */
+  shadowMaxInFlightBytes: number;
   captureMaxBytes: number;
   primaryTimeoutMs: number;
   /** Which peers' forwarding headers are believed (--trust-proxy); none when absent. */
@@ -99,8 +101,8 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   const limit = opts.captureMaxBytes;
   const metrics = opts.metrics;
   const trustProxy = opts.trustProxy ?? compileTrustProxy(undefined);
-  // Request bodies still arriving hold no shadow slot; their bytes are bounded as the slots bounded them.
-  const budget = new CaptureBudget(opts.shadowMaxInFlight * opts.captureMaxBytes);
+  // Every capture of a mirrored pair counts here until the pair is queued or dropped.
+  const budget = new CaptureBudget(opts.shadowMaxInFlightBytes);
   let closing = false;
 
   const observeShadow = (outcome: ShadowOutcome): ShadowOutcome => {
@@ -126,6 +128,8 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     url: string;
     headers: HeaderMap;
     receivedAt: number;
+    /** A mirrored pair's share of the in-flight bytes; null when the request is not mirrored. */
+    bytes: PairBytes | null;
   }
 
   /** What the mirrored side of a pair came to, once the request body is complete. */
@@ -140,7 +144,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   const sendMirror = async (pair: PairRequest, body: RequestBodyTee | null): Promise<Mirror> => {
     // A body we did not receive or keep whole cannot be replayed: the pair is recorded as skipped.
     const usable = body ? (await body.done) && !body.truncated : true;
-    if (usable && (body?.overBudget || !shadow.tryAcquire())) {
+    if (usable && (pair.bytes?.overBudget || !shadow.tryAcquire())) {
       opts.drops.add(opts.run, 'shadow_in_flight_limit');
       return { dropped: true };
     }
@@ -153,7 +157,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     const [shadowOutcome, secondaryOutcome] = await Promise.all([
       sendShadow(pair, bytes),
       // Same version as the primary: it gets the request exactly as the primary does.
-      withSecondary ? secondary.send({ method: pair.method, url: pair.url, headers: pair.headers, body: bytes }) : null,
+      withSecondary ? secondary.send({ method: pair.method, url: pair.url, headers: pair.headers, body: bytes, budget: pair.bytes }) : null,
     ]);
     return { dropped: false, shadow: shadowOutcome, secondary: secondaryOutcome, withSecondary };
   };
@@ -166,7 +170,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       delete shadowHeaders['transfer-encoding'];
       shadowHeaders['content-length'] = String(body.length);
     }
-    const sent = shadow.send({ method: pair.method, url: pair.url, headers: shadowHeaders, body });
+    const sent = shadow.send({ method: pair.method, url: pair.url, headers: shadowHeaders, body, budget: pair.bytes });
     return metrics ? sent.then(observeShadow) : sent;
   };
 
@@ -177,7 +181,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
   }
 
   /** Sends the request to the primary and streams its answer to the client: the only path the client waits on. */
-  const proxyToPrimary = async (pair: PairRequest, res: ServerResponse, body: Readable | null, guard: RequestGuard, capture: boolean): Promise<PrimaryResult> => {
+  const proxyToPrimary = async (pair: PairRequest, res: ServerResponse, body: Readable | null, guard: RequestGuard): Promise<PrimaryResult> => {
     const started = performance.now();
     const gone = (): SkipReason => (guard.timedOut ? 'request_timeout' : guard.clientGone ? 'client_aborted' : 'primary_error');
     try {
@@ -200,8 +204,8 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       if (closing) res.shouldKeepAlive = false;
       res.writeHead(upstream.statusCode, responseHeaders);
       let responseCapture: BodyCapture | null = null;
-      if (capture) {
-        const c = new BodyCapture(limit);
+      if (pair.bytes) {
+        const c = new BodyCapture(limit, pair.bytes);
         responseCapture = c;
         upstream.body.on('data', (chunk: Buffer) => c.push(chunk));
       }
@@ -238,8 +242,18 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
 
   /** Hands the finished pair to the queue, with the reason it cannot be compared if there is one. */
   const recordPair = async (pair: PairRequest, body: RequestBodyTee | null, guard: RequestGuard, mirrorDone: Promise<Mirror>, primaryResult: PrimaryResult): Promise<void> => {
-    const mirror = await mirrorDone;
-    if (mirror.dropped) return;
+    try {
+      const mirror = await mirrorDone;
+      if (mirror.dropped) return;
+      // Some capture of the pair found no room in the in-flight bytes: it was not kept whole.
+      if (pair.bytes?.overBudget) return opts.drops.add(opts.run, 'shadow_in_flight_limit');
+      await recordMirrored(pair, body, guard, mirror, primaryResult);
+    } finally {
+      pair.bytes?.release();
+    }
+  };
+
+  const recordMirrored = async (pair: PairRequest, body: RequestBodyTee | null, guard: RequestGuard, mirror: Extract<Mirror, { dropped: false }>, primaryResult: PrimaryResult): Promise<void> => {
     const requestBody: CapturedBody = body ? body.result() : EMPTY_BODY;
     const primarySnapshot = primaryResult.response;
     let skipReason: SkipReason | null = primaryResult.failure;
@@ -272,16 +286,17 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
       const req = request.raw;
       const res = reply.raw;
       reply.hijack();
-      const pair: PairRequest = { req, method: req.method ?? 'GET', url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now() };
+      const method = req.method ?? 'GET';
+      const sampled = sample(method);
+      const pair: PairRequest = { req, method, url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now(), bytes: sampled ? new PairBytes(budget) : null };
       const withBody = hasBody(req.headers);
-      const sampled = sample(pair.method);
 
       // Mirrored: the body is teed into a capture while it streams to the primary.
-      const body = sampled && withBody ? new RequestBodyTee(req, limit, budget) : null;
+      const body = pair.bytes && withBody ? new RequestBodyTee(req, limit, pair.bytes) : null;
       const guard = new RequestGuard(req, res, { withBody, timeoutMs: opts.requestTimeoutMs }, () => body?.abort(new Error('request timeout')));
       const mirrorDone = sampled ? sendMirror(pair, body) : null;
 
-      const primaryResult = await proxyToPrimary(pair, res, body ? body.stream : withBody ? req : null, guard, sampled);
+      const primaryResult = await proxyToPrimary(pair, res, body ? body.stream : withBody ? req : null, guard);
       // Every request, mirrored or not: to the last byte, or to the failure answered instead.
       metrics?.primaryLatencyMs(primaryResult.latencyMs);
       if (!mirrorDone) return;

@@ -53,6 +53,7 @@ export async function startIngress(
     | 'shadowHostSuffix'
     | 'shadowTimeoutMs'
     | 'shadowMaxInFlight'
+    | 'shadowMaxInFlightBytes'
     | 'captureMaxBytes'
     | 'primaryTimeoutMs'
     | 'requestTimeoutMs'
@@ -82,6 +83,7 @@ export async function startIngress(
     mirrorMethods: config.mirrorMethods,
     shadowTimeoutMs: config.shadowTimeoutMs,
     shadowMaxInFlight: config.shadowMaxInFlight,
+    shadowMaxInFlightBytes: config.shadowMaxInFlightBytes,
     captureMaxBytes: config.captureMaxBytes,
     primaryTimeoutMs: config.primaryTimeoutMs,
     trustProxy: compileTrustProxy(config.trustProxy),

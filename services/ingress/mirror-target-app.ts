@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify from 'fastify';
 import { EMPTY_BODY } from '../../libs/capture/body-capture.js';
-import { CaptureBudget } from '../../libs/capture/capture-budget.js';
+import { CaptureBudget, PairBytes } from '../../libs/capture/capture-budget.js';
 import { compileTrustProxy } from '../../libs/capture/forwarding.js';
 import { createMethodRule } from '../../libs/capture/method-rule.js';
 import { RequestBodyTee } from '../../libs/capture/request-body-tee.js';
@@ -40,6 +40,8 @@ interface Mirrored {
   url: string;
   headers: HeaderMap;
   receivedAt: number;
+  /** Its share of the in-flight bytes: the body and the three responses, until it is queued. */
+  bytes: PairBytes;
 }
 
 /** The request body once it is in: usable bytes, or why the exchange cannot be sent. */
@@ -69,7 +71,7 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
   const sample = createSampler(METHODS, opts.mirrorPercent);
   const methodRule = createMethodRule(opts.mirrorMethods);
   const trustProxy = opts.trustProxy ?? compileTrustProxy(undefined);
-  const budget = new CaptureBudget(opts.shadowMaxInFlight * opts.captureMaxBytes);
+  const budget = new CaptureBudget(opts.shadowMaxInFlightBytes);
   const counters: IngressCounters = { requests: 0, mirrored: 0, primaryErrors: 0 };
   const pending = new Set<Promise<void>>();
   const metrics = opts.metrics;
@@ -90,7 +92,7 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
   /** Reads the whole body into the capture (bounded in bytes like inline bodies); nothing streams on. */
   const receiveBody = async (m: Mirrored, res: ServerResponse): Promise<ReceivedBody> => {
     if (!hasBody(m.req.headers)) return { bytes: null, captured: EMPTY_BODY, failure: null, overBudget: false };
-    const tee = new RequestBodyTee(m.req, opts.captureMaxBytes, budget, { forward: false });
+    const tee = new RequestBodyTee(m.req, opts.captureMaxBytes, m.bytes, { forward: false });
     const guard = new RequestGuard(m.req, res, { withBody: true, timeoutMs: opts.requestTimeoutMs }, () => tee.abort(new Error('request timeout')));
     const whole = await tee.done;
     const failure: SkipReason | null = !whole ? (guard.timedOut ? 'request_timeout' : 'client_aborted') : tee.truncated ? 'request_body_too_large' : null;
@@ -121,7 +123,7 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
       }
       return h;
     };
-    const request = (host: string | undefined) => ({ method: m.method, url: m.url, headers: headers(host), body: bytes });
+    const request = (host: string | undefined) => ({ method: m.method, url: m.url, headers: headers(host), body: bytes, budget: m.bytes });
     const observe = (o: ShadowOutcome): ShadowOutcome => {
       metrics?.shadowLatencyMs(o.response ? 'response' : 'error', o.response ? o.response.latencyMs : o.error.latencyMs);
       return o;
@@ -156,6 +158,14 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
 
   /** Everything after the 202: slots, the three requests, the queue. Every path ends recorded or dropped. */
   const compareOutOfBand = async (m: Mirrored, body: ReceivedBody): Promise<void> => {
+    try {
+      await sendAndRecord(m, body);
+    } finally {
+      m.bytes.release();
+    }
+  };
+
+  const sendAndRecord = async (m: Mirrored, body: ReceivedBody): Promise<void> => {
     if (body.failure) return recordSkipped(m, body.captured, body.failure);
     const slots = takeSlots(body.overBudget);
     if (typeof slots === 'string') return opts.drops.add(opts.run, slots);
@@ -165,6 +175,8 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
       counters.primaryErrors++;
       metrics?.primaryError();
     }
+    // Some response found no room in the in-flight bytes: it was not kept whole.
+    if (m.bytes.overBudget) return opts.drops.add(opts.run, 'shadow_in_flight_limit');
     await opts.recorder.record(toExchange(m, body, outcomes));
   };
 
@@ -189,7 +201,7 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
       const req = request.raw;
       const res = reply.raw;
       reply.hijack();
-      const m: Mirrored = { req, method: req.method ?? 'GET', url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now() };
+      const m: Mirrored = { req, method: req.method ?? 'GET', url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now(), bytes: new PairBytes(budget) };
       if (!sample(m.method)) {
         req.resume();
         return accept(res);

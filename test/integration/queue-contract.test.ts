@@ -2,19 +2,38 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
-import { JOB_ATTEMPTS, type AnyJob, type RecordDropsPayload } from '../../libs/queue/contracts.js';
+import { JOB_ATTEMPTS, type AnyJob, type CompareExchangePayload, type RecordDropsPayload } from '../../libs/queue/contracts.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import { QueueFullError } from '../../libs/queue/queue-errors.js';
+import { exchangeBytes } from '../../libs/queue/job-bytes.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
+import type { Exchange } from '../../libs/types/exchange.js';
 import { randomPrefix } from '../support/temp.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-const factories: Record<string, (maxBacklog: number) => JobQueue> = {
-  embedded: (maxBacklog) => createEmbeddedQueue({ maxBacklog, backoffMs: 10 }),
-  bullmq: (maxBacklog) => createBullmqQueue({ url: inject('redisUrl'), prefix: randomPrefix(), maxBacklog, lockMs: 2000 }),
+const factories: Record<string, (maxBacklog: number, maxBacklogBytes?: number) => JobQueue> = {
+  embedded: (maxBacklog, maxBacklogBytes) => createEmbeddedQueue({ maxBacklog, maxBacklogBytes, backoffMs: 10 }),
+  bullmq: (maxBacklog, maxBacklogBytes) => createBullmqQueue({ url: inject('redisUrl'), prefix: randomPrefix(), maxBacklog, maxBacklogBytes, lockMs: 2000 }),
 };
 
 const payload = (reportId: string): RecordDropsPayload => ({ v: 1, reportId, run: 'live', counts: { queue_unavailable: 1 } });
+
+/** An exchange whose three bodies hold `bytes` captured bytes together. */
+function exchangeOf(id: string, bytes: number): CompareExchangePayload {
+  const body = (n: number) => ({ base64: Buffer.alloc(n, 'x').toString('base64'), size: n, truncated: false });
+  const third = Math.floor(bytes / 3);
+  const exchange: Exchange = {
+    id,
+    run: 'live',
+    receivedAt: 1,
+    request: { method: 'POST', url: '/', headers: {}, body: body(bytes - 2 * third) },
+    primary: { status: 200, headers: {}, body: body(third), latencyMs: 1 },
+    shadow: { status: 200, headers: {}, body: body(third), latencyMs: 1 },
+    shadowError: null,
+    skipReason: null,
+  };
+  return { v: 1, exchange };
+}
 
 describe.each(Object.keys(factories))('%s queue', (kind) => {
   const open: JobQueue[] = [];
@@ -22,8 +41,8 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
     for (const q of open.splice(0)) await q.close();
   });
 
-  async function queue(maxBacklog = 1000): Promise<JobQueue> {
-    const q = (factories[kind] as (n: number) => JobQueue)(maxBacklog);
+  async function queue(maxBacklog = 1000, maxBacklogBytes?: number): Promise<JobQueue> {
+    const q = (factories[kind] as (n: number, bytes?: number) => JobQueue)(maxBacklog, maxBacklogBytes);
     open.push(q);
     expect(await q.ready(5000)).toBe(true);
     return q;
@@ -108,5 +127,30 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
     for (let i = 0; i < 3; i++) await q.publisher.publish('record-drops', `b${i}`, payload(`b${i}`));
     if (kind === 'bullmq') await sleep(1200); // the publisher refreshes its view of the backlog every second
     await expect(q.publisher.publish('record-drops', 'b3', payload('b3'))).rejects.toBeInstanceOf(QueueFullError);
+  });
+
+  it('ignores a second publish of an id in the same burst', async () => {
+    const q = await queue();
+    await Promise.all([q.publisher.publish('record-drops', 'twice', payload('a')), q.publisher.publish('record-drops', 'twice', payload('b'))]);
+    const seen: AnyJob[] = [];
+    const consumer = q.consumer({ concurrency: 1 });
+    consumer.start(async (job) => {
+      seen.push(job);
+    });
+    await waitFor(() => seen.length, (n) => n >= 1, 10_000);
+    await sleep(300);
+    expect(seen.map((j) => (j.payload as RecordDropsPayload).reportId)).toEqual(['a']);
+    await consumer.close();
+  });
+
+  it('refuses to publish past its bytes bound, counting the captured bodies', async () => {
+    const q = await queue(1000, 3000);
+    expect(exchangeBytes(exchangeOf('x', 1000).exchange)).toBe(1000);
+    // A burst: the embedded queue holds the jobs, the BullMQ publisher has them in its batch.
+    const outcomes = await Promise.allSettled(['e1', 'e2', 'e3', 'e4'].map((id) => q.publisher.publish('compare-exchange', id, exchangeOf(id, 1000))));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(QueueFullError);
+    // A drop report carries no bodies: it still fits.
+    await q.publisher.publish('record-drops', 'report', payload('r'));
   });
 });

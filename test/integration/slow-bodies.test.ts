@@ -122,9 +122,9 @@ describe('slow request bodies', () => {
     for (const s of slow) s.stop();
   });
 
-  it('bounds the bytes of bodies still arriving: past shadow-max-in-flight × capture-max-bytes a pair is dropped and counted', async () => {
+  it('bounds the bytes of bodies still arriving: past --shadow-max-in-flight-bytes a pair is dropped and counted', async () => {
     const primary = await scope.upstream((req, res) => json(res, 200, { got: req.body.length }));
-    const h = await scope.harness('embedded', { primary: primary.url, shadow: primary.url }, { mirrorMethods: 'POST', shadowMaxInFlight: '2', captureMaxBytes: '1000' });
+    const h = await scope.harness('embedded', { primary: primary.url, shadow: primary.url }, { mirrorMethods: 'POST', shadowMaxInFlightBytes: '2000', captureMaxBytes: '1000' });
     const clients = [await partsPost(h.ingress, 1000), await partsPost(h.ingress, 1000), await partsPost(h.ingress, 1000)];
     // 900 + 900 bytes fit the 2,000-byte budget; the third client's 900 do not.
     for (const c of clients) {

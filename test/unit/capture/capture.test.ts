@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BodyCapture } from '../../../libs/capture/body-capture.js';
+import { CaptureBudget, PairBytes } from '../../../libs/capture/capture-budget.js';
 import { withoutHopByHop } from '../../../libs/capture/hop-by-hop.js';
 import { REDACTED, redactHeaders } from '../../../libs/capture/redact.js';
 import { createSampler } from '../../../libs/capture/sampler.js';
@@ -90,6 +91,25 @@ describe('BodyCapture', () => {
     c.push(Buffer.from('abc'));
     expect(c.result().truncated).toBe(false);
     expect(new BodyCapture(3).result()).toEqual({ base64: '', size: 0, truncated: false });
+  });
+
+  it("counts what it keeps in its pair's share of the budget; past it, lets its bytes go and the pair takes no more", () => {
+    const budget = new CaptureBudget(100);
+    const pair = new PairBytes(budget);
+    const primary = new BodyCapture(1000, pair);
+    primary.push(Buffer.alloc(60));
+    expect(budget.used).toBe(60);
+    const shadow = new BodyCapture(1000, pair);
+    shadow.push(Buffer.alloc(30));
+    shadow.push(Buffer.alloc(30));
+    expect([shadow.overBudget, pair.overBudget, budget.used]).toEqual([true, true, 60]);
+    // Another pair still has the room that is left; this one takes nothing more.
+    expect(new PairBytes(budget).take(40)).toBe(true);
+    // The primary's next bytes are refused too: it lets go of the 60 it kept.
+    primary.push(Buffer.alloc(1));
+    expect([primary.overBudget, budget.used]).toEqual([true, 40]);
+    pair.release();
+    expect(budget.used).toBe(40);
   });
 });
 
