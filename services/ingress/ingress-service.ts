@@ -94,7 +94,7 @@ export async function startIngress(
       ? buildMirrorTargetApp({ ...common, stripHostSuffix: config.stripHostSuffix })
       : buildIngressApp({ ...common, shadowHostSuffix: config.shadowHostSuffix, ...(logger ? { onPrimaryError: primaryErrorLog(logger) } : {}) });
   proxy = ingress;
-  const url = await ingress.app.listen({ host: config.listen.host, port: config.listen.port });
+  const url = await ingress.server.listen(config.listen.host, config.listen.port);
 
   // The admin port comes up once the proxy listens: when its /healthz answers, the proxy serves too.
   let admin: FastifyInstance | null = null;
