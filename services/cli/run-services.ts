@@ -9,6 +9,7 @@ import { compileTrustProxy } from '../../libs/capture/forwarding.js';
 import { Redaction } from '../../libs/capture/redaction.js';
 import { EXCHANGE_ID_WINDOW_MS, openStore, purgeDetails, purgeExchangeIds, purgeRollups, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
+import { answerMetrics, isIngressWorker, shareMetrics, startIngressCluster } from '../ingress/ingress-cluster.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
 
@@ -121,10 +122,21 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   };
 }
 
+/** --ingress-workers N > 1: this process forks the workers and serves their admin port; the queue is theirs. */
+async function runIngressPrimary(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const workers = await startIngressCluster(config, logger);
+  return { urls: { ingress: workers.url, ...(workers.adminUrl ? { admin: workers.adminUrl } : {}) }, close: () => workers.close() };
+}
+
 export async function runIngress(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const worker = isIngressWorker();
+  if (config.ingressWorkers > 1 && !worker) return runIngressPrimary(config, logger);
+  if (worker) answerMetrics();
   const queue = openQueue(config, logger);
   await queueReady(queue, logger);
-  const ingress = await startIngress(config, queue.publisher, logger);
+  // A worker keeps its metrics for the primary, which serves the admin port for all of them.
+  const ingress = await startIngress(config, queue.publisher, logger, { serveAdmin: !worker });
+  if (worker && ingress.metrics) shareMetrics(ingress.metrics.registry);
   return {
     urls: { ingress: ingress.url, ...adminUrl(ingress) },
     queue,
