@@ -36,8 +36,12 @@ export class BodyCapture {
     return this.size > this.limit;
   }
 
+  /** The kept bytes, joined once: the shadow's copy and the captured body share them. */
   bytes(): Buffer {
-    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.kept);
+    if (this.chunks.length === 1) return this.chunks[0] as Buffer;
+    const joined = Buffer.concat(this.chunks, this.kept);
+    this.chunks.splice(0, this.chunks.length, joined);
+    return joined;
   }
 
   result(): CapturedBody {

@@ -6,12 +6,16 @@ export const REDACTED = '[REDACTED]';
 
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
 
+/** The headers with secret values replaced; the same map, uncopied, when it holds none (the common case). */
 export function redactHeaders(headers: HeaderMap, names: ReadonlySet<string>): HeaderMap {
-  const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = names.has(name.toLowerCase()) ? (Array.isArray(value) ? value.map(() => REDACTED) : REDACTED) : value;
+  let out: HeaderMap | null = null;
+  for (const name in headers) {
+    if (!names.has(name.toLowerCase())) continue;
+    out ??= { ...headers };
+    const value = headers[name] as string | string[];
+    out[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
   }
-  return out;
+  return out ?? headers;
 }
 
 /**

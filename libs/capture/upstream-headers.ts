@@ -18,3 +18,17 @@ export function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): Header
   delete headers.expect;
   return setForwarding(headers, req.socket.remoteAddress ?? '', trust);
 }
+
+/**
+ * The one copy of `base` a destination gets when it needs other headers than the primary's: its
+ * own Host, and a body sent whole (a Content-Length for the captured bytes, no chunking).
+ */
+export function destinationHeaders(base: HeaderMap, host: string | undefined, body: Buffer | null): HeaderMap {
+  const headers: HeaderMap = { ...base };
+  if (host) headers.host = host;
+  if (body) {
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body.length);
+  }
+  return headers;
+}

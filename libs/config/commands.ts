@@ -20,7 +20,7 @@ export interface CommandSpec {
   readsShared: boolean;
 }
 
-const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'shadowMaxInFlightBytes', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', 'queueMaxBacklog', 'queueMaxBacklogBytes', 'adminListen', 'redactHeaders'];
+const PROXY: OptionKey[] = ['mode', 'primary', 'shadow', 'secondary', 'listen', 'run', 'mirrorPercent', 'mirrorMethods', 'shadowHostSuffix', 'stripHostSuffix', 'shadowTimeoutMs', 'shadowMaxInFlight', 'shadowMaxInFlightBytes', 'captureMaxBytes', 'primaryTimeoutMs', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', 'queueMaxBacklog', 'queueMaxBacklogBytes', 'adminListen', 'ingressWorkers', 'redactHeaders'];
 const QUEUE: OptionKey[] = ['redis', 'queuePrefix'];
 const COMPARATOR: OptionKey[] = ['db', 'comparatorConcurrency', 'maxEndpoints', 'jobLockMs', 'ignoreHeaders', 'retention', 'rollupRetention', 'redactHeaders', 'redactJsonPaths', 'redactQueryParams', 'captureMax', 'captureMaxAge', 'hostEcho'];
 const REPORT: OptionKey[] = ['noiseRelativeThreshold', 'noiseAbsoluteThreshold', 'reportToken', 'allowUnauthenticated', 'replayAllow', 'maxReplays'];

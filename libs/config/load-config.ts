@@ -22,6 +22,8 @@ export interface ShadowDiffConfig {
   readonly reportListen: HostPort;
   /** The ingress's admin port (/metrics, /healthz); undefined: no admin port. */
   readonly adminListen: HostPort | undefined;
+  /** Ingress processes on the listening port (node:cluster); 1: the ingress runs in this process. */
+  readonly ingressWorkers: number;
   readonly db: string;
   readonly run: string;
   readonly mirrorPercent: number;
@@ -192,6 +194,16 @@ function checkReportExposure(values: Record<string, unknown>, flag: string, erro
   );
 }
 
+/** start keeps the embedded queue (and the comparator) in its one process: more ingress processes are `ingress`'s. */
+function checkIngressWorkers(values: Record<string, unknown>, command: CommandSpec, errors: string[]): void {
+  const workers = values.ingressWorkers as number | undefined;
+  if (workers === undefined || workers <= 1) return;
+  errors.push(
+    `${flagOf(command, 'ingressWorkers')} ${workers}: start runs in one process (its embedded queue and comparator live there), so it takes 1. ` +
+      'For more ingress processes, run `shadow-diff ingress --ingress-workers N --redis <url>` with `shadow-diff comparator` and `shadow-diff report-api` beside it.',
+  );
+}
+
 export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
@@ -249,6 +261,7 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
 
   const exposureFlag = sources.reportListenFlag ?? (command && SERVES_REPORT.has(command.name) ? flagOf(command, 'reportListen') : undefined);
   if (exposureFlag) checkReportExposure(values, exposureFlag, errors);
+  if (command?.name === 'start') checkIngressWorkers(values, command, errors);
   values.comparison = parseComparisonConfig(file, errors);
 
   if (errors.length > 0) {

@@ -10,6 +10,7 @@ import { createLogger } from '../../libs/logger.js';
 import { GATE_EXIT, runGate } from './gate-command.js';
 import { packageVersion } from './package-version.js';
 import { REPLAY_EXIT, runExportCommand, runReplayCommand } from './replay-command.js';
+import { isIngressWorker } from '../ingress/ingress-cluster.js';
 import { runAll, runComparator, runIngress, runReportApi, type Running } from './run-services.js';
 
 type Runner = (config: ShadowDiffConfig, logger: ReturnType<typeof createLogger>) => Promise<Running>;
@@ -59,9 +60,13 @@ async function serve(command: CommandSpec, run: Runner, config: ShadowDiffConfig
   const running = await run(config, logger);
   const where = Object.entries(running.urls).map(([k, v]) => `${k} ${v}`);
   if (command.options.includes('mode') && config.mode === 'mirror-target') where.push('mode mirror-target');
+  if (command.name === 'ingress' && config.ingressWorkers > 1) where.push(`${config.ingressWorkers} workers`);
   const storeInfo = command.options.includes('db') ? { db: config.db } : {};
-  logger.info({ ...running.urls, ...(command.options.includes('mode') ? { mode: config.mode } : {}), queue: running.queue?.kind ?? 'none', ...storeInfo, run: config.run }, `shadow-diff ${command.name} ready`);
-  process.stderr.write(`shadow-diff ${command.name}: ${where.join(', ') || 'working'}; queue ${running.queue?.kind ?? 'none'}${config.redis ? ` (${config.queuePrefix})` : ''}\n`);
+  // The primary of --ingress-workers holds no queue itself: its workers publish to Redis.
+  const queueKind = running.queue?.kind ?? (config.redis && command.name === 'ingress' ? 'bullmq' : 'none');
+  logger.info({ ...running.urls, ...(command.options.includes('mode') ? { mode: config.mode } : {}), queue: queueKind, ...storeInfo, run: config.run }, `shadow-diff ${command.name} ready`);
+  // One ready line per command: a worker's readiness is its primary's to announce.
+  if (!isIngressWorker()) process.stderr.write(`shadow-diff ${command.name}: ${where.join(', ') || 'working'}; queue ${queueKind}${config.redis ? ` (${config.queuePrefix})` : ''}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -11,6 +11,7 @@ import { EXCHANGE_ID_WINDOW_MS, openStore, purgeDetails, purgeExchangeIds, purge
 import { buildComparatorAdminApp } from '../comparator/comparator-admin-app.js';
 import { ComparatorMetrics } from '../comparator/comparator-metrics.js';
 import { startComparator, type ComparatorService } from '../comparator/comparator-service.js';
+import { answerMetrics, isIngressWorker, shareMetrics, startIngressCluster } from '../ingress/ingress-cluster.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
 
@@ -124,10 +125,21 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   };
 }
 
+/** --ingress-workers N > 1: this process forks the workers and serves their admin port; the queue is theirs. */
+async function runIngressPrimary(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const workers = await startIngressCluster(config, logger);
+  return { urls: { ingress: workers.url, ...(workers.adminUrl ? { admin: workers.adminUrl } : {}) }, close: () => workers.close() };
+}
+
 export async function runIngress(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
+  const worker = isIngressWorker();
+  if (config.ingressWorkers > 1 && !worker) return runIngressPrimary(config, logger);
+  if (worker) answerMetrics();
   const queue = openQueue(config, logger);
   await queueReady(queue, logger);
-  const ingress = await startIngress(config, queue.publisher, logger);
+  // A worker keeps its metrics for the primary, which serves the admin port for all of them.
+  const ingress = await startIngress(config, queue.publisher, logger, { serveAdmin: !worker });
+  if (worker && ingress.metrics) shareMetrics(ingress.metrics.registry);
   return {
     urls: { ingress: ingress.url, ...adminUrl(ingress) },
     queue,

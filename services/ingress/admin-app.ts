@@ -3,12 +3,17 @@
  * to the proxied service, every path of it included. Listening is the caller's business.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { IngressMetrics } from './ingress-metrics.js';
+
+/** The exposition served on /metrics: one ingress's registry, or its workers' added up (ingress-cluster.ts). */
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
 
 export interface AdminAppOptions {
-  metrics: IngressMetrics;
+  metrics: MetricsSource;
   /** For /healthz: whether the queue answers now (the ingress serves either way). */
-  isQueueAvailable(): boolean;
+  isQueueAvailable(): boolean | Promise<boolean>;
 }
 
 const metricsSchema = {
@@ -37,6 +42,6 @@ export function buildAdminApp(opts: AdminAppOptions): FastifyInstance {
     const text = await opts.metrics.text();
     return reply.header('content-type', opts.metrics.contentType).send(text);
   });
-  app.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' as const, queue: opts.isQueueAvailable() ? ('ok' as const) : ('unavailable' as const) }));
+  app.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' as const, queue: (await opts.isQueueAvailable()) ? ('ok' as const) : ('unavailable' as const) }));
   return app;
 }

@@ -69,6 +69,8 @@ export class IngressMetrics {
       name: `${p}queue_available`,
       help: '1 when the queue is reachable, else 0.',
       registers,
+      // With --ingress-workers: 1 only when every worker reaches it.
+      aggregator: 'min',
       collect() {
         this.set(sources.queueAvailable() ? 1 : 0);
       },

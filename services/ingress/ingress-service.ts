@@ -65,6 +65,8 @@ export async function startIngress(
   >,
   publisher: JobPublisher,
   logger?: Logger,
+  /** serveAdmin false (an --ingress-workers worker): the metrics are kept, the cluster's primary serves them. */
+  opts: { serveAdmin?: boolean } = {},
 ): Promise<IngressService> {
   if (!config.primary || !config.shadow) throw new Error('primary and shadow are required');
   // The gauges read the proxy's state at scrape time; the proxy is built just below.
@@ -98,12 +100,12 @@ export async function startIngress(
       ? buildMirrorTargetApp({ ...common, stripHostSuffix: config.stripHostSuffix })
       : buildIngressApp({ ...common, shadowHostSuffix: config.shadowHostSuffix, ...(logger ? { onPrimaryError: primaryErrorLog(logger) } : {}) });
   proxy = ingress;
-  const url = await ingress.app.listen({ host: config.listen.host, port: config.listen.port });
+  const url = await ingress.server.listen(config.listen.host, config.listen.port);
 
   // The admin port comes up once the proxy listens: when its /healthz answers, the proxy serves too.
   let admin: FastifyInstance | null = null;
   let adminUrl: string | undefined;
-  if (metrics && config.adminListen) {
+  if (metrics && config.adminListen && opts.serveAdmin !== false) {
     admin = buildAdminApp({ metrics, isQueueAvailable: () => publisher.isAvailable() });
     try {
       adminUrl = await admin.listen({ host: config.adminListen.host, port: config.adminListen.port });

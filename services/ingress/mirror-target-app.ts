@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
-import Fastify from 'fastify';
+import { assembleExchange, type RequestEnd } from '../../libs/capture/assemble-exchange.js';
 import { EMPTY_BODY } from '../../libs/capture/body-capture.js';
 import { CaptureBudget, PairBytes } from '../../libs/capture/capture-budget.js';
 import { compileTrustProxy } from '../../libs/capture/forwarding.js';
@@ -21,12 +21,12 @@ import { RequestBodyTee } from '../../libs/capture/request-body-tee.js';
 import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { mirroredHosts, stripHostSuffix } from '../../libs/capture/shadow-host.js';
-import { hasBody, upstreamHeaders } from '../../libs/capture/upstream-headers.js';
-import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
-import type { CapturedBody, Exchange, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
+import { destinationHeaders, hasBody, upstreamHeaders } from '../../libs/capture/upstream-headers.js';
+import type { CapturedBody, CapturedRequest, HeaderMap, SkipReason } from '../../libs/types/exchange.js';
 import type { IngressApp, IngressCounters, IngressOptions } from './ingress-app.js';
+import { PendingPairs } from './pending-pairs.js';
+import { createProxyServer } from './proxy-server.js';
 import { RequestGuard } from './request-guard.js';
-import { serverTimeouts } from '../../libs/http/server-timeouts.js';
 
 export interface MirrorTargetOptions extends Omit<IngressOptions, 'shadowHostSuffix' | 'onPrimaryError'> {
   /** Removed from the received Host's name before the request goes to the primary and the secondary. */
@@ -44,15 +44,13 @@ interface Mirrored {
   bytes: PairBytes;
 }
 
-/** The request body once it is in: usable bytes, or why the exchange cannot be sent. */
-type ReceivedBody = { bytes: Buffer | null; captured: CapturedBody; failure: SkipReason | null; overBudget: boolean };
+/** The request body once it is in: the bytes to send, the capture, and how it ended. */
+type ReceivedBody = { bytes: Buffer | null; captured: CapturedBody; end: RequestEnd; overBudget: boolean };
 
 /** Slots taken for one exchange; the secondary's is best effort. */
 interface Slots {
   withSecondary: boolean;
 }
-
-const EMPTY_RESPONSE = (latencyMs: number) => ({ status: 0, headers: {}, body: EMPTY_BODY, latencyMs });
 
 /** 202, no body: the mesh discards it. Not sent twice (a timed-out request was answered 408). */
 function accept(res: ServerResponse): void {
@@ -73,31 +71,39 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
   const trustProxy = opts.trustProxy ?? compileTrustProxy(undefined);
   const budget = new CaptureBudget(opts.shadowMaxInFlightBytes);
   const counters: IngressCounters = { requests: 0, mirrored: 0, primaryErrors: 0 };
-  const pending = new Set<Promise<void>>();
+  const pending = new PendingPairs();
   const metrics = opts.metrics;
 
-  const base = (m: Mirrored) => ({ id: randomUUID(), run: opts.run, receivedAt: m.receivedAt });
+  const requestOf = (m: Mirrored, body: CapturedBody): CapturedRequest => ({ method: m.method, url: m.url, headers: m.headers, body });
 
-  /** Records an exchange that is not sent anywhere, with its reason. */
-  const recordSkipped = (m: Mirrored, body: CapturedBody, reason: SkipReason): Promise<void> =>
-    opts.recorder.record({
-      ...base(m),
-      request: { method: m.method, url: m.url, headers: m.headers, body },
-      primary: EMPTY_RESPONSE(0),
-      shadow: null,
-      shadowError: null,
-      skipReason: reason,
-    });
+  /** An exchange that is not sent anywhere, with its reason (the request's own end, or a method never sent). */
+  const recordUnsent = (m: Mirrored, body: CapturedBody, requestEnd: RequestEnd, refused: SkipReason | null = null): Promise<void> =>
+    opts.recorder.record(
+      assembleExchange({
+        id: randomUUID(),
+        run: opts.run,
+        receivedAt: m.receivedAt,
+        request: requestOf(m, body),
+        requestEnd,
+        refused,
+        primary: null,
+        primaryFailure: null,
+        primaryLatencyMs: 0,
+        shadow: null,
+        secondary: null,
+        hosts: undefined,
+      }),
+    );
 
   /** Reads the whole body into the capture (bounded in bytes like inline bodies); nothing streams on. */
   const receiveBody = async (m: Mirrored, res: ServerResponse): Promise<ReceivedBody> => {
-    if (!hasBody(m.req.headers)) return { bytes: null, captured: EMPTY_BODY, failure: null, overBudget: false };
+    if (!hasBody(m.req.headers)) return { bytes: null, captured: EMPTY_BODY, end: 'whole', overBudget: false };
     const tee = new RequestBodyTee(m.req, opts.captureMaxBytes, m.bytes, { forward: false });
     const guard = new RequestGuard(m.req, res, { withBody: true, timeoutMs: opts.requestTimeoutMs }, () => tee.abort(new Error('request timeout')));
     const whole = await tee.done;
-    const failure: SkipReason | null = !whole ? (guard.timedOut ? 'request_timeout' : 'client_aborted') : tee.truncated ? 'request_body_too_large' : null;
+    const end: RequestEnd = whole ? 'whole' : guard.timedOut ? 'request_timeout' : 'client_aborted';
     // A body past the limit is still read to its end, so that the mesh's connection stays usable.
-    return { bytes: failure ? null : tee.bytes(), captured: tee.result(), failure, overBudget: tee.overBudget };
+    return { bytes: whole && !tee.truncated ? tee.bytes() : null, captured: tee.result(), end, overBudget: tee.overBudget };
   };
 
   /** A shadow slot and a primary slot, or the reason the exchange is dropped. */
@@ -113,47 +119,17 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
   /** Sends to every side at once: the shadow with the Host as received, the others without the mesh's suffix. */
   const sendAll = (m: Mirrored, bytes: Buffer | null, slots: Slots) => {
     const received = m.req.headers.host;
-    const baselineHost = stripHostSuffix(received, opts.stripHostSuffix);
-    const headers = (host: string | undefined): HeaderMap => {
-      const h: HeaderMap = { ...m.headers };
-      if (host) h.host = host;
-      if (bytes) {
-        delete h['transfer-encoding'];
-        h['content-length'] = String(bytes.length);
-      }
-      return h;
-    };
-    const request = (host: string | undefined) => ({ method: m.method, url: m.url, headers: headers(host), body: bytes, budget: m.bytes });
+    // One copy per destination: the primary and the secondary get the same request, so they share theirs.
+    const baseline = { method: m.method, url: m.url, headers: destinationHeaders(m.headers, stripHostSuffix(received, opts.stripHostSuffix), bytes), body: bytes, budget: m.bytes };
     const observe = (o: ShadowOutcome): ShadowOutcome => {
       metrics?.shadowLatencyMs(o.response ? 'response' : 'error', o.response ? o.response.latencyMs : o.error.latencyMs);
       return o;
     };
     return Promise.all([
-      primary.send(request(baselineHost)),
-      shadow.send(request(received)).then(observe),
-      slots.withSecondary && secondary ? secondary.send(request(baselineHost)) : null,
+      primary.send(baseline),
+      shadow.send({ ...baseline, headers: destinationHeaders(m.headers, received, bytes) }).then(observe),
+      slots.withSecondary && secondary ? secondary.send(baseline) : null,
     ]);
-  };
-
-  /** The exchange from the three outcomes, with the reason it cannot be compared if there is one. */
-  const toExchange = (m: Mirrored, body: ReceivedBody, outcomes: [ShadowOutcome, ShadowOutcome, ShadowOutcome | null]): Exchange => {
-    const [p, s, sec] = outcomes;
-    let skipReason: SkipReason | null = null;
-    if (!p.response) skipReason = 'primary_error';
-    else if (p.response.body.truncated) skipReason = 'primary_body_too_large';
-    else if (s.response?.body.truncated) skipReason = 'shadow_body_too_large';
-    // A secondary body over the limit cannot say what is noise: compare without it.
-    const usableSecondary = sec?.response?.body.truncated ? null : sec;
-    return {
-      ...base(m),
-      request: { method: m.method, url: m.url, headers: m.headers, body: body.captured },
-      primary: p.response ?? EMPTY_RESPONSE(p.error.latencyMs),
-      shadow: s.response,
-      shadowError: s.error,
-      ...(sec ? { secondary: usableSecondary?.response ?? null, secondaryError: usableSecondary?.error ?? null } : {}),
-      hosts: mirroredHosts(m.req.headers.host, opts.stripHostSuffix),
-      skipReason,
-    };
   };
 
   /** Everything after the 202: slots, the three requests, the queue. Every path ends recorded or dropped. */
@@ -166,72 +142,66 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
   };
 
   const sendAndRecord = async (m: Mirrored, body: ReceivedBody): Promise<void> => {
-    if (body.failure) return recordSkipped(m, body.captured, body.failure);
+    if (body.end !== 'whole' || body.captured.truncated) return recordUnsent(m, body.captured, body.end);
     const slots = takeSlots(body.overBudget);
     if (typeof slots === 'string') return opts.drops.add(opts.run, slots);
-    const outcomes = await sendAll(m, body.bytes, slots);
-    metrics?.primaryLatencyMs(outcomes[0].response?.latencyMs ?? outcomes[0].error?.latencyMs ?? 0);
-    if (!outcomes[0].response) {
+    const [p, s, sec] = await sendAll(m, body.bytes, slots);
+    metrics?.primaryLatencyMs(p.response?.latencyMs ?? p.error?.latencyMs ?? 0);
+    if (!p.response) {
       counters.primaryErrors++;
       metrics?.primaryError();
     }
     // Some response found no room in the in-flight bytes: it was not kept whole.
     if (m.bytes.overBudget) return opts.drops.add(opts.run, 'shadow_in_flight_limit');
-    await opts.recorder.record(toExchange(m, body, outcomes));
+    await opts.recorder.record(
+      assembleExchange({
+        id: randomUUID(),
+        run: opts.run,
+        receivedAt: m.receivedAt,
+        request: requestOf(m, body.captured),
+        requestEnd: 'whole',
+        primary: p.response,
+        primaryFailure: p.response ? null : 'primary_error',
+        primaryLatencyMs: p.response ? p.response.latencyMs : p.error.latencyMs,
+        shadow: s,
+        secondary: sec,
+        hosts: mirroredHosts(m.req.headers.host, opts.stripHostSuffix),
+      }),
+    );
   };
 
-  const track = (done: Promise<void>): void => {
-    pending.add(done);
-    void done.finally(() => pending.delete(done));
-  };
-
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, return503OnClosing: true, http: serverTimeouts(opts.headersTimeoutMs) });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_req, _payload, done) => done(null));
-  for (const method of METHODS) {
-    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
-  }
-
-  app.route({
-    method: METHODS.filter((method) => method !== 'CONNECT'),
-    url: '*',
-    handler: async (request, reply) => {
-      counters.requests++;
-      metrics?.request();
-      const req = request.raw;
-      const res = reply.raw;
-      reply.hijack();
-      const m: Mirrored = { req, method: req.method ?? 'GET', url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now(), bytes: new PairBytes(budget) };
-      if (!sample(m.method)) {
-        req.resume();
-        return accept(res);
-      }
-      counters.mirrored++;
-      metrics?.mirrored();
-      if (methodRule(m.method) === 'unsafe_method') {
-        // Never sent anywhere: its body is not read into memory, only drained.
-        req.resume();
-        accept(res);
-        return track(recordSkipped(m, EMPTY_BODY, 'unsafe_method'));
-      }
-      const body = await receiveBody(m, res);
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    counters.requests++;
+    metrics?.request();
+    const m: Mirrored = { req, method: req.method ?? 'GET', url: req.url ?? '/', headers: upstreamHeaders(req, trustProxy), receivedAt: Date.now(), bytes: new PairBytes(budget) };
+    if (!sample(m.method)) {
+      req.resume();
+      return accept(res);
+    }
+    counters.mirrored++;
+    metrics?.mirrored();
+    if (methodRule(m.method) === 'unsafe_method') {
+      // Never sent anywhere: its body is not read into memory, only drained.
+      req.resume();
       accept(res);
-      track(compareOutOfBand(m, body));
-    },
-  });
+      return pending.track(recordUnsent(m, EMPTY_BODY, 'whole', 'unsafe_method'));
+    }
+    void receiveBody(m, res).then((body) => {
+      accept(res);
+      pending.track(compareOutOfBand(m, body));
+    });
+  };
 
-  app.addHook('onClose', async () => {
-    while (pending.size > 0) await Promise.allSettled([...pending]);
+  const server = (opts.createServer ?? createProxyServer)(handle, async () => {
+    await pending.drain();
     await Promise.allSettled([primary.close(), shadow.close(), secondary?.close()]);
-  });
+  }, { headersTimeoutMs: opts.headersTimeoutMs });
 
   return {
-    app,
+    server,
     counters,
     shadowInFlight: () => shadow.inFlight,
-    close: () => closeGracefully(app),
-    async drain() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
+    close: () => server.close(),
+    drain: () => pending.drain(),
   };
 }

@@ -10,6 +10,7 @@ import { sentHosts, shadowHost } from '../../../libs/capture/shadow-host.js';
 import type { JobPublisher } from '../../../libs/queue/queue.js';
 import type { Exchange } from '../../../libs/types/exchange.js';
 import { classifyShadowError } from '../../../libs/capture/shadow-client.js';
+import { destinationHeaders } from '../../../libs/capture/upstream-headers.js';
 
 describe('sentHosts', () => {
   it('records the Host of each side when they differ', () => {
@@ -111,6 +112,16 @@ describe('BodyCapture', () => {
     pair.release();
     expect(budget.used).toBe(40);
   });
+
+  it('joins its chunks once: the bytes sent on and the bytes recorded are the same buffer', () => {
+    const c = new BodyCapture(10);
+    c.push(Buffer.from('ab'));
+    c.push(Buffer.from('cd'));
+    const first = c.bytes();
+    expect(c.bytes()).toBe(first);
+    c.push(Buffer.from('ef'));
+    expect(c.bytes().toString()).toBe('abcdef');
+  });
 });
 
 describe('headers', () => {
@@ -127,6 +138,22 @@ describe('headers', () => {
       'set-cookie': [REDACTED, REDACTED],
       accept: '*/*',
     });
+  });
+
+  it('copies a map only to redact it: the original is never changed, one without secrets is not copied', () => {
+    const names = new Set(['authorization']);
+    const secret = { authorization: 'Bearer x', accept: '*/*' };
+    expect(redactHeaders(secret, names)).not.toBe(secret);
+    expect(secret.authorization).toBe('Bearer x');
+    const plain = { accept: '*/*' };
+    expect(redactHeaders(plain, names)).toBe(plain);
+  });
+
+  it("gives a destination its own copy with its Host, and a captured body's length instead of chunking", () => {
+    const base = { host: 'svc', 'transfer-encoding': 'chunked', accept: '*/*' };
+    expect(destinationHeaders(base, 'svc-shadow', Buffer.from('abc'))).toEqual({ host: 'svc-shadow', 'content-length': '3', accept: '*/*' });
+    expect(destinationHeaders(base, undefined, null)).toEqual(base);
+    expect(base).toEqual({ host: 'svc', 'transfer-encoding': 'chunked', accept: '*/*' });
   });
 });
 

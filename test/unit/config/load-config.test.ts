@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     expect(errorsOf(() => loadConfig({ flags: { hostEcho: 'sometimes' }, env: {} }))).toEqual(["--host-echo: must be one of normalize, off, got 'sometimes'"]);
   });
 
+  it('takes --ingress-workers for ingress, 1 by default, and refuses more than 1 for start, whose queue lives in one process', () => {
+    expect(loadConfig({ command: 'ingress', required: [], env: {} }).ingressWorkers).toBe(1);
+    expect(loadConfig({ command: 'ingress', required: [], flags: { ingressWorkers: '4' }, env: {} }).ingressWorkers).toBe(4);
+    expect(errorsOf(() => loadConfig({ command: 'ingress', required: [], flags: { ingressWorkers: '0' }, env: {} }))).toHaveLength(1);
+    expect(loadConfig({ command: 'start', required: [], flags: { ingressWorkers: '1' }, env: {} }).ingressWorkers).toBe(1);
+    const [error] = errorsOf(() => loadConfig({ command: 'start', required: [], env: { SHADOW_DIFF_INGRESS_WORKERS: '2' } }));
+    expect(error).toMatch(/^--ingress-workers 2: start runs in one process/);
+    expect(error).toContain('shadow-diff ingress --ingress-workers N --redis');
+  });
+
   it('takes --mode as inline or mirror-target, inline by default, for start and ingress only', () => {
     expect(loadConfig({ env: {} }).mode).toBe('inline');
     expect(loadConfig({ env: { SHADOW_DIFF_MODE: 'mirror-target' } }).mode).toBe('mirror-target');
