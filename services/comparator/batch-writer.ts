@@ -16,6 +16,11 @@ export interface BatchWriterOptions {
   delayMs?: number;
   /** The write itself; replaceable so tests can inject store faults. */
   record?: RecordBatch;
+  /**
+   * How many jobs may still write (those in flight): once as many outcomes wait, none can join the
+   * batch, so it is written at once instead of after `delayMs`.
+   */
+  inFlight?: () => number;
 }
 
 export const DEFAULT_MAX_BATCH = 256;
@@ -32,6 +37,8 @@ export interface BatchWriter {
   write(outcome: ExchangeOutcome): Promise<boolean>;
   /** Writes what is waiting now. */
   flush(): Promise<void>;
+  /** Writes what is waiting if no job in flight can add to it (call when a job ends without writing). */
+  settle(): void;
 }
 
 export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): BatchWriter {
@@ -59,6 +66,8 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
     }
   }
 
+  const complete = (): boolean => opts.inFlight !== undefined && waiting.length >= opts.inFlight();
+
   function take(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -71,11 +80,14 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
     write(outcome) {
       return new Promise<boolean>((resolve, reject) => {
         waiting.push({ outcome, resolve, reject });
-        if (waiting.length >= maxBatch) void take();
+        if (waiting.length >= maxBatch || complete()) void take();
         // One timer per batch, armed by its first outcome.
         else if (!timer) timer = setTimeout(() => void take(), delayMs);
       });
     },
     flush: take,
+    settle() {
+      if (waiting.length > 0 && complete()) void take();
+    },
   };
 }

@@ -323,7 +323,13 @@ export interface JobResult {
 
 export function createJobHandler(store: Store, settings: ComparatorSettings = {}) {
   const ctx = createComparisonContext(settings, store);
-  const writer = createBatchWriter(store, { ...settings.batch, ...(settings.stages?.record ? { record: settings.stages.record } : {}) });
+  // Jobs in flight: when all of them wait for the writer, their batch is complete.
+  let active = 0;
+  const writer = createBatchWriter(store, {
+    ...settings.batch,
+    inFlight: () => active,
+    ...(settings.stages?.record ? { record: settings.stages.record } : {}),
+  });
   const finish = settings.stages?.finishOutcome ?? ((o: ExchangeOutcome) => o);
   const failed = async (job: AnyJob, stage: ComparatorStage, error: unknown): Promise<JobResult> => {
     const pair = await failedExchangeOf(job.payload, ctx);
@@ -333,6 +339,16 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
     return { recorded };
   };
   return async function handleJob(job: AnyJob): Promise<JobResult> {
+    active++;
+    try {
+      return await handleOne(job);
+    } finally {
+      active--;
+      writer.settle();
+    }
+  };
+
+  async function handleOne(job: AnyJob): Promise<JobResult> {
     if (job.name === 'compare-exchange') {
       const parsed = compareExchangePayloadSchema.safeParse(job.payload);
       if (!parsed.success) {
@@ -359,5 +375,5 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
       return { recorded: await recordDrops(store, parsed.data) };
     }
     throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: unknown job ${(job as { name: string }).name}`);
-  };
+  }
 }
