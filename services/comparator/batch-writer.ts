@@ -47,6 +47,7 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
   const record = opts.record ?? recordBatch;
   let waiting: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
+  let immediate: NodeJS.Immediate | null = null;
 
   async function commit(batch: Pending[]): Promise<void> {
     try {
@@ -68,9 +69,19 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
 
   const complete = (): boolean => opts.inFlight !== undefined && waiting.length >= opts.inFlight();
 
+  /**
+   * A complete batch is written on the loop's next turn, not at once: a synchronous store would
+   * otherwise chain commit, acknowledgements and the next jobs without ever letting I/O in.
+   */
+  function soon(): void {
+    immediate ??= setImmediate(() => void take());
+  }
+
   function take(): Promise<void> {
     if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
     timer = null;
+    immediate = null;
     const batch = waiting;
     waiting = [];
     return batch.length === 0 ? Promise.resolve() : commit(batch);
@@ -80,14 +91,15 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
     write(outcome) {
       return new Promise<boolean>((resolve, reject) => {
         waiting.push({ outcome, resolve, reject });
-        if (waiting.length >= maxBatch || complete()) void take();
+        if (waiting.length >= maxBatch) void take();
+        else if (complete()) soon();
         // One timer per batch, armed by its first outcome.
         else if (!timer) timer = setTimeout(() => void take(), delayMs);
       });
     },
     flush: take,
     settle() {
-      if (waiting.length > 0 && complete()) void take();
+      if (waiting.length > 0 && complete()) soon();
     },
   };
 }
