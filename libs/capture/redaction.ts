@@ -6,7 +6,7 @@
  * keyed hash, so a difference in a secret still shows without revealing it.
  */
 import { contentKind } from '../diff/content-kind.js';
-import { bodyText, decodeBody } from '../diff/decode-body.js';
+import { DecodedBodies, isEmptyBody } from '../diff/decoded-bodies.js';
 import { stringifyExact } from '../diff/exact-number.js';
 import { matchesPath, parsePathPattern, type PathPattern, type Segment } from '../diff/json-path.js';
 import { parseJson } from '../diff/parse-json.js';
@@ -92,18 +92,19 @@ export class Redaction {
 
   /**
    * Redacts a body. Returns the body and the headers that go with it: a redacted body is stored
-   * decoded, so content-encoding and content-length no longer apply.
+   * decoded, so content-encoding and content-length no longer apply. `bodies`: the job's decoded
+   * bodies, so a body the comparison decoded is not decoded again.
    */
-  body(body: CapturedBody, headers: HeaderMap): Redacted {
+  body(body: CapturedBody, headers: HeaderMap, bodies = new DecodedBodies()): Redacted {
     const redactedHeaders = this.headers(headers);
-    if (!this.hasBodyRules || body.base64 === '') return { body, headers: redactedHeaders };
+    if (!this.hasBodyRules || isEmptyBody(body)) return { body, headers: redactedHeaders };
     const contentType = [headers['content-type']].flat()[0];
     const kind = contentKind(contentType);
-    const decoded = decodeBody(Buffer.from(body.base64, 'base64'), headers, MAX_REDACTABLE_BYTES);
+    const decoded = bodies.decoded(body, headers, MAX_REDACTABLE_BYTES);
     if ('error' in decoded) return kind === 'json' ? this.dropped(body, redactedHeaders) : { body, headers: redactedHeaders };
     const boundary = multipartBoundary(contentType);
     if (boundary) return this.multipart(body, decoded.bytes, boundary, redactedHeaders);
-    const text = bodyText(decoded.bytes, contentType);
+    const text = bodies.text(decoded.bytes, contentType);
     const json = this.json(body, text, kind === 'json', redactedHeaders);
     if (json) return json;
     if (kind === 'form' || (contentType === undefined && looksLikeUrlEncodedForm(text.trim()))) return this.form(body, text, redactedHeaders);

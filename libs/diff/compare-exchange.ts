@@ -8,15 +8,13 @@ import type { CompiledRules } from './compile-rules.js';
 import { hostEchoRewriter, type HostEchoMode, type HostEchoRewriter } from './host-echo.js';
 import { compileRules } from './compile-rules.js';
 import { contentKind } from './content-kind.js';
-import { bodyText, decodeBody } from './decode-body.js';
+import { DecodedBodies, isEmptyBody } from './decoded-bodies.js';
 import { duplicateKeyDifferences } from './duplicate-keys.js';
 import { exactlyWithinTolerance, isJsonNumber, plainJson } from './exact-number.js';
 import { diffJson } from './json-diff.js';
 import type { Segment } from './json-path.js';
 import { matchesPath, parseCanonicalPath } from './json-path.js';
 import { lineDiff } from './line-diff.js';
-import type { ParsedJson } from './parse-json.js';
-import { parseJson as parseLossless } from './parse-json.js';
 import { highestRisk, riskOf } from './risk.js';
 
 export interface CompareOptions {
@@ -30,6 +28,8 @@ export interface CompareOptions {
   budget?: Partial<ComparisonBudget>;
   /** `normalize` (default): the host the shadow was sent reads as the primary's (see host-echo); `off`: compared as sent. */
   hostEcho?: HostEchoMode;
+  /** The job's decoded bodies, shared with whatever else reads them (the evidence, a second comparison). */
+  bodies?: DecodedBodies;
 }
 
 export const DEFAULT_MAX_DECODED_BYTES = 8 * 1024 * 1024;
@@ -84,7 +84,8 @@ export function compareExchange(
   drafts.push(...compareHeadersWithRules(recordedHeaders(primary.headers, primaryContent), shadowHeaders, opts.ignoreHeaders ?? [], rules, hits));
   if (primaryContent?.bodyRecorded !== false && !skipsBody(request.method, primary, shadow)) {
     const budget = new Budget(opts.budget);
-    const body = compareBodies(primary, shadow, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { budget, rules, hits, echo });
+    const bodies = opts.bodies ?? new DecodedBodies();
+    const body = compareBodies(primary, shadow, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES, { budget, rules, hits, echo, bodies });
     drafts.push(...(rules === undefined ? body : applyPathRules(body, rules, hits)));
   }
   return finish(drafts, rules, hits);
@@ -177,7 +178,7 @@ export function withinTolerance(a: number, b: number, rule: { absolute?: number 
 function skipsBody(method: string, primary: CapturedResponse, shadow: CapturedResponse): boolean {
   if (method.toUpperCase() === 'HEAD') return true;
   if ([primary.status, shadow.status].some((status) => status === 204 || status === 304)) return true;
-  return primary.body.base64 === '' && shadow.body.base64 === '';
+  return isEmptyBody(primary.body) && isEmptyBody(shadow.body);
 }
 
 interface Side {
@@ -186,12 +187,11 @@ interface Side {
   decoded: { bytes: Buffer } | { error: string };
 }
 
-function side(response: CapturedResponse, maxBytes: number): Side {
-  const raw = Buffer.from(response.body.base64, 'base64');
+function side(response: CapturedResponse, maxBytes: number, bodies: DecodedBodies): Side {
   return {
     contentType: headerValue(response.headers, 'content-type'),
-    raw,
-    decoded: decodeBody(raw, response.headers, maxBytes),
+    raw: bodies.raw(response.body),
+    decoded: bodies.decoded(response.body, response.headers, maxBytes),
   };
 }
 
@@ -201,11 +201,12 @@ interface BodyContext {
   hits: Set<string>;
   /** Undoes the host echo in the shadow's textual body. */
   echo: HostEchoRewriter | null;
+  bodies: DecodedBodies;
 }
 
 function compareBodies(primaryResponse: CapturedResponse, shadowResponse: CapturedResponse, maxBytes: number, ctx: BodyContext): Draft[] {
-  const p = side(primaryResponse, maxBytes);
-  const s = side(shadowResponse, maxBytes);
+  const p = side(primaryResponse, maxBytes, ctx.bodies);
+  const s = side(shadowResponse, maxBytes, ctx.bodies);
 
   if ('error' in p.decoded || 'error' in s.decoded) return undecodable(p, s, primaryResponse.headers, shadowResponse.headers);
   const pBytes = p.decoded.bytes;
@@ -219,9 +220,9 @@ function compareBodies(primaryResponse: CapturedResponse, shadowResponse: Captur
     case 'json':
       return compareJson(p.contentType, pBytes, s.contentType, sBytes, ctx);
     case 'form':
-      return compareForms(bodyText(pBytes, p.contentType), bodyText(sBytes, s.contentType));
+      return compareForms(ctx.bodies.text(pBytes, p.contentType), ctx.bodies.text(sBytes, s.contentType));
     case 'text':
-      return compareTexts(bodyText(pBytes, p.contentType), bodyText(sBytes, s.contentType), ctx.budget);
+      return compareTexts(ctx.bodies.text(pBytes, p.contentType), ctx.bodies.text(sBytes, s.contentType), ctx.budget);
     case 'binary':
       return pBytes.equals(sBytes) ? [] : [draft('body', 'binary_differs', fingerprint(pBytes), fingerprint(sBytes))];
   }
@@ -247,30 +248,20 @@ function undecodable(p: Side, s: Side, primaryHeaders: HeaderMap, shadowHeaders:
   return [draft('body', 'binary_differs', describe(p), describe(s))];
 }
 
-/** Numbers by exact value, repeated keys noted (parse-json.ts); undefined when not JSON. */
-function parseJson(text: string): ParsedJson | undefined {
-  try {
-    return parseLossless(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Both parse: structural diff. Exactly one parses: `body_type_changed`, whose values are the content
  * types, with `(invalid JSON)` appended on the side that did not parse. Neither: compared as text.
  */
 function compareJson(pType: string | undefined, pBytes: Buffer, sType: string | undefined, sBytes: Buffer, ctx: BodyContext): Draft[] {
-  const pText = bodyText(pBytes, pType);
-  const sText = bodyText(sBytes, sType);
-  const pJson = parseJson(pText);
-  const sJson = parseJson(sText);
+  // Numbers by exact value, repeated keys noted (parse-json.ts); undefined when not JSON.
+  const pJson = ctx.bodies.json(pBytes, pType);
+  const sJson = ctx.bodies.json(sBytes, sType);
   if (pJson !== undefined && sJson !== undefined) {
     ctx.budget.checkClock();
     const structural = diffJson(pJson.value, sJson.value, { budget: ctx.budget, rules: ctx.rules, hits: ctx.hits });
     return [...structural, ...duplicateKeyDifferences(pJson, sJson)];
   }
-  if (pJson === undefined && sJson === undefined) return compareTexts(pText, sText, ctx.budget);
+  if (pJson === undefined && sJson === undefined) return compareTexts(ctx.bodies.text(pBytes, pType), ctx.bodies.text(sBytes, sType), ctx.budget);
   const label = (type: string | undefined, parsed: boolean): string =>
     `${type ?? 'no content-type'}${parsed ? '' : ' (invalid JSON)'}`;
   return [draft('body', 'body_type_changed', label(pType, pJson !== undefined), label(sType, sJson !== undefined))];

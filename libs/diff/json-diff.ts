@@ -1,335 +1,43 @@
-import { createHash } from 'node:crypto';
-import { create } from 'jsondiffpatch';
-import type { Delta, DiffContext, Filter } from 'jsondiffpatch';
 import type { Difference, DifferenceKind } from '../types/difference.js';
-import { Budget, MAX_ARRAY_MATCH_CELLS } from './budget.js';
-import type { CompiledArrayRule, CompiledRules, NodeRules } from './compile-rules.js';
-import { rulesAt } from './compile-rules.js';
-import { ComparisonBudgetError } from './errors.js';
-import { ExactNumber, isJsonNumber } from './exact-number.js';
-import type { MatchState, PathMatcher, Segment } from './json-path.js';
+import { Budget } from './budget.js';
+import type { CompiledRules } from './compile-rules.js';
+import { isJsonNumber } from './exact-number.js';
+import { diffByDelta } from './json-delta.js';
+import { here, isContainer, jsonType, matchingMode, sameLeaf, sideWalk, type Walk } from './json-nodes.js';
+import type { MatchState, PathMatcher } from './json-path.js';
 import { ANY_INDEX, keySegment } from './json-path.js';
 import { riskOf } from './risk.js';
 
 /**
  * Structural JSON comparison.
  *
- * jsondiffpatch computes the structural delta (its pipeline is iterative, so deep documents do not
- * overflow the stack). Before diffing, both documents are rewritten ("keyed") so that:
- * - arrays compare BY POSITION: an array becomes an object keyed `i0`, `i1`, … (jsondiffpatch's own
- *   array diff would match elements by LCS and report moves, which is not what a contract check wants);
- * - an array carries a marker key `a`, so `[]` against `{}` (or `[1]` against `{"0": 1}`) still
- *   yields a delta at that path and is reported as a type change;
- * - object keys are prefixed with `k`, so no JSON key can collide with the index keys or the marker,
- *   and `__proto__` is an ordinary key all the way through.
- * Key order is never a difference. Numbers beyond a double are ExactNumbers (parse-json.ts): leaves,
- * compared by their canonical value (a filter before jsondiffpatch's own, and in canonical forms).
- * Strings are compared whole: the default `jsondiffpatch` entry point
- * has no text-diff library, so it reports changed strings as plain replacements whatever their length.
+ * Objects compare member by member (key order is never a difference): a member on one side only is
+ * `field_removed` or `field_added`. Arrays compare BY POSITION: positional arrays whose lengths differ
+ * get one `array_length` difference at the array's path, whose values are the two LENGTHS (not the
+ * arrays, which may be large); the common prefix is compared element by element, and the extra
+ * elements are NOT reported as field_added/field_removed (they would repeat the length change, and
+ * turn a shorter list into a high-risk "removed field"). An object against an array, or a container
+ * against a leaf, is a `type_changed`; two leaves differ by `value_changed` (same JSON type) or
+ * `type_changed`. Strings compare whole. Numbers beyond a double are ExactNumbers (parse-json.ts):
+ * leaves, equal when their canonical values are.
  *
- * Arrays that an array rule makes `unordered` or `keyed` stay real arrays, and jsondiffpatch matches
- * their elements with its documented mechanism, `objectHash`: each element's hash is computed while
- * rewriting and looked up by the hash function —
- * - `unordered`: a canonical form of the element (object keys sorted, members that an ignore rule
- *   covers left out, nested unordered/keyed arrays sorted), so elements match by deep equality as a
- *   multiset;
- * - `keyed`: the canonical form of `element[key]`; elements without the key fall back to the
- *   unordered hash.
- * Matched elements are diffed recursively and reported at the PRIMARY index (`$.items[2].price`);
- * unmatched primary elements are `field_removed` at their primary index, unmatched shadow elements
- * `field_added` at their shadow index; moves are never differences and no `array_length` is reported
- * (the added and removed elements say it). Below such an array, indices mean nothing, so patterns
- * are matched there with the index unknown: `[*]` and `.*` match it, `[N]` does not.
+ * Arrays that an array rule makes `unordered` or `keyed` are matched element by element instead, by
+ * jsondiffpatch (json-delta.ts): matched elements are diffed recursively and reported at the PRIMARY
+ * index (`$.items[2].price`); unmatched primary elements are `field_removed` at their primary index,
+ * unmatched shadow elements `field_added` at their shadow index; moves are never differences and no
+ * `array_length` is reported (the added and removed elements say it). Below such an array, indices
+ * mean nothing, so patterns are matched there with the index unknown: `[*]` and `.*` match it, `[N]`
+ * does not.
  *
- * The delta is then walked (iteratively) alongside the original documents to classify each change.
- *
- * Positional arrays whose lengths differ get one `array_length` difference at the array's path, whose
- * values are the two LENGTHS (not the arrays, which may be large). The common prefix is compared element
- * by element; the extra elements are NOT reported as field_added/field_removed: they would repeat the
- * length change (and turn a shorter list into a high-risk "removed field").
+ * Objects and positional arrays are walked here directly, without rebuilding the documents for
+ * jsondiffpatch: one iterative pass over both documents (deep nesting cannot overflow the stack) that
+ * finds the same differences, in the same order, as the whole-document jsondiffpatch path
+ * (diffJsonByDelta), which a differential test holds it to. Where only one side has a subtree, it is
+ * still read for the rules' hits, unless no rule can match below it.
  *
  * Budget: the nodes of both documents are counted first (over `maxNodes` throws ComparisonBudgetError
- * before anything else is done), and the clock is read every 1024 steps of every walk, jsondiffpatch's
- * included (a filter at the head of its diff pipe, and its property filter). Unordered/keyed arrays whose LCS
- * table would exceed MAX_ARRAY_MATCH_CELLS are refused before jsondiffpatch builds it.
+ * before anything else is done), and the clock is read every 1024 steps of every walk.
  */
-
-/** Hash of each element of an unordered/keyed array, by its rewritten object; read by objectHash. */
-const elementHashes = new WeakMap<object, string>();
-/** The budget of the diff in progress (diffJson is synchronous, so one at a time). */
-let activeBudget: Budget | null = null;
-
-const differ = create({
-  objectHash: (item: object) => elementHashes.get(item),
-  arrays: { detectMove: true, includeValueOnMove: false },
-  // Called for every member of every object jsondiffpatch walks: reads the clock inside its loop over a
-  // wide object (a rewritten array of a million elements), where no filter runs.
-  propertyFilter: () => {
-    activeBudget?.tick();
-    return true;
-  },
-});
-
-const budgetClock = ((_context: DiffContext) => {
-  activeBudget?.tick();
-}) as Filter<DiffContext>;
-budgetClock.filterName = 'shadowDiffBudgetClock';
-
-/** Same test as jsondiffpatch's matchItems (identity, or equal hashes for objects). */
-function sameItem(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const hashA = elementHashes.get(a);
-  return hashA !== undefined && hashA === elementHashes.get(b);
-}
-
-const arrayMatchGuard = ((context: DiffContext) => {
-  const { left, right } = context;
-  if (!Array.isArray(left) || !Array.isArray(right)) return;
-  let head = 0;
-  while (head < left.length && head < right.length && sameItem(left[head], right[head])) head++;
-  let tail = 0;
-  while (
-    head + tail < left.length &&
-    head + tail < right.length &&
-    sameItem(left[left.length - 1 - tail], right[right.length - 1 - tail])
-  ) {
-    tail++;
-  }
-  const cells = (left.length - head - tail) * (right.length - head - tail);
-  if (cells > MAX_ARRAY_MATCH_CELLS) {
-    throw new ComparisonBudgetError(
-      `arrays of ${left.length} and ${right.length} elements differ too much to match (${cells} pairs of elements, limit ${MAX_ARRAY_MATCH_CELLS})`,
-    );
-  }
-}) as Filter<DiffContext>;
-arrayMatchGuard.filterName = 'shadowDiffArrayMatchGuard';
-
-/**
- * ExactNumbers (numbers beyond a double, see exact-number.ts) are leaves, equal when their values are:
- * decided here, before jsondiffpatch would walk them as objects. A side that is missing is left to
- * jsondiffpatch (an addition or a removal).
- */
-const exactNumbers = ((context: DiffContext) => {
-  const { left, right } = context;
-  if (!(left instanceof ExactNumber) && !(right instanceof ExactNumber)) return;
-  if (left === undefined || right === undefined) return;
-  const same = left instanceof ExactNumber && right instanceof ExactNumber && left.canonical === right.canonical;
-  context.setResult(same ? undefined : [left, right]).exit();
-}) as Filter<DiffContext>;
-exactNumbers.filterName = 'shadowDiffExactNumbers';
-
-differ.processor.pipes.diff.prepend(exactNumbers);
-differ.processor.pipes.diff.prepend(budgetClock);
-differ.processor.pipes.diff.before('arrays', arrayMatchGuard);
-
-const ARRAY_MARKER = 'a';
-const INDEX_PREFIX = 'i';
-const KEY_PREFIX = 'k';
-
-type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object' | 'undefined';
-
-function jsonType(value: unknown): JsonType {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (value instanceof ExactNumber) return 'number';
-  const type = typeof value;
-  if (type === 'boolean' || type === 'number' || type === 'string' || type === 'object') return type;
-  return 'undefined';
-}
-
-/** An object or an array (an ExactNumber is a number, a leaf). */
-function isContainer(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !(value instanceof ExactNumber);
-}
-
-/** The canonical form of a leaf: JSON text, or the canonical value of an ExactNumber. */
-function leafForm(value: unknown): string {
-  return value instanceof ExactNumber ? value.canonical : (JSON.stringify(value) ?? 'null');
-}
-
-const NO_RULES: NodeRules = { ignored: false, array: undefined, tolerance: [] };
-
-/** The state of one document walk: budget, rules and what the rules found. */
-interface Walk {
-  readonly budget: Budget;
-  readonly rules: CompiledRules | undefined;
-  readonly matcher: PathMatcher | null;
-  /** Array rule ids that decided an array's mode. */
-  readonly hits: Set<string>;
-  /** Tolerance rule ids with a number at a matching path on this side. */
-  readonly numbers: Set<string>;
-  /**
-   * Canonical forms already computed, by container: hashing an element computes the forms of all its
-   * descendants, which nested unordered/keyed arrays then reuse (each node's form depends only on the
-   * node and its path, which is unique in a parsed document), so hashing stays linear.
-   */
-  readonly forms: Map<object, string>;
-}
-
-function here(walk: Walk, state: MatchState | null): NodeRules {
-  return walk.rules === undefined || state === null ? NO_RULES : rulesAt(walk.rules, state);
-}
-
-/** The array rule that makes this array unordered or keyed, if any (an `ordered` rule changes nothing). */
-function matchingMode(rules: NodeRules): CompiledArrayRule | undefined {
-  return rules.array !== undefined && rules.array.mode !== 'ordered' ? rules.array : undefined;
-}
-
-type Pending = [source: object, target: Record<string, unknown> | unknown[], state: MatchState | null, rule: CompiledArrayRule | undefined];
-
-/**
- * Rewrite a parsed JSON document for the diff (see the module comment), reading the budget's clock as it
- * goes and noting which array and tolerance rules find something in it. Elements of unordered/keyed
- * arrays get their hash (elementHashes) as they are rewritten.
- */
-function keyed(root: unknown, walk: Walk): unknown {
-  const pending: Pending[] = [];
-  const convert = (value: unknown, state: MatchState | null): unknown => {
-    walk.budget.tick();
-    const rules = here(walk, state);
-    if (!isContainer(value)) {
-      if (isJsonNumber(value)) for (const rule of rules.tolerance) walk.numbers.add(rule.id);
-      return value;
-    }
-    let rule: CompiledArrayRule | undefined;
-    if (Array.isArray(value) && rules.array !== undefined) {
-      walk.hits.add(rules.array.id);
-      rule = matchingMode(rules);
-    }
-    const target = rule === undefined ? (Object.create(null) as Record<string, unknown>) : [];
-    pending.push([value, target, state, rule]);
-    return target;
-  };
-
-  const result = convert(root, walk.matcher?.initial ?? null);
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [source, target, state, rule] = next;
-    const step = (segment: Segment): MatchState | null => (walk.matcher === null ? null : walk.matcher.next(state, segment));
-    if (Array.isArray(target)) {
-      const elements = source as unknown[];
-      const elementState = step(ANY_INDEX);
-      for (const item of elements) {
-        const converted = convert(item, elementState);
-        target.push(converted);
-        // ExactNumbers too: jsondiffpatch matches any two objects by their hash.
-        if (typeof converted === 'object' && converted !== null) {
-          elementHashes.set(converted, elementHash(item as object, elementState, rule as CompiledArrayRule, walk));
-        }
-      }
-    } else if (Array.isArray(source)) {
-      target[ARRAY_MARKER] = true;
-      source.forEach((item: unknown, index) => {
-        target[INDEX_PREFIX + index] = convert(item, step(index));
-      });
-    } else {
-      for (const [key, item] of Object.entries(source)) {
-        target[KEY_PREFIX + key] = convert(item, step(key));
-      }
-    }
-  }
-  return result;
-}
-
-/** The hash by which jsondiffpatch matches an element of an unordered or keyed array. */
-function elementHash(element: object, state: MatchState | null, rule: CompiledArrayRule, walk: Walk): string {
-  if (
-    rule.mode === 'keyed' &&
-    rule.key !== undefined &&
-    isContainer(element) &&
-    !Array.isArray(element) &&
-    Object.prototype.hasOwnProperty.call(element, rule.key)
-  ) {
-    const key = rule.key;
-    const keyState = walk.matcher === null ? null : walk.matcher.next(state, key);
-    return `K${canonical((element as Record<string, unknown>)[key], keyState, walk)}`;
-  }
-  return `V${canonical(element, state, walk)}`;
-}
-
-/** Canonical forms longer than this are replaced by their digest inside their parent's form. */
-const MAX_INLINE_FORM = 64;
-
-interface FormFrame {
-  value: object;
-  state: MatchState | null;
-  /** Sorted keys of an object; null for an array. */
-  keys: string[] | null;
-  /** Whether this array's elements are compared as a multiset (unordered/keyed): its form is sorted. */
-  unordered: boolean;
-  next: number;
-  parts: string[];
-  /** What precedes this value's form in its parent's: `"key":` for members, '' for elements. */
-  label: string;
-}
-
-/**
- * A canonical form of a JSON value, equal for values that the comparison would find equal apart from
- * order: object keys sorted, members covered by an ignore pattern shown as `~`, unordered/keyed arrays
- * sorted. Iterative (deep values do not overflow the stack); forms longer than MAX_INLINE_FORM are
- * replaced by their SHA-1 (in their parent's form and as the result), and the forms of containers are
- * memoized per walk, so the work stays linear in the size of the document.
- */
-function canonical(root: unknown, rootState: MatchState | null, walk: Walk): string {
-  if (here(walk, rootState).ignored) return '~';
-  if (!isContainer(root)) return leafForm(root);
-  const memo = walk.forms.get(root);
-  if (memo !== undefined) return memo;
-  const open = (value: object, state: MatchState | null, label: string): FormFrame => {
-    const isArray = Array.isArray(value);
-    return {
-      value,
-      state,
-      keys: isArray ? null : Object.keys(value).sort(),
-      unordered: isArray && matchingMode(here(walk, state)) !== undefined,
-      next: 0,
-      parts: [],
-      label,
-    };
-  };
-  const stack: FormFrame[] = [open(root, rootState, '')];
-  for (;;) {
-    const top = stack[stack.length - 1] as FormFrame;
-    const length = top.keys === null ? (top.value as unknown[]).length : top.keys.length;
-    if (top.next < length) {
-      walk.budget.tick();
-      const i = top.next++;
-      const key = top.keys === null ? undefined : (top.keys[i] as string);
-      const segment: Segment = key ?? (top.unordered ? ANY_INDEX : i);
-      const child = key === undefined ? (top.value as unknown[])[i] : (top.value as Record<string, unknown>)[key];
-      const state = walk.matcher === null ? null : walk.matcher.next(top.state, segment);
-      const label = key === undefined ? '' : `${JSON.stringify(key)}:`;
-      const known = isContainer(child) ? walk.forms.get(child) : undefined;
-      if (here(walk, state).ignored) top.parts.push(`${label}~`);
-      else if (known !== undefined) top.parts.push(label + known);
-      else if (isContainer(child)) stack.push(open(child, state, label));
-      else top.parts.push(label + leafForm(child));
-      continue;
-    }
-    stack.pop();
-    const parts = top.unordered ? top.parts.sort() : top.parts;
-    let form = top.keys === null ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
-    if (form.length > MAX_INLINE_FORM) form = `#${createHash('sha1').update(form).digest('base64')}`;
-    walk.forms.set(top.value, form);
-    const parent = stack[stack.length - 1];
-    if (parent === undefined) return form;
-    parent.parts.push(top.label + form);
-  }
-}
-
-function ownValue(container: unknown, key: string): unknown {
-  return isContainer(container) && Object.prototype.hasOwnProperty.call(container, key)
-    ? (container as Record<string, unknown>)[key]
-    : undefined;
-}
-
-interface Frame {
-  delta: Delta;
-  primary: unknown;
-  shadow: unknown;
-  path: string;
-  field: string;
-}
 
 export interface DiffJsonOptions {
   /** Compiled rules: array modes (and tolerance/array hits); ignore patterns only shape element matching. */
@@ -353,156 +61,192 @@ export interface DiffJsonOptions {
 export function diffJson(primary: unknown, shadow: unknown, opts: DiffJsonOptions = {}): Difference[] {
   const budget = opts.budget ?? Budget.unlimited();
   const hits = opts.hits ?? new Set<string>();
-  const walk = (): Walk => ({ budget, rules: opts.rules, matcher: opts.rules?.matcher ?? null, hits, numbers: new Set(), forms: new Map() });
-
-  let delta: Delta;
-  const previous = activeBudget;
-  activeBudget = budget;
-  try {
-    budget.countNodes(primary);
-    budget.countNodes(shadow);
-    const p = walk();
-    const s = walk();
-    const left = keyed(primary, p);
-    const right = keyed(shadow, s);
-    for (const id of p.numbers) if (s.numbers.has(id)) hits.add(id);
-    delta = differ.diff(left, right);
-  } catch (error) {
-    if (error instanceof RangeError) {
-      throw new ComparisonBudgetError('JSON document too deeply nested to diff', { cause: error });
-    }
-    throw error;
-  } finally {
-    activeBudget = previous;
-  }
+  budget.countNodes(primary);
+  budget.countNodes(shadow);
+  const p = sideWalk(budget, opts.rules, hits);
+  const s = sideWalk(budget, opts.rules, hits);
+  const walk = new PairWalk(p, s);
+  walk.run(primary, shadow);
+  for (const id of p.numbers) if (s.numbers.has(id)) hits.add(id);
   budget.checkClock();
+  return walk.differences;
+}
 
-  const differences: Difference[] = [];
-  const emit = (frame: Frame, kind: DifferenceKind, p: unknown, s: unknown): void => {
-    const d = { path: frame.path, field: frame.field, kind, primary: p, shadow: s };
-    differences.push({ ...d, risk: riskOf(d) });
-  };
+/** Two containers of the same kind being compared: objects, or positional arrays. */
+interface PairFrame {
+  readonly p: Record<string, unknown> | unknown[];
+  readonly s: Record<string, unknown> | unknown[];
+  readonly path: string;
+  readonly field: string;
+  readonly state: MatchState | null;
+  /** The primary object's keys; null for arrays. */
+  readonly keys: string[] | null;
+  /** Children to compare: the primary's keys, or the arrays' common prefix. */
+  readonly end: number;
+  next: number;
+}
 
-  const stack: Frame[] = delta === undefined ? [] : [{ delta, primary, shadow, path: '$', field: '$' }];
-  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
-    budget.tick();
-    const { delta: node, primary: p, shadow: s } = frame;
-    if (node === undefined) continue;
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
-    if (Array.isArray(node)) {
-      // Leaf delta: [added], [old, new], [old, 0, 0] (deleted). Values come from the originals.
-      if (node.length === 1) emit(frame, 'field_added', null, s ?? null);
-      else if (node.length === 3 && node[2] === 0) emit(frame, 'field_removed', p ?? null, null);
-      else if (node.length === 3 && node[2] === 3) continue; // a move: never a difference
-      else emit(frame, jsonType(p) === jsonType(s) ? 'value_changed' : 'type_changed', p ?? null, s ?? null);
-      continue;
+/** One diffJson: both documents walked together, depth-first in the primary's order. */
+class PairWalk {
+  readonly differences: Difference[] = [];
+  private readonly stack: PairFrame[] = [];
+  private readonly budget: Budget;
+  private readonly matcher: PathMatcher | null;
+  /** The rules' state at the root. */
+  private readonly initial: MatchState | null;
+
+  constructor(
+    private readonly p: Walk,
+    private readonly s: Walk,
+  ) {
+    this.budget = p.budget;
+    this.matcher = p.matcher;
+    this.initial = p.matcher?.initial ?? null;
+  }
+
+  run(primary: unknown, shadow: unknown): void {
+    const { stack } = this;
+    this.visit(primary, shadow, null, '$');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as PairFrame;
+      if (top.next < top.end) this.child(top, top.next++);
+      else this.finish(stack.pop() as PairFrame);
     }
+  }
 
-    // Nested delta: both sides are containers.
-    const pType = jsonType(p);
-    if (pType !== jsonType(s)) {
-      emit(frame, 'type_changed', p ?? null, s ?? null);
-      continue;
+  private next(state: MatchState | null, segment: string | number): MatchState | null {
+    return this.matcher === null ? null : this.matcher.next(state, segment);
+  }
+
+  /** Child i of a frame: an element of the common prefix, or a member of the primary object. */
+  private child(top: PairFrame, i: number): void {
+    if (top.keys === null) {
+      this.visit((top.p as unknown[])[i], (top.s as unknown[])[i], top, i);
+      return;
     }
-
-    const entries = Object.entries(node as Record<string, Delta>);
-    let children: Frame[];
-    if ((node as Record<string, unknown>)._t === 'a') children = matchedArrayChildren(frame, entries, budget);
-    else if (pType === 'array') {
-      const pLength = (p as unknown[]).length;
-      const sLength = (s as unknown[]).length;
-      if (pLength !== sLength) emit(frame, 'array_length', pLength, sLength);
-      children = positionalChildren(frame, entries);
+    const key = top.keys[i] as string;
+    const value = (top.p as Record<string, unknown>)[key];
+    if (hasOwn(top.s, key)) {
+      this.visit(value, (top.s as Record<string, unknown>)[key], top, key);
     } else {
-      children = [];
-      for (const [key, child] of entries) {
-        if (!key.startsWith(KEY_PREFIX)) continue;
-        const name = key.slice(KEY_PREFIX.length);
-        const segment = keySegment(name);
-        children.push({
-          delta: child,
-          primary: ownValue(p, name),
-          shadow: ownValue(s, name),
-          path: frame.path + segment,
-          field: frame.field + segment,
-        });
+      this.scan(value, this.next(top.state, key), this.p);
+      this.emit(top, key, 'field_removed', value, null);
+    }
+  }
+
+  /** After the children: the shadow's own members (added), or the elements past the common prefix. */
+  private finish(top: PairFrame): void {
+    if (top.keys === null) {
+      if (top.state === null) return;
+      const p = top.p as unknown[];
+      const s = top.s as unknown[];
+      for (let i = top.end; i < p.length; i++) this.scan(p[i], this.next(top.state, i), this.p);
+      for (let i = top.end; i < s.length; i++) this.scan(s[i], this.next(top.state, i), this.s);
+      return;
+    }
+    const shadow = top.s as Record<string, unknown>;
+    for (const key of Object.keys(shadow)) {
+      if (hasOwn(top.p, key)) continue;
+      this.scan(shadow[key], this.next(top.state, key), this.s);
+      this.emit(top, key, 'field_added', null, shadow[key]);
+    }
+  }
+
+  /**
+   * One pair of values at the same path: the root (no parent), or a child of `parent` (its key or
+   * index). Paths are only written out for a difference or a pair of containers.
+   */
+  private visit(p: unknown, s: unknown, parent: PairFrame | null, segment: string | number): void {
+    this.budget.tick();
+    this.budget.tick();
+    // Most pairs are equal leaves where no rule applies.
+    if (p === s && typeof p !== 'object' && (parent === null ? this.initial : parent.state) === null) return;
+    const state = parent === null ? this.initial : this.next(parent.state, segment);
+    const rules = here(this.p, state);
+    const pContainer = isContainer(p);
+    const sContainer = isContainer(s);
+    if (pContainer && sContainer) {
+      const isArray = Array.isArray(p);
+      if (isArray === Array.isArray(s)) {
+        if (isArray && rules.array !== undefined) {
+          this.p.hits.add(rules.array.id);
+          if (matchingMode(rules) !== undefined) {
+            diffByDelta(p, s, { ...this.at(parent, segment), state }, this.p, this.s, this.differences);
+            return;
+          }
+        }
+        this.enter(p as Record<string, unknown> | unknown[], s as Record<string, unknown> | unknown[], parent, segment, state);
+        return;
+      }
+    } else if (!pContainer && !sContainer) {
+      if (rules.tolerance.length > 0) {
+        if (isJsonNumber(p)) for (const rule of rules.tolerance) this.p.numbers.add(rule.id);
+        if (isJsonNumber(s)) for (const rule of rules.tolerance) this.s.numbers.add(rule.id);
+      }
+      if (!sameLeaf(p, s)) this.emit(parent, segment, jsonType(p) === jsonType(s) ? 'value_changed' : 'type_changed', p, s);
+      return;
+    }
+    // An object against an array, or a container against a leaf.
+    this.scan(p, state, this.p);
+    this.scan(s, state, this.s);
+    this.emit(parent, segment, 'type_changed', p, s);
+  }
+
+  private enter(
+    p: Record<string, unknown> | unknown[],
+    s: Record<string, unknown> | unknown[],
+    parent: PairFrame | null,
+    segment: string | number,
+    state: MatchState | null,
+  ): void {
+    const { path, field } = this.at(parent, segment);
+    if (Array.isArray(p)) {
+      const sLength = (s as unknown[]).length;
+      if (p.length !== sLength) this.emit(parent, segment, 'array_length', p.length, sLength);
+      this.stack.push({ p, s, path, field, state, keys: null, end: Math.min(p.length, sLength), next: 0 });
+      return;
+    }
+    const keys = Object.keys(p);
+    this.stack.push({ p, s, path, field, state, keys, end: keys.length, next: 0 });
+  }
+
+  /** The path and field of the root, or of a parent's child. */
+  private at(parent: PairFrame | null, segment: string | number): { path: string; field: string } {
+    if (parent === null) return { path: '$', field: '$' };
+    if (typeof segment === 'number') return { path: `${parent.path}[${segment}]`, field: `${parent.field}[*]` };
+    const written = keySegment(segment);
+    return { path: parent.path + written, field: parent.field + written };
+  }
+
+  /**
+   * A subtree on one side only, read for the rules' hits as jsondiffpatch's rewrite read it (array rules
+   * that decide an array's mode, tolerance rules with a number); skipped where no rule can match.
+   */
+  private scan(root: unknown, rootState: MatchState | null, walk: Walk): void {
+    if (rootState === null || this.matcher === null) return;
+    const matcher = this.matcher;
+    const pending: Array<[unknown, MatchState | null]> = [[root, rootState]];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [value, state] = next;
+      if (state === null) continue;
+      this.budget.tick();
+      const rules = here(walk, state);
+      if (!isContainer(value)) {
+        if (isJsonNumber(value)) for (const rule of rules.tolerance) walk.numbers.add(rule.id);
+      } else if (Array.isArray(value)) {
+        if (rules.array !== undefined) walk.hits.add(rules.array.id);
+        const any = matchingMode(rules) !== undefined ? matcher.next(state, ANY_INDEX) : undefined;
+        value.forEach((item: unknown, i) => pending.push([item, any === undefined ? matcher.next(state, i) : any]));
+      } else {
+        for (const [key, item] of Object.entries(value)) pending.push([item, matcher.next(state, key)]);
       }
     }
-    // Depth-first in document order: push the children reversed.
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Frame);
-  }
-  return differences;
-}
-
-/** Children of a positional array's delta (the rewritten object `{a, i0, i1, …}`) over the common prefix. */
-function positionalChildren(frame: Frame, entries: Array<[string, Delta]>): Frame[] {
-  const pArray = frame.primary as unknown[];
-  const sArray = frame.shadow as unknown[];
-  const common = Math.min(pArray.length, sArray.length);
-  const children: Frame[] = [];
-  for (const [key, child] of entries) {
-    if (!key.startsWith(INDEX_PREFIX)) continue;
-    const index = Number(key.slice(INDEX_PREFIX.length));
-    if (!(index < common)) continue;
-    children.push({ delta: child, primary: pArray[index], shadow: sArray[index], path: `${frame.path}[${index}]`, field: `${frame.field}[*]` });
-  }
-  return children;
-}
-
-/**
- * Children of an unordered/keyed array's delta (jsondiffpatch's `{_t: 'a', …}`): `_i: [v, 0, 0]` removed
- * at primary index i, `_i: ['', j, 3]` moved from i to j, `j: [v]` added at shadow index j, `j: {…}` or
- * `j: [old, new]` a change inside the element now at shadow index j. The other elements were matched in
- * order (common head, LCS, common tail), so pairing the remaining primary and shadow indices in
- * ascending order recovers which primary element each change belongs to.
- */
-function matchedArrayChildren(frame: Frame, entries: Array<[string, Delta]>, budget: Budget): Frame[] {
-  const pArray = frame.primary as unknown[];
-  const sArray = frame.shadow as unknown[];
-  const removed = new Set<number>();
-  const movedTo = new Map<number, number>(); // shadow index -> primary index
-  const added = new Set<number>();
-  const changed = new Map<number, Delta>(); // shadow index -> delta
-  for (const [key, child] of entries) {
-    if (key === '_t') continue;
-    if (key.startsWith('_')) {
-      const i = Number(key.slice(1));
-      if (Array.isArray(child) && child[2] === 3) movedTo.set(child[1] as number, i);
-      else removed.add(i);
-    } else {
-      const j = Number(key);
-      if (Array.isArray(child) && child.length === 1) added.add(j);
-      else changed.set(j, child);
-    }
   }
 
-  const toPrimary = new Map<number, number>(movedTo);
-  if ([...changed.keys()].some((j) => !toPrimary.has(j))) {
-    const movedFrom = new Set(movedTo.values());
-    let i = 0;
-    for (let j = 0; j < sArray.length; j++) {
-      budget.tick();
-      if (added.has(j) || movedTo.has(j)) continue;
-      while (i < pArray.length && (removed.has(i) || movedFrom.has(i))) i++;
-      toPrimary.set(j, i);
-      i++;
-    }
+  private emit(parent: PairFrame | null, segment: string | number, kind: DifferenceKind, primary: unknown, shadow: unknown): void {
+    const d = { ...this.at(parent, segment), kind, primary, shadow };
+    this.differences.push({ ...d, risk: riskOf(d) });
   }
-
-  const byPrimary: Array<[number, Frame]> = [];
-  for (const i of removed) {
-    byPrimary.push([i, { delta: [pArray[i], 0, 0], primary: pArray[i], shadow: undefined, path: `${frame.path}[${i}]`, field: `${frame.field}[*]` }]);
-  }
-  for (const [j, child] of changed) {
-    const i = toPrimary.get(j) as number;
-    byPrimary.push([i, { delta: child, primary: pArray[i], shadow: sArray[j], path: `${frame.path}[${i}]`, field: `${frame.field}[*]` }]);
-  }
-  byPrimary.sort((a, b) => a[0] - b[0]);
-  const additions = [...added].sort((a, b) => a - b);
-  return [
-    ...byPrimary.map(([, child]) => child),
-    ...additions.map(
-      (j): Frame => ({ delta: [sArray[j]], primary: undefined, shadow: sArray[j], path: `${frame.path}[${j}]`, field: `${frame.field}[*]` }),
-    ),
-  ];
 }

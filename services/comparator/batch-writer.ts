@@ -16,6 +16,11 @@ export interface BatchWriterOptions {
   delayMs?: number;
   /** The write itself; replaceable so tests can inject store faults. */
   record?: RecordBatch;
+  /**
+   * How many jobs may still write (those in flight): once as many outcomes wait, none can join the
+   * batch, so it is written at once instead of after `delayMs`.
+   */
+  inFlight?: () => number;
 }
 
 export const DEFAULT_MAX_BATCH = 256;
@@ -32,6 +37,8 @@ export interface BatchWriter {
   write(outcome: ExchangeOutcome): Promise<boolean>;
   /** Writes what is waiting now. */
   flush(): Promise<void>;
+  /** Writes what is waiting if no job in flight can add to it (call when a job ends without writing). */
+  settle(): void;
 }
 
 export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): BatchWriter {
@@ -40,6 +47,7 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
   const record = opts.record ?? recordBatch;
   let waiting: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
+  let immediate: NodeJS.Immediate | null = null;
 
   async function commit(batch: Pending[]): Promise<void> {
     try {
@@ -59,9 +67,21 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
     }
   }
 
+  const complete = (): boolean => opts.inFlight !== undefined && waiting.length >= opts.inFlight();
+
+  /**
+   * A complete batch is written on the loop's next turn, not at once: a synchronous store would
+   * otherwise chain commit, acknowledgements and the next jobs without ever letting I/O in.
+   */
+  function soon(): void {
+    immediate ??= setImmediate(() => void take());
+  }
+
   function take(): Promise<void> {
     if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
     timer = null;
+    immediate = null;
     const batch = waiting;
     waiting = [];
     return batch.length === 0 ? Promise.resolve() : commit(batch);
@@ -72,10 +92,14 @@ export function createBatchWriter(store: Store, opts: BatchWriterOptions = {}): 
       return new Promise<boolean>((resolve, reject) => {
         waiting.push({ outcome, resolve, reject });
         if (waiting.length >= maxBatch) void take();
+        else if (complete()) soon();
         // One timer per batch, armed by its first outcome.
         else if (!timer) timer = setTimeout(() => void take(), delayMs);
       });
     },
     flush: take,
+    settle() {
+      if (waiting.length > 0 && complete()) soon();
+    },
   };
 }

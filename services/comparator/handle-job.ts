@@ -3,18 +3,19 @@
  * when there is one), persist through the batch writer (one transaction per batch of jobs). Free of
  * process concerns so both queues (and the tests) drive the same code.
  */
+import { isUtf8 } from 'node:buffer';
 import { UnrecoverableError } from 'bullmq';
 import type { ComparisonConfig } from '../../libs/config/comparison-config.js';
 import {
-  bodyText,
   compareExchange,
   ComparisonBudgetError,
-  decodeBody,
   highestRisk,
   mergeRules,
   ruleIds,
   type CompareOptions,
 } from '../../libs/diff/index.js';
+import { bodyText } from '../../libs/diff/decode-body.js';
+import { capturedBase64, DecodedBodies, isEmptyBody } from '../../libs/diff/decoded-bodies.js';
 import { createEndpointResolver } from '../../libs/diff/route-table.js';
 import { createEndpointCap } from './endpoint-cap.js';
 import { JOB_ATTEMPTS, type AnyJob } from '../../libs/queue/contracts.js';
@@ -41,39 +42,38 @@ import { createBatchWriter, type BatchWriterOptions, type RecordBatch } from './
 /** Body bytes kept per side in a discrepancy's evidence. */
 export const STORED_BODY_MAX_BYTES = 256 * 1024;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function contentType(headers: HeaderMap): string | undefined {
   const v = headers['content-type'];
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Evidence bodies are stored decoded and as text when they are text, base64 otherwise. */
-export function storedBody(body: CapturedBody, headers: HeaderMap): StoredBody {
-  if (body.base64 === '') return { body: null, bodyEncoding: 'utf8', bodySize: body.size, bodyTruncated: body.truncated };
-  let bytes: Buffer = Buffer.from(body.base64, 'base64');
+/**
+ * Evidence bodies are stored decoded and as text when they are text, base64 otherwise. `bodies` are
+ * the job's decoded bodies: what the comparison decoded is not decoded again.
+ */
+export function storedBody(body: CapturedBody, headers: HeaderMap, bodies = new DecodedBodies()): StoredBody {
+  if (isEmptyBody(body)) return { body: null, bodyEncoding: 'utf8', bodySize: body.size, bodyTruncated: body.truncated };
+  let bytes = bodies.raw(body);
   if (!body.truncated) {
-    const decoded = decodeBody(bytes, headers, STORED_BODY_MAX_BYTES * 4);
+    const decoded = bodies.decoded(body, headers, STORED_BODY_MAX_BYTES * 4);
     if ('bytes' in decoded) bytes = decoded.bytes;
   }
   const truncated = body.truncated || bytes.length > STORED_BODY_MAX_BYTES;
   const kept = bytes.subarray(0, STORED_BODY_MAX_BYTES);
-  try {
-    utf8.decode(kept);
-    return { body: bodyText(kept, contentType(headers)), bodyEncoding: 'utf8', bodySize: body.size, bodyTruncated: truncated };
-  } catch {
-    return { body: kept.toString('base64'), bodyEncoding: 'base64', bodySize: body.size, bodyTruncated: truncated };
-  }
+  if (!isUtf8(kept)) return { body: kept.toString('base64'), bodyEncoding: 'base64', bodySize: body.size, bodyTruncated: truncated };
+  // A body kept whole is the very text the comparison read.
+  const text = kept.length === bytes.length ? bodies.text(bytes, contentType(headers)) : bodyText(kept, contentType(headers));
+  return { body: text, bodyEncoding: 'utf8', bodySize: body.size, bodyTruncated: truncated };
 }
 
 /** A body as it may be stored: redacted, then decoded to text where it is text. */
-function safeBody(r: Redaction, body: CapturedBody, headers: HeaderMap): StoredBody & { headers: HeaderMap } {
-  const red = r.body(body, headers);
-  return { ...storedBody(red.body, red.headers), headers: red.headers };
+function safeBody(r: Redaction, body: CapturedBody, headers: HeaderMap, bodies: DecodedBodies): StoredBody & { headers: HeaderMap } {
+  const red = r.body(body, headers, bodies);
+  return { ...storedBody(red.body, red.headers, bodies), headers: red.headers };
 }
 
-function storedResponse(r: Redaction, response: CapturedResponse | null, error: ShadowError | null): StoredResponse {
-  if (response) return { status: response.status, latencyMs: response.latencyMs, error: null, ...safeBody(r, response.body, response.headers) };
+function storedResponse(r: Redaction, response: CapturedResponse | null, error: ShadowError | null, bodies: DecodedBodies): StoredResponse {
+  if (response) return { status: response.status, latencyMs: response.latencyMs, error: null, ...safeBody(r, response.body, response.headers, bodies) };
   return {
     status: null,
     headers: {},
@@ -148,13 +148,15 @@ export function createComparisonContext(settings: ComparatorSettings, store?: St
 export type ComparisonContext = ReturnType<typeof createComparisonContext>;
 
 /** The request and primary response kept for replay, redacted; null when the request cannot be replayed. */
-function captureOf(ex: Exchange, ctx: ComparisonContext): CaptureRecord | undefined {
+function captureOf(ex: Exchange, ctx: ComparisonContext, bodies: DecodedBodies): CaptureRecord | undefined {
   if (!ctx.capture || (ex.runKind ?? 'live') !== 'live' || ex.request.body.truncated || ex.primary.status === 0) return undefined;
-  const request = ctx.redaction.body(ex.request.body, ex.request.headers);
-  const primary = ctx.redaction.body(ex.primary.body, ex.primary.headers);
+  const request = ctx.redaction.body(ex.request.body, ex.request.headers, bodies);
+  const primary = ctx.redaction.body(ex.primary.body, ex.primary.headers, bodies);
   return {
-    request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), headers: request.headers, body: request.body.base64, bodySize: request.body.size },
-    response: ex.primary.body.truncated ? null : { status: ex.primary.status, headers: primary.headers, body: primary.body.base64, latencyMs: ex.primary.latencyMs },
+    request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), headers: request.headers, body: capturedBase64(request.body), bodySize: request.body.size },
+    response: ex.primary.body.truncated
+      ? null
+      : { status: ex.primary.status, headers: primary.headers, body: capturedBase64(primary.body), latencyMs: ex.primary.latencyMs },
   };
 }
 
@@ -184,7 +186,9 @@ export async function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date
   const template = ctx.resolveEndpoint(ex.request.method, ex.request.url);
   const { rules, ids } = ctx.rulesFor(template);
   const endpoint = await ctx.endpointFor(ex.run, template);
-  const capture = captureOf(ex, ctx);
+  // Each body is decoded once for the job: by the comparison, the evidence and the redaction alike.
+  const bodies = new DecodedBodies();
+  const capture = captureOf(ex, ctx, bodies);
   const base = {
     id: ex.id,
     run: ex.run,
@@ -213,7 +217,7 @@ export async function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date
   });
   if (ex.skipReason) return skipped(ex.skipReason);
 
-  const opts: CompareOptions = { ...ctx.compare, rules };
+  const opts: CompareOptions = { ...ctx.compare, rules, bodies };
   let vsShadow: Comparison;
   let vsSecondary: Comparison | null = null;
   try {
@@ -247,11 +251,13 @@ export async function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date
     outcome: 'mismatch',
     risk,
     evidence: {
-      request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), ...safeBody(ctx.redaction, ex.request.body, ex.request.headers) },
-      primary: { status: ex.primary.status, latencyMs: ex.primary.latencyMs, ...safeBody(ctx.redaction, ex.primary.body, ex.primary.headers) },
-      shadow: storedResponse(ctx.redaction, ex.shadow, ex.shadowError),
+      request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), ...safeBody(ctx.redaction, ex.request.body, ex.request.headers, bodies) },
+      primary: { status: ex.primary.status, latencyMs: ex.primary.latencyMs, ...safeBody(ctx.redaction, ex.primary.body, ex.primary.headers, bodies) },
+      shadow: storedResponse(ctx.redaction, ex.shadow, ex.shadowError, bodies),
       secondary:
-        ex.secondary !== undefined || ex.secondaryError ? storedResponse(ctx.redaction, ex.secondary ?? null, ex.secondaryError ?? null) : null,
+        ex.secondary !== undefined || ex.secondaryError
+          ? storedResponse(ctx.redaction, ex.secondary ?? null, ex.secondaryError ?? null, bodies)
+          : null,
       risk,
     },
   };
@@ -317,7 +323,13 @@ export interface JobResult {
 
 export function createJobHandler(store: Store, settings: ComparatorSettings = {}) {
   const ctx = createComparisonContext(settings, store);
-  const writer = createBatchWriter(store, { ...settings.batch, ...(settings.stages?.record ? { record: settings.stages.record } : {}) });
+  // Jobs in flight: when all of them wait for the writer, their batch is complete.
+  let active = 0;
+  const writer = createBatchWriter(store, {
+    ...settings.batch,
+    inFlight: () => active,
+    ...(settings.stages?.record ? { record: settings.stages.record } : {}),
+  });
   const finish = settings.stages?.finishOutcome ?? ((o: ExchangeOutcome) => o);
   const failed = async (job: AnyJob, stage: ComparatorStage, error: unknown): Promise<JobResult> => {
     const pair = await failedExchangeOf(job.payload, ctx);
@@ -327,6 +339,16 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
     return { recorded };
   };
   return async function handleJob(job: AnyJob): Promise<JobResult> {
+    active++;
+    try {
+      return await handleOne(job);
+    } finally {
+      active--;
+      writer.settle();
+    }
+  };
+
+  async function handleOne(job: AnyJob): Promise<JobResult> {
     if (job.name === 'compare-exchange') {
       const parsed = compareExchangePayloadSchema.safeParse(job.payload);
       if (!parsed.success) {
@@ -353,5 +375,5 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
       return { recorded: await recordDrops(store, parsed.data) };
     }
     throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: unknown job ${(job as { name: string }).name}`);
-  };
+  }
 }

@@ -25,6 +25,25 @@ async function count(store: Store, query: ReturnType<typeof sql>): Promise<numbe
 const job = (ex: ReturnType<typeof makeExchange>) => ({ name: 'compare-exchange' as const, id: ex.id, payload: { v: 1 as const, exchange: ex }, attempt: 0 });
 
 describe('batch writer', () => {
+  it('commits at once when every job in flight waits for it, without waiting out the delay', async () => {
+    const store = await fresh();
+    const batches: number[] = [];
+    // A delay no test would wait out: the batch must go as soon as no other outcome can join it.
+    const handle = createJobHandler(store, {
+      batch: { delayMs: 600_000 },
+      stages: {
+        record: async (s, outcomes) => {
+          batches.push(outcomes.length);
+          return recordBatch(s, outcomes);
+        },
+      },
+    });
+    const first = await Promise.all(Array.from({ length: 10 }, () => handle(job(makeExchange()))));
+    const second = await handle(job(makeExchange()));
+    expect([...first, second].every((r) => r.recorded)).toBe(true);
+    expect(batches).toEqual([10, 1]);
+  });
+
   it('writes concurrent outcomes in one transaction and settles each job after the commit', async () => {
     const store = await fresh();
     const batches: number[] = [];

@@ -195,6 +195,17 @@ describe('parseJson: numbers', () => {
     expect(JSON.stringify(value)).toBe(JSON.stringify(literal));
   });
 
+  it('keeps exact numbers exact next to long doubles and number-like text in strings', () => {
+    const text = '{"price":348.95000000000005,"note":"12345678901234567890 1e400","id":9007199254740993,"big":[1e400,2.5e-3]}';
+    const value = parseJson(text).value as { price: unknown; note: unknown; id: unknown; big: unknown[] };
+    expect(value.price).toBe(348.95000000000005);
+    expect(value.note).toBe('12345678901234567890 1e400');
+    expect(value.id).toMatchObject({ literal: '9007199254740993' });
+    expect(value.big[0]).toMatchObject({ literal: '1e400' });
+    expect(value.big[1]).toBe(0.0025);
+    expectSameAsJsonParse('{"price":348.95000000000005,"note":"12345678901234567890 1e400","list":[1.0000000000000002,-0.30000000000000004e0]}');
+  });
+
   it('gives equal values the same canonical form however they are written', () => {
     const forms = (texts: string[]) => texts.map((t) => (parseJson(t).value as ExactNumber).canonical);
     const [first, ...rest] = forms(['1e400', '10e399', '0.1e401', '1000e397', '1.000e400']);
