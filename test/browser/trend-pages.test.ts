@@ -4,26 +4,16 @@
  * gate's limit, dragging or the keyboard sets the window of the whole page and the URL, each
  * chart's table holds its points, and /compare shows new, fixed and persisting as the API says.
  */
-import type { ServerResponse } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUCKET_MS, bucketOf } from '../../libs/store/buckets.js';
-import { json, startUpstream, type Upstream } from '../support/upstream.js';
-import { waitFor } from '../support/wait.js';
+import { startUpstream, type Upstream } from '../support/upstream.js';
 import { LAPTOP, launchChromium } from './chromium.js';
-import { seedReport, type Seeded } from './seed.js';
+import { itemsCandidate, replayLive, seedReport, type Seeded } from './seed.js';
 
 interface Point { t: string; compared: number; mismatched: number }
 interface Timeline { bucketSeconds: number; points: Point[] }
 interface Comparison { endpoints: { endpoint: string; fields: { path: string; status: string }[] }[] }
-
-const idOf = (url: string) => Number.parseInt(url.split('/')[2] ?? '0', 10);
-/** Candidates answer /items/:id like the primary, one breaking `price` and one `currency`. */
-const candidate = (breaks: 'price' | 'currency') => (req: { url: string }, res: ServerResponse) => {
-  const n = idOf(req.url);
-  json(res, 200, { id: n, name: `Item ${n}`, price: breaks === 'price' ? 11 : 10, currency: breaks === 'currency' ? 'USD' : 'EUR' });
-};
 
 let seeded: Seeded | undefined;
 let browser: Browser | undefined;
@@ -45,25 +35,14 @@ const q = encodeURIComponent;
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const urlParam = (p: Page, key: string) => new URL(p.url()).searchParams.get(key);
 
-async function replay(report: string, run: string, to: string): Promise<void> {
-  const res = await request(`${report}/api/v1/replays`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ fromRun: 'live', candidate: to, run }),
-  });
-  if (res.statusCode !== 202) throw new Error(`replay ${run}: ${res.statusCode} ${await res.body.text()}`);
-  const { id } = (await res.body.json()) as { id: string };
-  await waitFor(() => s().get<{ status: string }>(`/api/v1/replays/${id}`), (r) => r.status !== 'running', 20_000);
-}
-
 beforeAll(async () => {
   try {
-    candidates.push(await startUpstream(candidate('price')), await startUpstream(candidate('currency')));
+    candidates.push(await startUpstream(itemsCandidate('price')), await startUpstream(itemsCandidate('currency')));
     const [sd, b] = await Promise.all([seedReport({ replayAllow: candidates.map((c) => c.url).join(',') }, 1), launchChromium()]);
     seeded = sd;
     browser = b;
-    await replay(sd.harness.report, 'cand-1', candidates[0]?.url as string);
-    await replay(sd.harness.report, 'cand-2', candidates[1]?.url as string);
+    await replayLive(sd, 'cand-1', candidates[0]?.url as string);
+    await replayLive(sd, 'cand-2', candidates[1]?.url as string);
     const end = bucketOf(Date.now()) + BUCKET_MS;
     since = iso(end - 10 * BUCKET_MS);
     until = iso(end);
