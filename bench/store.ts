@@ -41,6 +41,10 @@ export const REPORT_ROUTES: readonly RouteSpec[] = [
   { key: 'summary', label: 'summary (whole run)', path: () => `/api/v1/summary?run=${BENCH_RUN}` },
   { key: 'summary-hour', label: 'summary (last hour)', path: (_i, c) => `/api/v1/summary?run=${BENCH_RUN}&since=${q(new Date(c.endMs - 3_600_000).toISOString())}` },
   { key: 'endpoints', label: 'endpoints', path: () => `/api/v1/endpoints?run=${BENCH_RUN}` },
+  { key: 'timeline', label: 'timeline (whole run)', path: () => `/api/v1/timeline?run=${BENCH_RUN}` },
+  { key: 'timeline-hour', label: 'timeline (last hour)', path: (_i, c) => `/api/v1/timeline?run=${BENCH_RUN}&since=${q(new Date(c.endMs - 3_600_000).toISOString())}` },
+  // The run against itself: both sides' figures, as two candidates cost.
+  { key: 'compare', label: 'runs/compare (two runs)', path: () => `/api/v1/runs/compare?base=${BENCH_RUN}&head=${BENCH_RUN}` },
   { key: 'gate', label: 'gate', path: () => `/api/v1/gate?run=${BENCH_RUN}&maxMismatchRate=0.05&minSamples=100` },
   { key: 'runs', label: 'runs', path: () => '/api/v1/runs' },
   { key: 'metrics', label: '/metrics', path: () => '/metrics' },

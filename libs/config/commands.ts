@@ -72,8 +72,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'gate',
     summary: 'Ask the report API for the rollout verdict; exit 0 pass, 1 fail, 2 inconclusive, 3 could not evaluate.',
-    options: ['reportUrl', 'maxMismatchRate', 'minSamples', 'token', 'gateRun', 'endpoint', 'maxEndpointMismatchRate', 'since', 'until', 'json'],
+    options: ['reportUrl', 'maxMismatchRate', 'minSamples', 'token', 'gateRun', 'endpoint', 'maxEndpointMismatchRate', 'baselineRun', 'maxNewFields', 'since', 'until', 'json'],
     required: ['reportUrl', 'maxMismatchRate', 'minSamples'],
+    readsShared: false,
+  },
+  {
+    name: 'compare',
+    summary: 'Print what the head run fixed or broke against the base run, field by field. Exit 0 when printed, 2 bad input, 3 unreachable.',
+    options: ['reportUrl', 'compareBase', 'compareHead', 'token', 'json'],
+    required: ['reportUrl', 'compareBase', 'compareHead'],
     readsShared: false,
   },
 ];

@@ -97,6 +97,11 @@ export interface ShadowDiffConfig {
   readonly minSamples: string | undefined;
   readonly endpoint: string | undefined;
   readonly maxEndpointMismatchRate: string | undefined;
+  readonly baselineRun: string | undefined;
+  readonly maxNewFields: string | undefined;
+  // compare
+  readonly compareBase: string | undefined;
+  readonly compareHead: string | undefined;
   readonly since: string | undefined;
   readonly until: string | undefined;
   /** From the config file's `rules:` and `routes:` sections. */

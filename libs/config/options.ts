@@ -26,7 +26,7 @@ export type OptionKind =
   | 'boolean'
   | 'choice';
 
-export const COMMAND_NAMES = ['start', 'ingress', 'comparator', 'report-api', 'replay', 'export', 'gate'] as const;
+export const COMMAND_NAMES = ['start', 'ingress', 'comparator', 'report-api', 'replay', 'export', 'gate', 'compare'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** Node's timers hold at most 2^31-1 ms; a longer one fires after 1 ms. Every duration is capped here. */
@@ -114,15 +114,19 @@ export const OPTIONS = [
   opt({ key: 'replayLimit', flag: '--limit', env: ['SHADOW_DIFF_REPLAY_LIMIT'], kind: 'int', min: 1, only: ['replay'], description: 'Replay at most this many exchanges; all when unset.' }),
   opt({ key: 'replayTimeoutMs', flag: '--timeout', env: ['SHADOW_DIFF_REPLAY_TIMEOUT'], kind: 'duration', default: '10s', min: 1, only: ['replay'], description: 'Time a replayed request has for its whole response (e.g. 10s, 500ms; a bare number is milliseconds).' }),
   opt({ key: 'allowUnsafe', flag: '--allow-unsafe', env: ['SHADOW_DIFF_ALLOW_UNSAFE'], kind: 'boolean', default: 'false', only: ['replay'], description: 'Also replay methods other than GET, HEAD and OPTIONS.' }),
-  opt({ key: 'json', flag: '--json', env: ['SHADOW_DIFF_JSON'], kind: 'boolean', default: 'false', only: ['replay', 'gate'], description: 'Print the result as one JSON line on stdout.' }),
-  // gate: a client of the report API; its values are checked by the gate itself.
-  opt({ key: 'reportUrl', flag: '--report', env: ['SHADOW_DIFF_REPORT_URL'], kind: 'url', only: ['gate'], description: 'Report API base URL, e.g. http://127.0.0.1:8081.' }),
-  opt({ key: 'token', flag: '--token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', only: ['gate'], description: 'Bearer token when the report API has a token set.' }),
+  opt({ key: 'json', flag: '--json', env: ['SHADOW_DIFF_JSON'], kind: 'boolean', default: 'false', only: ['replay', 'gate', 'compare'], description: 'Print the result as one JSON line on stdout.' }),
+  // gate and compare: clients of the report API; their values are checked by the command itself.
+  opt({ key: 'reportUrl', flag: '--report', env: ['SHADOW_DIFF_REPORT_URL'], kind: 'url', only: ['gate', 'compare'], description: 'Report API base URL, e.g. http://127.0.0.1:8081.' }),
+  opt({ key: 'token', flag: '--token', env: ['SHADOW_DIFF_REPORT_TOKEN', 'REPORT_TOKEN'], kind: 'string', only: ['gate', 'compare'], description: 'Bearer token when the report API has a token set.' }),
   opt({ key: 'gateRun', flag: '--run', env: ['SHADOW_DIFF_GATE_RUN'], kind: 'runName', only: ['gate'], description: "Run to gate on; the report API's run when unset." }),
   opt({ key: 'maxMismatchRate', flag: '--max-mismatch-rate', env: ['SHADOW_DIFF_MAX_MISMATCH_RATE'], kind: 'string', only: ['gate'], description: 'Highest acceptable mismatch rate, 0 to 1 (e.g. 0.01).' }),
   opt({ key: 'minSamples', flag: '--min-samples', env: ['SHADOW_DIFF_MIN_SAMPLES'], kind: 'string', only: ['gate'], description: 'Fewer comparisons than this give an inconclusive verdict.' }),
   opt({ key: 'endpoint', flag: '--endpoint', env: ['SHADOW_DIFF_GATE_ENDPOINT'], kind: 'string', only: ['gate'], description: 'Gate on one endpoint, e.g. "GET /reviews/:id".' }),
   opt({ key: 'maxEndpointMismatchRate', flag: '--max-endpoint-mismatch-rate', env: ['SHADOW_DIFF_MAX_ENDPOINT_MISMATCH_RATE'], kind: 'string', only: ['gate'], description: 'A limit every endpoint must meet too.' }),
+  opt({ key: 'baselineRun', flag: '--baseline-run', env: ['SHADOW_DIFF_GATE_BASELINE_RUN'], kind: 'runName', only: ['gate'], description: 'Count new differing fields against this run (with --max-new-fields), e.g. the previous candidate.' }),
+  opt({ key: 'maxNewFields', flag: '--max-new-fields', env: ['SHADOW_DIFF_GATE_MAX_NEW_FIELDS'], kind: 'string', only: ['gate'], description: 'Fail when the run has more fields differing that never differed in --baseline-run.' }),
+  opt({ key: 'compareBase', flag: '--base', env: ['SHADOW_DIFF_COMPARE_BASE'], kind: 'runName', only: ['compare'], description: 'The run compared against, e.g. the previous candidate.' }),
+  opt({ key: 'compareHead', flag: '--head', env: ['SHADOW_DIFF_COMPARE_HEAD'], kind: 'runName', only: ['compare'], description: 'The run under review, e.g. the next candidate.' }),
   opt({ key: 'since', flag: '--since', env: ['SHADOW_DIFF_GATE_SINCE'], kind: 'string', only: ['gate'], description: 'ISO 8601 date-time, or duration back from now (PT30M).' }),
   opt({ key: 'until', flag: '--until', env: ['SHADOW_DIFF_GATE_UNTIL'], kind: 'string', only: ['gate'], description: 'ISO 8601 date-time, or duration back from now.' }),
   opt({ key: 'logLevel', flag: '--log-level', env: ['SHADOW_DIFF_LOG_LEVEL'], kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or silent.' }),

@@ -18,6 +18,8 @@ export type NumberCheck = { ok: true; value: number } | { ok: false; problem: st
 export const RATE: NumberSpec = { integer: false, min: 0, max: 1 };
 /** A count of at least one, up to the largest integer a double holds exactly. */
 export const POSITIVE_COUNT: NumberSpec = { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER };
+/** A count that may be zero (the gate's maxNewFields). */
+export const COUNT: NumberSpec = { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER };
 
 const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const WHOLE = /^\d+$/;

@@ -56,9 +56,13 @@ const up = (t: number, span: number) => (down(t, span) === t ? t : down(t, span)
 
 /**
  * The spans and bucket ranges that cover a window exactly (whole minutes, as bucketWindow rounds
- * it); null for no window: read the totals.
+ * it); null for no window: read the totals. `largest` caps the span read (the timeline groups rows
+ * into points, and a row must not be longer than its point).
  */
-export function spanRanges(window: { since?: number | undefined; until?: number | undefined } | undefined): SpanRange[] | null {
+export function spanRanges(
+  window: { since?: number | undefined; until?: number | undefined } | undefined,
+  largest: Span = SPAN.day,
+): SpanRange[] | null {
   const w = bucketWindow(window);
   if (w.since === undefined && w.until === undefined) return null;
   const since = w.since ?? 0;
@@ -68,9 +72,13 @@ export function spanRanges(window: { since?: number | undefined; until?: number 
   const add = (span: Span, from: number, to: number) => {
     if (from < to) ranges.push({ span, from, to });
   };
+  if (largest === SPAN.minute) {
+    add(SPAN.minute, since, until);
+    return ranges;
+  }
   const d0 = up(since, SPAN.day);
   const d1 = down(until, SPAN.day);
-  if (d0 < d1) {
+  if (largest === SPAN.day && d0 < d1) {
     add(SPAN.day, d0, d1);
     addHoursAndMinutes(add, since, d0);
     addHoursAndMinutes(add, d1, until);

@@ -18,6 +18,10 @@ export interface GateData {
   maxMismatchRate: number;
   minSamples: number;
   maxEndpointMismatchRate?: number | null;
+  baseline?: string | null;
+  baselineCompared?: number | null;
+  maxNewFields?: number | null;
+  newFields?: { endpoint: string; path: string; headMismatches: number }[];
   reasons: string[];
 }
 
@@ -28,6 +32,8 @@ export interface GateQuestion {
   maxMismatchRate: number;
   minSamples: number;
   maxEndpointMismatchRate?: number | undefined;
+  baseline?: string | undefined;
+  maxNewFields?: number | undefined;
 }
 
 export type GateAnswer = { ok: true; data: GateData } | { ok: false; problem: string };
@@ -43,6 +49,14 @@ function disagreement(d: GateData, asked: GateQuestion): string | null {
   if (d.minSamples !== asked.minSamples) return `it judged against minSamples ${d.minSamples}, not the ${asked.minSamples} asked`;
   if (asked.maxEndpointMismatchRate !== undefined && d.maxEndpointMismatchRate !== asked.maxEndpointMismatchRate) {
     return `it judged against maxEndpointMismatchRate ${String(d.maxEndpointMismatchRate)}, not the ${asked.maxEndpointMismatchRate} asked`;
+  }
+  // A server that does not know maxNewFields would judge without it: that is no verdict on new fields.
+  if (asked.maxNewFields !== undefined && d.maxNewFields !== asked.maxNewFields) {
+    return `it judged against maxNewFields ${String(d.maxNewFields)}, not the ${asked.maxNewFields} asked`;
+  }
+  if (asked.baseline !== undefined && d.baseline !== asked.baseline) return `it counted new fields against baseline '${String(d.baseline)}', not '${asked.baseline}'`;
+  if (asked.maxNewFields !== undefined && d.verdict === 'pass' && (d.newFields?.length ?? Infinity) > asked.maxNewFields) {
+    return `it passed with ${String(d.newFields?.length)} new fields, above the ${asked.maxNewFields} allowed`;
   }
   if (asked.run !== undefined && d.run !== asked.run) return `it answered for run '${d.run}', not '${asked.run}'`;
   if (asked.endpoint !== undefined && d.endpoint !== asked.endpoint) return `it answered for endpoint '${String(d.endpoint)}', not '${asked.endpoint}'`;

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { parseInstant } from '../../libs/gate/time-window.js';
-import { parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
+import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
 import { readGateAnswer, type GateQuestion } from './gate-answer.js';
 
 export const GATE_EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;
@@ -18,6 +18,8 @@ export interface GateArgs {
   minSamples: string;
   endpoint?: string | undefined;
   maxEndpointMismatchRate?: string | undefined;
+  baselineRun?: string | undefined;
+  maxNewFields?: string | undefined;
   since?: string | undefined;
   until?: string | undefined;
   json?: boolean | undefined;
@@ -49,7 +51,11 @@ function checkArgs(a: GateArgs): { question: GateQuestion; errors: string[] } {
     maxMismatchRate: number('--max-mismatch-rate', a.maxMismatchRate, RATE) as number,
     minSamples: number('--min-samples', a.minSamples, POSITIVE_COUNT) as number,
     maxEndpointMismatchRate: number('--max-endpoint-mismatch-rate', a.maxEndpointMismatchRate, RATE),
+    baseline: a.baselineRun,
+    maxNewFields: number('--max-new-fields', a.maxNewFields, COUNT),
   };
+  if (a.baselineRun === undefined && a.maxNewFields !== undefined) errors.push('--max-new-fields: needs --baseline-run, the run to count new fields against');
+  if (a.baselineRun !== undefined && a.maxNewFields === undefined) errors.push('--baseline-run: needs --max-new-fields, the most new differing fields allowed');
   return { question, errors };
 }
 
@@ -82,6 +88,8 @@ export async function runGate(a: GateArgs, out: (line: string) => void = console
     minSamples: a.minSamples,
     endpoint: a.endpoint,
     maxEndpointMismatchRate: a.maxEndpointMismatchRate,
+    baseline: a.baselineRun,
+    maxNewFields: a.maxNewFields,
     since: a.since,
     until: a.until,
   };
@@ -113,6 +121,7 @@ export async function runGate(a: GateArgs, out: (line: string) => void = console
       `  compared ${data.compared}, mismatched ${data.mismatched}, mismatch rate ${(data.mismatchRate * 100).toFixed(2)}% ` +
         `(limit ${(data.maxMismatchRate * 100).toFixed(2)}%, at least ${data.minSamples} samples)`,
     );
+    if (data.baseline) out(`  new differing fields against ${data.baseline}: ${data.newFields?.length ?? 0} (limit ${String(data.maxNewFields)})`);
     for (const r of data.reasons) out(`  - ${r}`);
   }
   return GATE_EXIT[data.verdict];

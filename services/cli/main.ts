@@ -7,6 +7,7 @@ import { isLoopbackHost } from '../../libs/config/loopback.js';
 import type { CommandName, OptionKey } from '../../libs/config/options.js';
 import { ShadowDiffError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
+import { runCompare } from './compare-command.js';
 import { GATE_EXIT, runGate } from './gate-command.js';
 import { packageVersion } from './package-version.js';
 import { REPLAY_EXIT, runExportCommand, runReplayCommand } from './replay-command.js';
@@ -90,6 +91,9 @@ async function act(command: CommandSpec, config: ShadowDiffConfig): Promise<void
   if (service) return serve(command, service, config);
   if (command.name === 'replay') process.exit(await runReplayCommand(config));
   if (command.name === 'export') process.exit(await runExportCommand(config));
+  if (command.name === 'compare') {
+    process.exit(await runCompare({ report: config.reportUrl as string, base: config.compareBase as string, head: config.compareHead as string, token: config.token, json: config.json }));
+  }
   process.exit(
     await runGate({
       report: config.reportUrl as string,
@@ -99,6 +103,8 @@ async function act(command: CommandSpec, config: ShadowDiffConfig): Promise<void
       minSamples: config.minSamples as string,
       endpoint: config.endpoint,
       maxEndpointMismatchRate: config.maxEndpointMismatchRate,
+      baselineRun: config.baselineRun,
+      maxNewFields: config.maxNewFields,
       since: config.since,
       until: config.until,
       json: config.json,

@@ -54,7 +54,7 @@ export function cookieOf(header: string | undefined, name: string): string | und
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * Where to go after the login: a page of the report (`/`, `/discrepancies/…`) with its query, from
+ * Where to go after the login: a page of the report (`/`, `/discrepancies/…`, `/compare`) with its query, from
  * the form's `next`; anything else (another host, `//evil`, `/\evil`, an API route) goes to `/`.
  */
 export function nextPage(next: unknown): string {
@@ -66,7 +66,7 @@ export function nextPage(next: unknown): string {
     return '/';
   }
   if (url.origin !== 'http://report.invalid') return '/';
-  if (url.pathname !== '/' && !/^\/discrepancies\/[^/]+$/.test(url.pathname)) return '/';
+  if (url.pathname !== '/' && url.pathname !== '/compare' && !/^\/discrepancies\/[^/]+$/.test(url.pathname)) return '/';
   return url.pathname + url.search;
 }
 

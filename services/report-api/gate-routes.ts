@@ -5,9 +5,9 @@
  * - POST /api/v1/gate: a Flagger webhook; 200 on pass, 412 on fail or inconclusive, same body.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { evaluateGate } from '../../libs/gate/evaluate-gate.js';
-import { parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
-import { runFigures, type ReportOptions, type Store } from '../../libs/store/index.js';
+import { evaluateGate, type GateBaseline } from '../../libs/gate/evaluate-gate.js';
+import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
+import { compareRuns, runFigures, type ReportOptions, type Store, type TimeWindow } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
 import { errorResponse, gateResponse, runQuery } from './schemas.js';
@@ -24,9 +24,13 @@ interface GateQuery {
   maxMismatchRate: number;
   minSamples: number;
   maxEndpointMismatchRate?: number;
+  baseline?: string;
+  maxNewFields?: number;
   since?: string;
   until?: string;
 }
+
+const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 const gateParameters = {
   run: runQuery,
@@ -34,14 +38,31 @@ const gateParameters = {
   maxMismatchRate: { type: 'number', minimum: 0, maximum: 1, description: 'Highest acceptable mismatched / compared, 0 to 1' },
   minSamples: { type: 'integer', minimum: 1, description: 'Fewer comparisons than this give an inconclusive verdict' },
   maxEndpointMismatchRate: { type: 'number', minimum: 0, maximum: 1, description: 'Optional limit every endpoint must meet too' },
+  baseline: { ...runQuery, description: 'The run to count new differing fields against (with maxNewFields), e.g. the previous candidate' },
+  maxNewFields: { type: 'integer', minimum: 0, description: 'With baseline: fail when the run has more fields differing that never differed in the baseline run' },
   ...windowQueryProperties,
 } as const;
 
 export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { store, defaultRun, report }) => {
+  /** New fields of the run against the baseline run, over the same window (and endpoint). */
+  async function againstBaseline(q: GateQuery, run: string, window: TimeWindow, prefix: string): Promise<GateBaseline | undefined> {
+    if (q.baseline === undefined && q.maxNewFields === undefined) return undefined;
+    if (q.baseline === undefined) throw badParameter(`${prefix}baseline`, 'is required with maxNewFields: the run to count new fields against');
+    if (q.maxNewFields === undefined) throw badParameter(`${prefix}maxNewFields`, 'is required with baseline');
+    const comparison = await compareRuns(store, q.baseline, run, { ...report, window });
+    const endpoints = comparison.endpoints.filter((e) => q.endpoint === undefined || e.endpoint === q.endpoint);
+    return {
+      run: q.baseline,
+      compared: endpoints.reduce((n, e) => n + e.base.compared, 0),
+      newFields: endpoints.flatMap((e) => e.fields.filter((f) => f.status === 'new').map((f) => ({ endpoint: e.endpoint, path: f.path, headMismatches: f.headMismatches }))),
+    };
+  }
+
   /** `prefix` names where the parameters came from in a 400 (the webhook's `metadata.`). */
   async function evaluate(q: GateQuery, prefix = '') {
     const run = q.run ?? defaultRun;
     const window = windowFrom(q, prefix);
+    const baseline = await againstBaseline(q, run, window, prefix);
     // The light figures (counts and mismatches after noise), not the endpoints' latency, fields and rules.
     const figures = await runFigures(store, run, { ...report, window });
     let endpoints = figures.endpoints;
@@ -51,7 +72,7 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
       const only = endpoints[0];
       total = { compared: only?.compared ?? 0, mismatched: only?.mismatched ?? 0, mismatchRate: only?.mismatchRate ?? 0 };
     }
-    const verdict = evaluateGate(total, endpoints, q);
+    const verdict = evaluateGate(total, endpoints, q, baseline);
     return {
       data: {
         ...verdict,
@@ -101,14 +122,17 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
     },
     async (req, reply) => {
       const m = (req.body.metadata ?? {}) as Record<string, string | undefined>;
-      const number = (key: 'maxMismatchRate' | 'minSamples' | 'maxEndpointMismatchRate', spec: NumberSpec) => {
+      const number = (key: 'maxMismatchRate' | 'minSamples' | 'maxEndpointMismatchRate' | 'maxNewFields', spec: NumberSpec) => {
         const raw = m[key];
         if (raw === undefined) return undefined;
         const parsed = parseNumberText(raw, spec);
         if (!parsed.ok) throw badParameter(`metadata.${key}`, parsed.problem);
         return parsed.value;
       };
-      if (m.run !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(m.run)) throw badParameter('metadata.run', `is not a run name: '${m.run}'`);
+      for (const key of ['run', 'baseline'] as const) {
+        const name = m[key];
+        if (name !== undefined && !RUN_NAME.test(name)) throw badParameter(`metadata.${key}`, `is not a run name: '${name}'`);
+      }
       const result = await evaluate(
         {
           run: m.run,
@@ -116,6 +140,8 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
           maxMismatchRate: number('maxMismatchRate', RATE) as number,
           minSamples: number('minSamples', POSITIVE_COUNT) as number,
           maxEndpointMismatchRate: number('maxEndpointMismatchRate', RATE),
+          baseline: m.baseline,
+          maxNewFields: number('maxNewFields', COUNT),
           since: m.since,
           until: m.until,
         },

@@ -15,6 +15,7 @@ import { frameworkErrors, installErrorHandler } from './http-errors.js';
 import { installOpenApi } from './openapi.js';
 import { reportRoutes } from './report-routes.js';
 import { installStrictNumbers } from './strict-parameters.js';
+import { trendRoutes } from './trend-routes.js';
 import { webRoutes } from './web-routes.js';
 
 export interface ReportAppOptions {
@@ -72,6 +73,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   await app.register(healthRoutes, { store: opts.store, queue: opts.queue });
   const report = { noise: opts.noise, maxEndpoints: opts.maxEndpoints };
   await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
+  await app.register(trendRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
   await app.register(gateRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });
   await app.register(metricsRoutes, { store: opts.store, report });
   if (opts.replays) await app.register(replayRoutes, { prefix: '/api/v1', store: opts.store, ...opts.replays });

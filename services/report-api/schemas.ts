@@ -257,9 +257,96 @@ const gateData = {
     },
     since: { type: ['string', 'null'] },
     until: { type: ['string', 'null'] },
+    baseline: { type: ['string', 'null'], description: 'The run new fields were counted against (baseline), or null' },
+    baselineCompared: { type: ['integer', 'null'], description: 'Comparisons in the baseline run over the same window and endpoint' },
+    maxNewFields: { type: ['integer', 'null'] },
+    newFields: {
+      type: 'array',
+      description: 'Fields that differ in the run and never in the baseline run',
+      items: {
+        type: 'object',
+        properties: { endpoint: { type: 'string' }, path: { type: 'string' }, headMismatches: { type: 'integer' } },
+        required: ['endpoint', 'path', 'headMismatches'],
+      },
+    },
     reasons: { type: 'array', items: { type: 'string' } },
   },
   required: ['verdict', 'pass', 'run', 'compared', 'mismatched', 'mismatchRate', 'maxMismatchRate', 'minSamples', 'reasons'],
 } as const;
 
 export const gateResponse = { type: 'object', properties: { data: gateData }, required: ['data'] } as const;
+
+const nullableMs = { type: ['number', 'null'] } as const;
+
+export const timelineResponse = {
+  type: 'object',
+  properties: {
+    run: { type: 'string' },
+    endpoint: { type: ['string', 'null'] },
+    bucketSeconds: { type: 'integer', description: 'The width of a point: minute buckets merged to 1, 5, 15 or 30 min, 1, 3, 6 or 12 h, or whole days, so that a window has at most 300 points' },
+    points: {
+      type: 'array',
+      description: 'Oldest first, one per bucketSeconds, empty ones included (zeros, null latency); they add up to the summary of the same window',
+      items: {
+        type: 'object',
+        properties: {
+          t: { type: 'string', format: 'date-time', description: "The point's start" },
+          compared: { type: 'integer' },
+          mismatched: { type: 'integer', description: 'After noise, decided over the whole window' },
+          mismatchRate: { type: 'number' },
+          shadowErrors: { type: 'integer' },
+          skipped: { type: 'integer' },
+          primaryP99Ms: nullableMs,
+          shadowP99Ms: nullableMs,
+        },
+        required: ['t', 'compared', 'mismatched', 'mismatchRate', 'shadowErrors', 'skipped', 'primaryP99Ms', 'shadowP99Ms'],
+      },
+    },
+  },
+  required: ['run', 'endpoint', 'bucketSeconds', 'points'],
+} as const;
+
+const runCounts = {
+  type: 'object',
+  properties: { compared: { type: 'integer' }, mismatched: { type: 'integer' }, mismatchRate: { type: 'number' } },
+  required: ['compared', 'mismatched', 'mismatchRate'],
+} as const;
+
+export const FIELD_STATUSES = ['new', 'fixed', 'persisting'] as const;
+
+export const compareResponse = {
+  type: 'object',
+  properties: {
+    base: { type: 'string' },
+    head: { type: 'string' },
+    endpoints: {
+      type: 'array',
+      description: 'Endpoints with new fields first, then with fixed ones',
+      items: {
+        type: 'object',
+        properties: {
+          endpoint: { type: 'string' },
+          presence: { type: 'string', enum: ['both', 'base', 'head'], description: 'base or head: only that run compared exchanges on this endpoint' },
+          base: runCounts,
+          head: runCounts,
+          fields: {
+            type: 'array',
+            description: 'new (differs in head, never in base), then fixed (differed in base, never in head), then persisting',
+            items: {
+              type: 'object',
+              properties: {
+                path: { type: 'string' },
+                status: { type: 'string', enum: FIELD_STATUSES },
+                baseMismatches: { type: 'integer' },
+                headMismatches: { type: 'integer' },
+              },
+              required: ['path', 'status', 'baseMismatches', 'headMismatches'],
+            },
+          },
+        },
+        required: ['endpoint', 'presence', 'base', 'head', 'fields'],
+      },
+    },
+  },
+  required: ['base', 'head', 'endpoints'],
+} as const;

@@ -1,10 +1,12 @@
 /**
- * The web report: two HTML pages and their assets, plain ES modules and CSS with no build step.
+ * The web report: three HTML pages and their assets, plain ES modules and CSS with no build step.
  * - GET /                   the run: summary, gate, endpoints, fields, discrepancies (web/index.html)
  * - GET /discrepancies/:id  one discrepancy, primary and shadow side by side (web/discrepancy.html)
+ * - GET /compare            two runs field by field: what the head fixed or broke (web/compare.html)
  * - GET /assets/*           web/ (pages' scripts and styles)
  * - GET /assets/jsondiffpatch/*  jsondiffpatch's lib/ (ES modules, html formatter and its CSS)
  * - GET /assets/diff-match-patch/index.js  its text-diff dependency, one ES module
+ * - GET /assets/uplot/uPlot.esm.js, uPlot.min.css  the timeline charts' library (uPlot), from node_modules
  * The pages and assets hold no data: they are public (auth.ts), and read the JSON API from the
  * browser (same origin, with the session cookie, which is scoped to /api/v1). A page whose API
  * calls answer 401 goes to /login, which brings the browser back to it.
@@ -45,6 +47,11 @@ export function diffMatchPatchFolder(): string | null {
   }
 }
 
+/** uPlot's dist/ folder: one ES module and its stylesheet. */
+export function uplotFolder(): string {
+  return dirname(createRequire(import.meta.url).resolve('uplot'));
+}
+
 /** Pages load scripts and styles from this origin only (no inline script or style, no eval). */
 const PAGE_HEADERS = {
   'content-security-policy':
@@ -73,6 +80,7 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
 
   app.get('/', { schema: { hide: true } }, page('index.html'));
   app.get<{ Params: { id: string } }>('/discrepancies/:id', { schema: { hide: true } }, page('discrepancy.html'));
+  app.get('/compare', { schema: { hide: true } }, page('compare.html'));
 
   await app.register(fastifyStatic, {
     root: jsondiffpatchFolder(),
@@ -82,6 +90,14 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, opts)
     index: false,
     // Only the ES modules and the stylesheets: no type declarations, nothing else from node_modules.
     allowedPath: (pathname) => /\.(?:js|css)$/.test(pathname),
+  });
+  await app.register(fastifyStatic, {
+    root: uplotFolder(),
+    prefix: '/assets/uplot/',
+    decorateReply: false,
+    schemaHide: true,
+    index: false,
+    allowedPath: (pathname) => pathname === '/uPlot.esm.js' || pathname === '/uPlot.min.css',
   });
   const dmp = diffMatchPatchFolder();
   if (dmp) {

@@ -136,3 +136,21 @@ export async function seedReport(overrides: Partial<Record<OptionKey, string>> =
   for (let round = 0; round < rounds; round++) await seeded.sendBatch(round);
   return seeded;
 }
+
+/** A candidate answering /items/:id like the primary but breaking one field: replay targets for /compare. */
+export const itemsCandidate = (breaks: 'price' | 'currency') => (req: SeenRequest, res: ServerResponse) => {
+  const n = idOf(req.url);
+  json(res, 200, { id: n, name: `Item ${n}`, price: breaks === 'price' ? 11 : 10, currency: breaks === 'currency' ? 'USD' : 'EUR' });
+};
+
+/** Replays the live run into `run` against `candidate` (replay API) and waits until it is done. */
+export async function replayLive(seeded: Seeded, run: string, candidate: string): Promise<void> {
+  const res = await request(`${seeded.harness.report}/api/v1/replays`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...seeded.headers },
+    body: JSON.stringify({ fromRun: 'live', candidate, run }),
+  });
+  if (res.statusCode !== 202) throw new Error(`replay ${run}: ${res.statusCode} ${await res.body.text()}`);
+  const { id } = (await res.body.json()) as { id: string };
+  await waitFor(() => seeded.get<{ status: string }>(`/api/v1/replays/${id}`), (r) => r.status !== 'running', 20_000, `replay ${run} done`);
+}

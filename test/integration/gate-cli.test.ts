@@ -97,6 +97,21 @@ describe('the gate CLI reads only answers it understands', () => {
     }
   });
 
+  it('asks for new fields against a baseline only in answers that judged them', async () => {
+    const withBaseline = { baselineRun: 'v1', maxNewFields: '0' };
+    const judged = { ...VERDICT, baseline: 'v1', baselineCompared: 150, maxNewFields: 0, newFields: [] };
+    answer = withData(judged);
+    expect(await gate(withBaseline)).toMatchObject({ code: 0, err: '' });
+    expect(new URL(server.seen.at(-1)?.url ?? '', server.url).searchParams.get('maxNewFields')).toBe('0');
+    // A server that ignores maxNewFields (an older version) judged without it: could not evaluate.
+    for (const bad of [VERDICT, { ...judged, maxNewFields: 3 }, { ...judged, baseline: 'v0' }, { ...judged, newFields: [{ endpoint: 'GET /a', path: '$.x', headMismatches: 1 }] }]) {
+      answer = withData(bad);
+      const r = await gate(withBaseline);
+      expect(r.code, r.err).toBe(3);
+      expect(r.err).toMatch(/could not evaluate/);
+    }
+  });
+
   it('exits 3 from the real process, with and without --json', async () => {
     answer = withData({});
     for (const flags of [['--json'], []]) {

@@ -249,6 +249,7 @@ describe('the login cookie is scoped to the report API (item 3: a narrow Path)',
     const back = await loginCookieList(base, { token: TOKEN, next: '/discrepancies/cap-1?run=live&risk=high' });
     expect(back.status).toBe(303);
     expect(back.location).toBe('/discrepancies/cap-1?run=live&risk=high');
+    expect((await loginCookieList(base, { token: TOKEN, next: '/compare?base=v1&head=v2' })).location).toBe('/compare?base=v1&head=v2');
     for (const next of ['//evil.example/x', '/\\evil.example/x', 'https://evil.example/', 'javascript:alert(1)', '/api/v1/summary', '/metrics', '/login', '']) {
       expect((await loginCookieList(base, { token: TOKEN, next })).location, next).toBe('/');
     }

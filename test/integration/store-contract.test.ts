@@ -6,8 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUCKET_MS, bucketOf } from '../../libs/store/buckets.js';
+import { binOf, binUpperMs } from '../../libs/store/latency-bins.js';
 import {
+  compareRuns,
   decodeCursor,
+  MAX_POINTS,
   DEFAULT_NOISE_THRESHOLDS,
   endpointStats,
   getDiscrepancy,
@@ -21,6 +24,7 @@ import {
   recordExchange,
   recordFailedExchange,
   summary,
+  timeline,
   type ExchangeOutcome,
   type ReportOptions,
   type StoredDifference,
@@ -328,6 +332,90 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     }
     // No window reads the run's totals.
     expect(await summary(store, 'live', OPTS)).toMatchObject({ compared: 240, mismatched: 60 });
+  });
+
+  it('gives a timeline whose points add up to the summary of the same window, noise decided over the window', async () => {
+    const store = await openTestStore(kind);
+    let seed = 11;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    // Two endpoints over two and a half days, with gaps; GET /a has a secondary and a noisy `$.ts`.
+    const outcomes = Array.from({ length: 400 }, (_, i) => {
+      const at = T0 + Math.floor(next() * 2.5 * DAY);
+      if (i % 2 === 0) {
+        const diffs = [diff('$.ts', 'low'), ...(i % 20 === 2 ? [] : [diff('$.ts', 'low', 'secondary')])];
+        if (i % 8 === 0) diffs.push(diff('$.price', 'high'));
+        return outcome({ id: `t${i}`, endpoint: 'GET /a', at, secondary: true, diffs, shadowFailed: i % 50 === 0 });
+      }
+      return outcome({ id: `t${i}`, endpoint: 'GET /b', at, diffs: i % 5 === 1 ? [diff('status', 'medium')] : [], skip: i % 33 === 0 ? 'body_too_large' : undefined });
+    });
+    await recordBatch(store, outcomes, T0);
+    const windows = [undefined, { since: T0 + 7 * 60_000 + 5, until: T0 + 2 * 60 * 60_000 + 30_000 }, { since: T0 - DAY, until: T0 + 3 * DAY }, { since: T0 + DAY + 123_456 }];
+    for (const window of windows) {
+      for (const endpoint of [undefined, 'GET /a', 'GET /b']) {
+        const opts = { ...OPTS, window, endpoint };
+        const tl = await timeline(store, 'live', opts);
+        expect(tl.points.length, JSON.stringify(window)).toBeLessThanOrEqual(MAX_POINTS);
+        expect(tl.points.length).toBeGreaterThan(0);
+        const starts = tl.points.map((p) => Date.parse(p.t));
+        starts.forEach((t, i) => {
+          expect(t % (tl.bucketSeconds * 1000)).toBe(0);
+          if (i > 0) expect(t - (starts[i - 1] as number)).toBe(tl.bucketSeconds * 1000);
+        });
+        const sum = (k: 'compared' | 'mismatched' | 'skipped' | 'shadowErrors') => tl.points.reduce((n, p) => n + p[k], 0);
+        const totals = { compared: sum('compared'), mismatched: sum('mismatched'), skipped: sum('skipped'), shadowErrors: sum('shadowErrors') };
+        if (endpoint === undefined) {
+          const s = await summary(store, 'live', opts);
+          expect(totals, JSON.stringify(window)).toEqual({ compared: s.compared, mismatched: s.mismatched, skipped: s.skipped, shadowErrors: s.shadowErrors });
+        } else {
+          const e = (await endpointStats(store, 'live', opts)).find((x) => x.endpoint === endpoint);
+          expect(totals, `${endpoint} ${JSON.stringify(window)}`).toEqual({ compared: e?.compared ?? 0, mismatched: e?.mismatched ?? 0, skipped: e?.skipped ?? 0, shadowErrors: e?.shadowErrors ?? 0 });
+        }
+        for (const p of tl.points) {
+          expect(p.mismatchRate).toBe(p.compared === 0 ? 0 : p.mismatched / p.compared);
+          // Empty points are there, with zeros and no latency: a chart draws no line through them.
+          if (p.compared === 0) expect([p.mismatched, p.primaryP99Ms, p.shadowP99Ms]).toEqual([0, null, null]);
+          else expect([p.primaryP99Ms, p.shadowP99Ms]).toEqual([binUpperMs(binOf(3)), binUpperMs(binOf(5))]);
+        }
+      }
+    }
+    // `$.ts` is noise over the whole run (90 % of GET /a differ against the secondary too): only `$.price` counts there.
+    const whole = await timeline(store, 'live', { ...OPTS, endpoint: 'GET /a' });
+    expect(whole.points.reduce((n, p) => n + p.mismatched, 0)).toBe(outcomes.filter((o) => o.endpoint === 'GET /a' && o.differences.some((d) => d.field === '$.price')).length);
+    // Two hours read as 5-minute points (24), a minute window as one point of a minute, three days as 15-minute points.
+    expect((await timeline(store, 'live', { ...OPTS, window: { since: T0, until: T0 + 2 * 3_600_000 } })).bucketSeconds).toBe(60);
+    expect((await timeline(store, 'live', { ...OPTS, window: { since: T0, until: T0 + 6 * 3_600_000 } })).bucketSeconds).toBe(300);
+    expect((await timeline(store, 'live', { ...OPTS, window: { since: T0, until: T0 + 3 * DAY } })).bucketSeconds).toBe(900);
+    expect((await timeline(store, 'live', { ...OPTS, window: { since: T0, until: T0 + 60 * DAY } })).bucketSeconds).toBe(6 * 3600);
+    expect(await timeline(store, 'nothing-here', OPTS)).toEqual({ run: 'nothing-here', endpoint: null, bucketSeconds: 60, points: [] });
+  });
+
+  it('compares two runs field by field: new, fixed and persisting, each run with its own noise', async () => {
+    const store = await openTestStore(kind);
+    const base: ExchangeOutcome[] = [];
+    const head: ExchangeOutcome[] = [];
+    for (let i = 0; i < 20; i++) {
+      // base: `$.a` on every tenth, `$.b` on every fifth; head: `$.a` still, `$.b` fixed, `$.c` broken.
+      base.push(outcome({ id: `b${i}`, run: 'v1', at: T0 + i, diffs: [...(i % 10 === 0 ? [diff('$.a', 'low')] : []), ...(i % 5 === 0 ? [diff('$.b', 'high')] : [])] }));
+      head.push(outcome({ id: `h${i}`, run: 'v2', at: T0 + DAY + i, diffs: [...(i % 10 === 0 ? [diff('$.a', 'low')] : []), ...(i % 4 === 0 ? [diff('$.c', 'medium')] : [])] }));
+    }
+    base.push(outcome({ id: 'b-gone', run: 'v1', endpoint: 'GET /gone', diffs: [diff('$.x', 'low')] }));
+    head.push(outcome({ id: 'h-new', run: 'v2', endpoint: 'GET /new', diffs: [diff('$.y', 'low')] }));
+    await recordBatch(store, [...base, ...head], T0 + 2 * DAY);
+    const c = await compareRuns(store, 'v1', 'v2', OPTS);
+    expect(c.base).toBe('v1');
+    expect(c.head).toBe('v2');
+    const a = c.endpoints.find((e) => e.endpoint === 'GET /a');
+    expect(a).toMatchObject({ presence: 'both', base: { compared: 20, mismatched: 4, mismatchRate: 0.2 }, head: { compared: 20, mismatched: 6, mismatchRate: 0.3 } });
+    expect(a?.fields).toEqual([
+      { path: '$.c', status: 'new', baseMismatches: 0, headMismatches: 5 },
+      { path: '$.b', status: 'fixed', baseMismatches: 4, headMismatches: 0 },
+      { path: '$.a', status: 'persisting', baseMismatches: 2, headMismatches: 2 },
+    ]);
+    expect(c.endpoints.find((e) => e.endpoint === 'GET /gone')).toMatchObject({ presence: 'base', head: { compared: 0 }, fields: [{ path: '$.x', status: 'fixed' }] });
+    expect(c.endpoints.find((e) => e.endpoint === 'GET /new')).toMatchObject({ presence: 'head', base: { compared: 0 }, fields: [{ path: '$.y', status: 'new' }] });
+    // The same window applies to both runs: before the head ran, everything it had is gone.
+    const early = await compareRuns(store, 'v1', 'v2', { ...OPTS, window: { since: T0 - DAY, until: T0 + DAY } });
+    expect(early.endpoints.find((e) => e.endpoint === 'GET /a')?.fields.map((f) => f.status)).toEqual(['fixed', 'fixed']);
   });
 
   it('purges evidence, exchange ids and rollups older than their cutoff, and nothing newer', async () => {

@@ -16,8 +16,9 @@ const opened: Store[] = [];
 const created: string[] = [];
 
 // Registered when a test file imports this module: its stores are closed and its databases dropped
-// when the file is done (the global teardown drops whatever a crashed file left).
-afterAll(async () => {
+// when the file is done (the global teardown drops whatever a crashed file left). Scripts outside
+// vitest (test/browser/take-screenshots.ts) import it too, through the harness: nothing to register.
+if (process.env.VITEST) afterAll(async () => {
   for (const s of opened.splice(0)) await s.close().catch(() => {});
   if (created.length === 0) return;
   const url = inject('pgUrl');

@@ -1,6 +1,6 @@
 /** The one window rule of the read side: whole minute buckets (buckets.ts), as SQL conditions. */
 import { sql, type SQL } from 'drizzle-orm';
-import { bucketWindow, SPAN, spanRanges } from '../buckets.js';
+import { bucketWindow, SPAN, spanRanges, type Span } from '../buckets.js';
 import type { TimeWindow } from './types.js';
 
 /** ` and <column> >= since and <column> < until` on bucket starts; empty without a window. */
@@ -17,8 +17,8 @@ export function inWindow(column: SQL, window: TimeWindow | undefined): SQL {
  * at its edges, minutes at the very edges; the run's totals without a window. A week costs a few
  * hundred rows per endpoint, not one per minute.
  */
-export function inSpans(run: string, window: TimeWindow | undefined): SQL {
-  const ranges = spanRanges(window);
+export function inSpans(run: string, window: TimeWindow | undefined, largest: Span = SPAN.day): SQL {
+  const ranges = spanRanges(window, largest);
   if (ranges === null) return sql`run = ${run} and span = ${SPAN.total}`;
   // The run is named in each range and nowhere else: every term of the OR is then a seek on the
   // key (run, span, bucket, …), which SQLite's planner reads as one index range per term.

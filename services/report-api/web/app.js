@@ -26,6 +26,9 @@ import {
   showBanner,
   statusBadge,
 } from './api.js';
+import { fmtWidth } from './chart-table.js';
+import { compareHref } from './compare-link.js';
+import { createTimeline } from './timeline-charts.js';
 
 const REFRESH_MS = 5000;
 const PAGE_SIZE = 50;
@@ -74,6 +77,9 @@ const el = {
   listCount: byId('discrepancies-count'),
   more: byId('more'),
 };
+
+// Dragging across a chart sets the window of the whole page (a navigation: back undoes it).
+const timeline = createTimeline(byId('charts'), { onWindow: (since, until) => navigate({ ...state, since, until }) });
 
 const thresholds = () => ({
   maxMismatchRate: state.maxMismatchRate || DEFAULT_THRESHOLDS.maxMismatchRate,
@@ -149,18 +155,22 @@ async function load() {
   const win = windowOf(s);
   const limit = Math.min(MAX_LIMIT, PAGE_SIZE * pages);
   try {
-    const [runs, summary, endpoints, list, gate] = await Promise.all([
+    const [runs, summary, endpoints, list, gate, points] = await Promise.all([
       getJson('/api/v1/runs'),
       getJson('/api/v1/summary', { run: s.run, ...win }),
       getJson('/api/v1/endpoints', { run: s.run, ...win }),
       // Field and risk filter on the server: the page holds the latest that match, not a filtered latest page.
       getJson('/api/v1/discrepancies', { run: s.run, endpoint: s.endpoint, field: s.field, risk: s.risk, limit, ...win }),
       getJson('/api/v1/gate', { run: s.run, ...thresholds(), ...win }).catch((error) => ({ error })),
+      getJson('/api/v1/timeline', { run: s.run, endpoint: s.endpoint, ...win }),
     ]);
     if (gen !== generation) return;
     hideBanner();
     document.body.classList.remove('needs-token');
     renderRuns(runs.runs, summary.run);
+    byId('compare-link').setAttribute('href', compareHref(runs.runs, s.run || summary.run));
+    timeline.update(points, Number(thresholds().maxMismatchRate));
+    setText(byId('timeline-scope'), `${s.endpoint || 'all endpoints'} · points of ${fmtWidth(points.bucketSeconds)}`);
     renderSummary(summary);
     renderGate(gate);
     renderEndpoints(endpoints.endpoints);

@@ -1,0 +1,137 @@
+/**
+ * A run's (or one endpoint's) figures over time: the window cut into at most MAX_POINTS points
+ * (timeline-points.ts), each summed from the rollups in SQL (a few rows per point and endpoint).
+ * Noise is decided once over the whole window, as the summary does, and a point's mismatched are
+ * its exchanges whose signature holds a field that is not noise: the points add up to the summary
+ * of the same window. Empty points are present, with zeros (and null latency).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { BUCKET_MS, bucketOf, bucketWindow, SPAN, type Span } from '../buckets.js';
+import { num, type Db } from '../db.js';
+import { percentileOf } from '../latency-bins.js';
+import type { Store } from '../open-store.js';
+import { effectiveRisk } from '../signature.js';
+import { windowNoise } from './noise-fields.js';
+import { signatureCounts } from './signatures.js';
+import { pointStarts, pointWidth, spanFor } from './timeline-points.js';
+import { rate, type ReportOptions, type TimeWindow } from './types.js';
+import { inSpans } from './window.js';
+
+export interface TimelinePoint {
+  /** The point's start, ISO 8601. */
+  t: string;
+  compared: number;
+  mismatched: number;
+  mismatchRate: number;
+  shadowErrors: number;
+  skipped: number;
+  primaryP99Ms: number | null;
+  shadowP99Ms: number | null;
+}
+
+export interface Timeline {
+  run: string;
+  endpoint: string | null;
+  bucketSeconds: number;
+  points: TimelinePoint[];
+}
+
+interface Grouping {
+  run: string;
+  endpoint: string | undefined;
+  window: TimeWindow;
+  width: number;
+  span: Span;
+}
+
+/** The point a row falls in; the width is a computed integer, inlined so both dialects group on one expression. */
+const pointOf = (width: number) => sql.raw(`(bucket - (bucket % ${Math.trunc(width)}))`);
+const where = (g: Grouping): SQL => sql`${inSpans(g.run, g.window, g.span)}${g.endpoint === undefined ? sql`` : sql` and endpoint = ${g.endpoint}`}`;
+
+/** Minute buckets of the run's first and last exchange (whole run, or one endpoint), from its totals. */
+async function runExtent(db: Db, run: string): Promise<{ first: number; last: number } | null> {
+  const [row] = await db.all<{ first_at: unknown; last_at: unknown }>(sql`
+    select min(first_at) as first_at, max(last_at) as last_at from rollups where run = ${run} and span = ${SPAN.total} and bucket = 0`);
+  if (row?.first_at === null || row?.first_at === undefined) return null;
+  return { first: bucketOf(num(row.first_at)), last: bucketOf(num(row.last_at)) };
+}
+
+/** The window the points cover: the one asked, its open ends closed by the run's first and last minute. */
+async function coveredWindow(db: Db, run: string, asked: TimeWindow | undefined): Promise<{ since: number; until: number } | null> {
+  const w = bucketWindow(asked);
+  if (w.since !== undefined && w.until !== undefined) return { since: w.since, until: w.until };
+  const extent = await runExtent(db, run);
+  if (!extent) return null;
+  const since = w.since ?? extent.first;
+  const until = w.until ?? Math.max(extent.last + BUCKET_MS, since + BUCKET_MS);
+  return since < until ? { since, until } : null;
+}
+
+async function countsByPoint(db: Db, g: Grouping) {
+  const rows = await db.all<Record<string, unknown>>(sql`
+    select ${pointOf(g.width)} as p, sum(compared) as compared, sum(skipped) as skipped, sum(shadow_errors) as shadow_errors
+    from rollups where ${where(g)} group by p`);
+  return new Map(rows.map((r) => [num(r.p), { compared: num(r.compared), skipped: num(r.skipped), shadowErrors: num(r.shadow_errors) }]));
+}
+
+/** Mismatched per point: signatures counted per point, judged by the window's noise. */
+async function mismatchedByPoint(db: Db, g: Grouping, noise: ReadonlyMap<string, ReadonlySet<string>>) {
+  const [signatures, rows] = await Promise.all([
+    signatureCounts(db, g.run, g.window, g.endpoint),
+    db.all<{ endpoint: string; signature: string; p: unknown; n: unknown }>(sql`
+      select endpoint, signature, ${pointOf(g.width)} as p, sum(count) as n from signature_rollups
+      where ${where(g)} group by endpoint, signature, p`),
+  ]);
+  const counting = new Set<string>();
+  for (const s of signatures) if (effectiveRisk(s.fields, noise.get(s.endpoint) ?? new Set()) !== null) counting.add(`${s.endpoint}\u0000${s.signature}`);
+  const out = new Map<number, number>();
+  for (const r of rows) {
+    if (!counting.has(`${r.endpoint}\u0000${r.signature}`)) continue;
+    out.set(num(r.p), (out.get(num(r.p)) ?? 0) + num(r.n));
+  }
+  return out;
+}
+
+/** p99 per point and side, over the point's merged histogram. */
+async function p99ByPoint(db: Db, g: Grouping) {
+  const rows = await db.all<{ side: string; p: unknown; bin: unknown; n: unknown }>(sql`
+    select side, ${pointOf(g.width)} as p, bin, sum(count) as n from latency_rollups where ${where(g)} group by side, p, bin`);
+  const histograms = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    const key = `${r.side} ${num(r.p)}`;
+    const h = histograms.get(key) ?? new Map<number, number>();
+    h.set(num(r.bin), num(r.n));
+    histograms.set(key, h);
+  }
+  return (side: string, point: number) => {
+    const h = histograms.get(`${side} ${point}`);
+    return h ? percentileOf(h, 0.99) : null;
+  };
+}
+
+export async function timeline(store: Store, run: string, opts: ReportOptions & { endpoint?: string | undefined } = {}): Promise<Timeline> {
+  const { db } = store;
+  const endpoint = opts.endpoint;
+  const covered = await coveredWindow(db, run, opts.window);
+  if (!covered) return { run, endpoint: endpoint ?? null, bucketSeconds: BUCKET_MS / 1000, points: [] };
+  const width = pointWidth(covered.since, covered.until);
+  const g: Grouping = { run, endpoint, window: covered, width, span: spanFor(width) };
+  // Noise over the window as asked (no window: the run's totals), exactly as the summary decides it.
+  const { noise } = await windowNoise(db, run, { window: opts.window, noise: opts.noise, endpoint });
+  const [counts, mismatched, p99] = await Promise.all([countsByPoint(db, g), mismatchedByPoint(db, g, noise), p99ByPoint(db, g)]);
+  const points = pointStarts(covered.since, covered.until, width).map((t): TimelinePoint => {
+    const c = counts.get(t) ?? { compared: 0, skipped: 0, shadowErrors: 0 };
+    const m = mismatched.get(t) ?? 0;
+    return {
+      t: new Date(t).toISOString(),
+      compared: c.compared,
+      mismatched: m,
+      mismatchRate: rate(m, c.compared),
+      shadowErrors: c.shadowErrors,
+      skipped: c.skipped,
+      primaryP99Ms: p99('primary', t),
+      shadowP99Ms: p99('shadow', t),
+    };
+  });
+  return { run, endpoint: endpoint ?? null, bucketSeconds: width / 1000, points };
+}
