@@ -389,6 +389,24 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(await timeline(store, 'nothing-here', OPTS)).toEqual({ run: 'nothing-here', endpoint: null, bucketSeconds: 60, points: [] });
   });
 
+  it("gives the run's timeline the p99 of all its endpoints merged, and each endpoint's its own", async () => {
+    const store = await openTestStore(kind);
+    // One minute: GET /a answers in 3 ms (98 exchanges), GET /b in 300 ms (2): over the 100, p99 is GET /b's.
+    const outcomes = Array.from({ length: 100 }, (_, i) => {
+      const slow = i >= 98;
+      return { ...outcome({ id: `l${i}`, endpoint: slow ? 'GET /b' : 'GET /a', at: T0 + i * 100, diffs: [] }), primaryLatencyMs: slow ? 300 : 3, shadowLatencyMs: slow ? 400 : 4 };
+    });
+    await recordBatch(store, outcomes, T0);
+    const window = { since: T0, until: T0 + 60_000 };
+    const p99s = async (endpoint?: string) => {
+      const [p] = (await timeline(store, 'live', { ...OPTS, window, endpoint })).points;
+      return [p?.primaryP99Ms, p?.shadowP99Ms];
+    };
+    expect(await p99s()).toEqual([binUpperMs(binOf(300)), binUpperMs(binOf(400))]);
+    expect(await p99s('GET /a')).toEqual([binUpperMs(binOf(3)), binUpperMs(binOf(4))]);
+    expect(await p99s('GET /b')).toEqual([binUpperMs(binOf(300)), binUpperMs(binOf(400))]);
+  });
+
   it('compares two runs field by field: new, fixed and persisting, each run with its own noise', async () => {
     const store = await openTestStore(kind);
     const base: ExchangeOutcome[] = [];

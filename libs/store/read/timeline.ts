@@ -69,33 +69,37 @@ async function coveredWindow(db: Db, run: string, asked: TimeWindow | undefined)
 
 async function countsByPoint(db: Db, g: Grouping) {
   const rows = await db.all<Record<string, unknown>>(sql`
-    select ${pointOf(g.width)} as p, sum(compared) as compared, sum(skipped) as skipped, sum(shadow_errors) as shadow_errors
+    select ${pointOf(g.width)} as p, sum(compared) as compared, sum(skipped) as skipped, sum(shadow_errors) as shadow_errors, sum(differing) as differing
     from rollups where ${where(g)} group by p`);
-  return new Map(rows.map((r) => [num(r.p), { compared: num(r.compared), skipped: num(r.skipped), shadowErrors: num(r.shadow_errors) }]));
+  return new Map(rows.map((r) => [num(r.p), { compared: num(r.compared), skipped: num(r.skipped), shadowErrors: num(r.shadow_errors), differing: num(r.differing) }]));
 }
 
-/** Mismatched per point: signatures counted per point, judged by the window's noise. */
-async function mismatchedByPoint(db: Db, g: Grouping, noise: ReadonlyMap<string, ReadonlySet<string>>) {
-  const [signatures, rows] = await Promise.all([
-    signatureCounts(db, g.run, g.window, g.endpoint),
-    db.all<{ endpoint: string; signature: string; p: unknown; n: unknown }>(sql`
-      select endpoint, signature, ${pointOf(g.width)} as p, sum(count) as n from signature_rollups
-      where ${where(g)} group by endpoint, signature, p`),
-  ]);
-  const counting = new Set<string>();
-  for (const s of signatures) if (effectiveRisk(s.fields, noise.get(s.endpoint) ?? new Set()) !== null) counting.add(`${s.endpoint}\u0000${s.signature}`);
+/**
+ * Exchanges per point whose signature holds noise only, judged by the window's noise: a point's
+ * mismatched are its differing exchanges (rollups.differing, one per signature counted) less these.
+ * Only the rows of those few signatures are summed; none at all when no signature is noise only.
+ */
+async function noiseOnlyByPoint(db: Db, g: Grouping, noise: ReadonlyMap<string, ReadonlySet<string>>): Promise<Map<number, number>> {
+  const signatures = await signatureCounts(db, g.run, g.window, g.endpoint);
+  const noiseOnly = signatures.filter((s) => effectiveRisk(s.fields, noise.get(s.endpoint) ?? new Set()) === null);
   const out = new Map<number, number>();
-  for (const r of rows) {
-    if (!counting.has(`${r.endpoint}\u0000${r.signature}`)) continue;
-    out.set(num(r.p), (out.get(num(r.p)) ?? 0) + num(r.n));
-  }
+  if (noiseOnly.length === 0) return out;
+  const pairs = sql.join(noiseOnly.map((s) => sql`(${s.endpoint}, ${s.signature})`), sql`, `);
+  const rows = await db.all<{ p: unknown; n: unknown }>(sql`
+    select ${pointOf(g.width)} as p, sum(count) as n from signature_rollups
+    where ${where(g)} and (endpoint, signature) in (values ${pairs}) group by p`);
+  for (const r of rows) out.set(num(r.p), num(r.n));
   return out;
 }
 
-/** p99 per point and side, over the point's merged histogram. */
+/**
+ * p99 per point and side, over the point's merged histogram: one endpoint's bins, or the run's
+ * (run_latency_rollups, all endpoints merged as they were written), so a point reads a row per bin.
+ */
 async function p99ByPoint(db: Db, g: Grouping) {
+  const table = g.endpoint === undefined ? sql`run_latency_rollups` : sql`latency_rollups`;
   const rows = await db.all<{ side: string; p: unknown; bin: unknown; n: unknown }>(sql`
-    select side, ${pointOf(g.width)} as p, bin, sum(count) as n from latency_rollups where ${where(g)} group by side, p, bin`);
+    select side, ${pointOf(g.width)} as p, bin, sum(count) as n from ${table} where ${where(g)} group by side, p, bin`);
   const histograms = new Map<string, Map<number, number>>();
   for (const r of rows) {
     const key = `${r.side} ${num(r.p)}`;
@@ -118,10 +122,10 @@ export async function timeline(store: Store, run: string, opts: ReportOptions & 
   const g: Grouping = { run, endpoint, window: covered, width, span: spanFor(width) };
   // Noise over the window as asked (no window: the run's totals), exactly as the summary decides it.
   const { noise } = await windowNoise(db, run, { window: opts.window, noise: opts.noise, endpoint });
-  const [counts, mismatched, p99] = await Promise.all([countsByPoint(db, g), mismatchedByPoint(db, g, noise), p99ByPoint(db, g)]);
+  const [counts, noiseOnly, p99] = await Promise.all([countsByPoint(db, g), noiseOnlyByPoint(db, g, noise), p99ByPoint(db, g)]);
   const points = pointStarts(covered.since, covered.until, width).map((t): TimelinePoint => {
-    const c = counts.get(t) ?? { compared: 0, skipped: 0, shadowErrors: 0 };
-    const m = mismatched.get(t) ?? 0;
+    const c = counts.get(t) ?? { compared: 0, skipped: 0, shadowErrors: 0, differing: 0 };
+    const m = c.differing - (noiseOnly.get(t) ?? 0);
     return {
       t: new Date(t).toISOString(),
       compared: c.compared,

@@ -22,6 +22,7 @@ export const {
   signatures,
   signatureRollups,
   latencyRollups,
+  runLatencyRollups,
   ruleRollups,
   drops,
   discrepancies,

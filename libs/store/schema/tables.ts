@@ -130,6 +130,16 @@ export function defineTables(b: Builders) {
       (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.endpoint, t.side, t.bin] })],
     ),
 
+    /**
+     * The same histogram for the whole run, all endpoints merged, per bucket: the run's timeline reads
+     * its p99 per point from here, a row per bin, instead of merging every endpoint's bins at report time.
+     */
+    runLatencyRollups: b.table(
+      'run_latency_rollups',
+      { run: key('run'), span: b.long('span').notNull(), bucket: b.long('bucket').notNull(), side: key('side'), bin: b.int('bin').notNull(), count: count('count') },
+      (t: T) => [b.primaryKey({ columns: [t.run, t.span, t.bucket, t.side, t.bin] })],
+    ),
+
     /** Rule evaluations and hits: a rule that never hits is dead. */
     ruleRollups: b.table(
       'rule_rollups',

@@ -39,6 +39,8 @@ export interface Aggregate {
   fields: Map<string, { key: [...Prefix, string]; c: FieldCounts }>;
   signatures: Map<string, { key: [...Prefix, string]; n: number }>;
   latency: Map<string, { key: [...Prefix, string, number]; n: number }>;
+  /** The latency histogram of the whole run (no endpoint in its key): run, span, bucket, side, bin. */
+  runLatency: Map<string, { key: [string, number, number, string, number]; n: number }>;
   rules: Map<string, { key: [...Prefix, string]; c: RuleCounts }>;
 }
 
@@ -48,6 +50,7 @@ export const emptyAggregate = (): Aggregate => ({
   fields: new Map(),
   signatures: new Map(),
   latency: new Map(),
+  runLatency: new Map(),
   rules: new Map(),
 });
 
@@ -142,6 +145,9 @@ export function addOutcome(agg: Aggregate, o: ExchangeOutcome, signature: Signat
     addRules(agg, o, prefix);
     bump(agg.latency, [...prefix, 'primary', primaryBin]);
     if (shadowBin !== null) bump(agg.latency, [...prefix, 'shadow', shadowBin]);
+    const [run, span, bucket] = prefix;
+    bump(agg.runLatency, [run, span, bucket, 'primary', primaryBin]);
+    if (shadowBin !== null) bump(agg.runLatency, [run, span, bucket, 'shadow', shadowBin]);
   }
 }
 

@@ -70,7 +70,7 @@ export async function purgeExchangeIds(store: Store, before: number): Promise<nu
 /** The report id of a run's folded drop reports. */
 const FOLDED_DROPS = 'folded';
 
-const ROLLUP_TABLES = ['rollups', 'skip_rollups', 'field_rollups', 'signature_rollups', 'latency_rollups', 'rule_rollups'] as const;
+const ROLLUP_TABLES = ['rollups', 'skip_rollups', 'field_rollups', 'signature_rollups', 'latency_rollups', 'run_latency_rollups', 'rule_rollups'] as const;
 
 /**
  * Deletes rollups of buckets before `before` (minute, hour and day spans; the run's totals stay),

@@ -48,6 +48,12 @@ export async function writeRollups(db: Db, agg: Aggregate): Promise<void> {
   );
   await upsert(
     db,
+    `insert into run_latency_rollups (run, span, bucket, side, bin, count)`,
+    sortedRows(agg.runLatency).map(({ key, n }) => [...key, n]),
+    `on conflict (run, span, bucket, side, bin) do update set ${add('run_latency_rollups', 'count')}`,
+  );
+  await upsert(
+    db,
     `insert into rule_rollups (run, span, bucket, endpoint, rule, evaluated, hits)`,
     sortedRows(agg.rules).map(({ key, c }) => [...key, c.evaluated, c.hits]),
     `on conflict (run, span, bucket, endpoint, rule) do update set ${add('rule_rollups', 'evaluated', 'hits')}`,

@@ -114,6 +114,8 @@ describe.each(Object.keys(KINDS) as (keyof typeof KINDS)[])('recordBatch on %s',
     );
     const latency = (await rows(store, 'latency_rollups')).map((r) => `${r.side}:${r.bin}:${r.count}`).sort();
     expect(latency).toEqual([`primary:${binOf(5)}:4`, `shadow:${binOf(6)}:3`, `shadow:${binOf(900)}:1`].sort());
+    // The run's own histogram (one endpoint here: the same bins), for the run's timeline.
+    expect((await rows(store, 'run_latency_rollups')).map((r) => `${r.side}:${r.bin}:${r.count}`).sort()).toEqual(latency);
     expect(await rows(store, 'signatures')).toHaveLength(2);
     expect(await rows(store, 'exchange_ids')).toHaveLength(5);
     expect((await rows(store, 'exchange_ids')).every((r) => r.seen_at === T0 + 5)).toBe(true);
