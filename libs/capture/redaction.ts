@@ -96,10 +96,10 @@ export class Redaction {
    */
   body(body: CapturedBody, headers: HeaderMap): Redacted {
     const redactedHeaders = this.headers(headers);
-    if (!this.hasBodyRules || body.base64 === '') return { body, headers: redactedHeaders };
+    if (!this.hasBodyRules || body.bytes.length === 0) return { body, headers: redactedHeaders };
     const contentType = [headers['content-type']].flat()[0];
     const kind = contentKind(contentType);
-    const decoded = decodeBody(Buffer.from(body.base64, 'base64'), headers, MAX_REDACTABLE_BYTES);
+    const decoded = decodeBody(body.bytes, headers, MAX_REDACTABLE_BYTES);
     if ('error' in decoded) return kind === 'json' ? this.dropped(body, redactedHeaders) : { body, headers: redactedHeaders };
     const boundary = multipartBoundary(contentType);
     if (boundary) return this.multipart(body, decoded.bytes, boundary, redactedHeaders);
@@ -140,7 +140,7 @@ export class Redaction {
   }
 
   private dropped(body: CapturedBody, headers: HeaderMap): Redacted {
-    return { body: { base64: Buffer.from(REDACTED).toString('base64'), size: body.size, truncated: body.truncated }, headers: withoutEncoding(headers) };
+    return { body: { bytes: Buffer.from(REDACTED), size: body.size, truncated: body.truncated }, headers: withoutEncoding(headers) };
   }
 
   private fieldRedacted(name: string): boolean {
@@ -172,7 +172,7 @@ export class Redaction {
 }
 
 function replaced(bytes: Buffer, headers: HeaderMap): Redacted {
-  return { body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, headers: withoutEncoding(headers) };
+  return { body: { bytes, size: bytes.length, truncated: false }, headers: withoutEncoding(headers) };
 }
 
 function withoutEncoding(headers: HeaderMap): HeaderMap {

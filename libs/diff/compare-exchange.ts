@@ -177,7 +177,7 @@ export function withinTolerance(a: number, b: number, rule: { absolute?: number 
 function skipsBody(method: string, primary: CapturedResponse, shadow: CapturedResponse): boolean {
   if (method.toUpperCase() === 'HEAD') return true;
   if ([primary.status, shadow.status].some((status) => status === 204 || status === 304)) return true;
-  return primary.body.base64 === '' && shadow.body.base64 === '';
+  return primary.body.bytes.length === 0 && shadow.body.bytes.length === 0;
 }
 
 interface Side {
@@ -187,7 +187,7 @@ interface Side {
 }
 
 function side(response: CapturedResponse, maxBytes: number): Side {
-  const raw = Buffer.from(response.body.base64, 'base64');
+  const raw = response.body.bytes;
   return {
     contentType: headerValue(response.headers, 'content-type'),
     raw,

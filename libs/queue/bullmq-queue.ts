@@ -7,6 +7,7 @@
  * and publishing resumes by itself.
  */
 import { withoutBodies } from './retained-job.js';
+import { fromWire, toWire } from './wire-payload.js';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -86,7 +87,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
         timer = setTimeout(() => reject(new QueueUnavailableError('publish timed out')), publishTimeoutMs);
       });
       try {
-        await Promise.race([queue.add(name, payload, { jobId: id }), timeout]);
+        await Promise.race([queue.add(name, toWire(name, payload), { jobId: id }), timeout]);
       } catch (error) {
         if (error instanceof QueueUnavailableError) throw error;
         throw new QueueUnavailableError(error instanceof Error ? error.message : String(error));
@@ -120,7 +121,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
             if (!KNOWN_JOB_NAMES.has(job.name) || job.id === undefined) {
               throw new UnrecoverableError(`unknown job ${job.name}`);
             }
-            await handler({ name: job.name, id: job.id, payload: job.data, attempt: job.attemptsMade } as AnyJob);
+            await handler({ name: job.name, id: job.id, payload: fromWire(job.name, job.data), attempt: job.attemptsMade } as AnyJob);
           },
           {
             connection: workerConnection,

@@ -50,8 +50,8 @@ function contentType(headers: HeaderMap): string | undefined {
 
 /** Evidence bodies are stored decoded and as text when they are text, base64 otherwise. */
 export function storedBody(body: CapturedBody, headers: HeaderMap): StoredBody {
-  if (body.base64 === '') return { body: null, bodyEncoding: 'utf8', bodySize: body.size, bodyTruncated: body.truncated };
-  let bytes: Buffer = Buffer.from(body.base64, 'base64');
+  if (body.bytes.length === 0) return { body: null, bodyEncoding: 'utf8', bodySize: body.size, bodyTruncated: body.truncated };
+  let bytes: Buffer = body.bytes;
   if (!body.truncated) {
     const decoded = decodeBody(bytes, headers, STORED_BODY_MAX_BYTES * 4);
     if ('bytes' in decoded) bytes = decoded.bytes;
@@ -153,8 +153,8 @@ function captureOf(ex: Exchange, ctx: ComparisonContext): CaptureRecord | undefi
   const request = ctx.redaction.body(ex.request.body, ex.request.headers);
   const primary = ctx.redaction.body(ex.primary.body, ex.primary.headers);
   return {
-    request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), headers: request.headers, body: request.body.base64, bodySize: request.body.size },
-    response: ex.primary.body.truncated ? null : { status: ex.primary.status, headers: primary.headers, body: primary.body.base64, latencyMs: ex.primary.latencyMs },
+    request: { method: ex.request.method, url: ctx.redaction.url(ex.request.url), headers: request.headers, body: request.body.bytes.toString('base64'), bodySize: request.body.size },
+    response: ex.primary.body.truncated ? null : { status: ex.primary.status, headers: primary.headers, body: primary.body.bytes.toString('base64'), latencyMs: ex.primary.latencyMs },
   };
 }
 
