@@ -23,14 +23,14 @@ function rate(fn: () => void, seconds: number): number {
 
 const body = (v: unknown) => {
   const bytes = Buffer.from(JSON.stringify(v));
-  return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+  return { bytes, size: bytes.length, truncated: false };
 };
 
 export function compareThroughput(seconds = 2): { label: string; bytes: number; pipeline: number; bare: number }[] {
   const differ = create();
   return payloadPairs().map(({ label, primary, shadow, bytes }) => {
     const exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'> = {
-      request: { method: 'GET', url: '/catalogue?page=1', headers: {}, body: { base64: '', size: 0, truncated: false } },
+      request: { method: 'GET', url: '/catalogue?page=1', headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
       primary: { status: 200, headers: { 'content-type': 'application/json' }, body: body(primary), latencyMs: 1 },
       shadow: { status: 200, headers: { 'content-type': 'application/json' }, body: body(shadow), latencyMs: 1 },
       shadowError: null,

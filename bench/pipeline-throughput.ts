@@ -49,7 +49,7 @@ export interface PipelineResult {
 
 const encoded = (v: unknown) => {
   const bytes = Buffer.from(JSON.stringify(v));
-  return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+  return { bytes, size: bytes.length, truncated: false };
 };
 
 /** An exchange as the ingress records it from the benchmark's upstreams. */
@@ -65,7 +65,7 @@ function exchangeOf(id: string, primary: unknown, shadow: unknown): Exchange {
       method: 'GET',
       url: '/catalogue?page=1',
       headers: { host: '127.0.0.1:8080', 'user-agent': 'bench', accept: 'application/json', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' },
-      body: { base64: '', size: 0, truncated: false },
+      body: { bytes: Buffer.alloc(0), size: 0, truncated: false },
     },
     primary: { status: 200, headers: responseHeaders(p.size, 'Tue, 24 Nov 2026 22:12:02 GMT'), body: p, latencyMs: 1.2 },
     shadow: { status: 200, headers: responseHeaders(s.size, 'Tue, 24 Nov 2026 22:12:03 GMT'), body: s, latencyMs: 1.4 },

@@ -30,7 +30,7 @@ export interface StoreWriteResult {
 
 const encoded = (v: unknown) => {
   const bytes = Buffer.from(JSON.stringify(v));
-  return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+  return { bytes, size: bytes.length, truncated: false };
 };
 
 /** 50 endpoints, receive times spread over an hour of minute buckets; every tenth pair differs. */
@@ -42,7 +42,7 @@ function exchangeOf(i: number, prefix: string, primary: unknown, shadow: unknown
     id: `${prefix}-${i}`,
     run: 'live',
     receivedAt: t0 + (i % 3600) * 1000,
-    request: { method: 'GET', url: `/service-${i % 50}/catalogue?page=1`, headers: { accept: 'application/json', 'user-agent': 'bench' }, body: { base64: '', size: 0, truncated: false } },
+    request: { method: 'GET', url: `/service-${i % 50}/catalogue?page=1`, headers: { accept: 'application/json', 'user-agent': 'bench' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
     primary: { status: 200, headers: headers(p.size), body: p, latencyMs: 1 + (i % 20) / 10 },
     shadow: { status: 200, headers: headers(s.size), body: s, latencyMs: 1.5 + (i % 30) / 10 },
     shadowError: null,

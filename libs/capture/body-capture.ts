@@ -5,6 +5,7 @@ import type { ByteBudget } from './capture-budget.js';
 export class BodyCapture {
   private chunks: Buffer[] = [];
   private kept = 0;
+  private joined: Buffer | null = null;
   size = 0;
   /** The budget had no room for the bytes: nothing is kept, the pair is to be dropped. */
   overBudget = false;
@@ -26,27 +27,40 @@ export class BodyCapture {
       this.budget.give(this.kept);
       this.chunks = [];
       this.kept = 0;
+      this.joined = null;
       return;
     }
     this.chunks.push(part);
     this.kept += part.length;
+    this.joined = null;
   }
 
   get truncated(): boolean {
     return this.size > this.limit;
   }
 
-  /** The kept bytes, joined once: the shadow's copy and the captured body share them. */
+  /**
+   * The kept bytes, joined once into memory of their own: the chunks are slices of sockets'
+   * buffers (or of Node's shared pool), and a body handed to a comparator thread is moved there
+   * with its whole ArrayBuffer (transfer-list.ts).
+   */
   bytes(): Buffer {
-    if (this.chunks.length === 1) return this.chunks[0] as Buffer;
-    const joined = Buffer.concat(this.chunks, this.kept);
-    this.chunks.splice(0, this.chunks.length, joined);
-    return joined;
+    if (this.joined) return this.joined;
+    const out = this.kept === 0 ? EMPTY_BYTES : Buffer.allocUnsafeSlow(this.kept);
+    let at = 0;
+    for (const chunk of this.chunks) at += chunk.copy(out, at);
+    // The socket slices can go now; a later push joins again from here.
+    this.chunks.splice(0, this.chunks.length, out);
+    this.joined = out;
+    return out;
   }
 
   result(): CapturedBody {
-    return { base64: this.kept === 0 ? '' : this.bytes().toString('base64'), size: this.size, truncated: this.truncated };
+    return { bytes: this.bytes(), size: this.size, truncated: this.truncated };
   }
 }
 
-export const EMPTY_BODY: CapturedBody = Object.freeze({ base64: '', size: 0, truncated: false });
+/** Zero bytes, shared: never moved to another thread (transfer-list.ts skips empty bodies). */
+const EMPTY_BYTES = Buffer.alloc(0);
+
+export const EMPTY_BODY: CapturedBody = Object.freeze({ bytes: EMPTY_BYTES, size: 0, truncated: false });

@@ -141,7 +141,7 @@ export class Redaction {
   }
 
   private dropped(body: CapturedBody, headers: HeaderMap): Redacted {
-    return { body: { base64: Buffer.from(REDACTED).toString('base64'), size: body.size, truncated: body.truncated }, headers: withoutEncoding(headers) };
+    return { body: { bytes: Buffer.from(REDACTED), size: body.size, truncated: body.truncated }, headers: withoutEncoding(headers) };
   }
 
   private fieldRedacted(name: string): boolean {
@@ -173,7 +173,7 @@ export class Redaction {
 }
 
 function replaced(bytes: Buffer, headers: HeaderMap): Redacted {
-  return { body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, headers: withoutEncoding(headers) };
+  return { body: { bytes, size: bytes.length, truncated: false }, headers: withoutEncoding(headers) };
 }
 
 function withoutEncoding(headers: HeaderMap): HeaderMap {

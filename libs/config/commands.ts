@@ -29,7 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'start',
     summary: 'Run ingress, comparator and report API in one process (embedded queue, or Redis with --redis).',
-    options: [...new Set([...PROXY, 'reportListen', ...QUEUE, ...COMPARATOR, ...REPORT, 'logLevel'] as OptionKey[])],
+    options: [...new Set([...PROXY, 'reportListen', ...QUEUE, ...COMPARATOR, 'comparatorThreads', ...REPORT, 'logLevel'] as OptionKey[])],
     required: ['primary', 'shadow'],
     readsShared: true,
   },
@@ -50,7 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'report-api',
     summary: 'Serve the report API over the SQLite store.',
-    options: ['db', 'reportListen', 'run', 'maxEndpoints', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', ...QUEUE, ...REPORT, 'logLevel'],
+    options: ['db', 'reportListen', 'run', 'maxEndpoints', 'trustProxy', 'headersTimeoutMs', 'requestTimeoutMs', ...QUEUE, ...REPORT, 'comparatorThreads', 'logLevel'],
     required: ['db'],
     aliases: { reportListen: 'listen' },
     readsShared: true,

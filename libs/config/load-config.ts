@@ -44,6 +44,8 @@ export interface ShadowDiffConfig {
   readonly queueMaxBacklog: number;
   readonly queueMaxBacklogBytes: number;
   readonly comparatorConcurrency: number;
+  /** undefined: one less than the cores (threaded-comparator.ts); 0: on the main thread. */
+  readonly comparatorThreads: number | undefined;
   readonly maxEndpoints: number;
   readonly jobLockMs: number;
   readonly ignoreHeaders: readonly string[];

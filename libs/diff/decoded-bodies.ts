@@ -10,17 +10,17 @@ import { parseJson, type ParsedJson } from './parse-json.js';
 
 /** The captured bytes of a body: the one place its in-process representation is read. */
 export function capturedBytes(body: CapturedBody): Buffer {
-  return Buffer.from(body.base64, 'base64');
+  return body.bytes;
 }
 
 /** The captured bytes as base64 (what a capture record stores). */
 export function capturedBase64(body: CapturedBody): string {
-  return body.base64;
+  return body.bytes.length === 0 ? '' : body.bytes.toString('base64');
 }
 
 /** No bytes were captured. */
 export function isEmptyBody(body: CapturedBody): boolean {
-  return body.base64 === '';
+  return body.bytes.length === 0;
 }
 
 interface Decoded {

@@ -10,6 +10,7 @@
 import { jobBytes } from './job-bytes.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { withoutBodies } from './retained-job.js';
+import { fromWire, toWire } from './wire-payload.js';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -99,7 +100,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
   backlogPoll.unref();
 
   const batcher = new PublishBatcher(
-    (jobs) => queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id } }))),
+    (jobs) => queue.addBulk(jobs.map((j) => ({ name: j.name, data: toWire(j.name, j.payload), opts: { jobId: j.id } }))),
     {
       maxJobs: opts.batchMaxJobs ?? BATCH_MAX_JOBS,
       lingerMs: opts.batchLingerMs ?? BATCH_LINGER_MS,
@@ -145,7 +146,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
             if (!KNOWN_JOB_NAMES.has(job.name) || job.id === undefined) {
               throw new UnrecoverableError(`unknown job ${job.name}`);
             }
-            await handler({ name: job.name, id: job.id, payload: job.data, attempt: job.attemptsMade } as AnyJob);
+            await handler({ name: job.name, id: job.id, payload: fromWire(job.name, job.data), attempt: job.attemptsMade } as AnyJob);
           },
           {
             connection: workerConnection,

@@ -7,7 +7,7 @@ import { JOB_NAMES, type JobName, type JobPayloads } from './contracts.js';
 
 /** Captured bytes of one body (not its encoded length, not the size seen on the wire). */
 export function capturedBytes(body: CapturedBody): number {
-  return body.base64.length === 0 ? 0 : Buffer.byteLength(body.base64, 'base64');
+  return body.bytes.length;
 }
 
 export function exchangeBytes(exchange: Exchange): number {

@@ -1,10 +1,13 @@
 /** Runtime validation of job payloads: a payload that fails here can never succeed, so it is not retried. */
 import { z } from 'zod';
 import { DROP_REASONS, RUN_KINDS, SHADOW_ERROR_CODES, SKIP_REASONS } from '../types/exchange.js';
+import { asBuffer } from './transfer-list.js';
 import { JOB_CONTRACT_VERSION, type CompareExchangePayload, type RecordDropsPayload } from './contracts.js';
 
 const headerMap = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
-const body = z.object({ base64: z.string(), size: z.number().int().nonnegative(), truncated: z.boolean() });
+/** Bytes as Buffers: a body that crossed a thread arrives as a plain Uint8Array and is viewed again, not copied. */
+const bytes = z.instanceof(Uint8Array).transform(asBuffer);
+const body = z.object({ bytes, size: z.number().int().nonnegative(), truncated: z.boolean() });
 const upstreamError = z.object({ code: z.enum(SHADOW_ERROR_CODES), message: z.string(), latencyMs: z.number().nonnegative() });
 const response = z.object({ status: z.number().int().min(0).max(999), headers: headerMap, body, latencyMs: z.number().nonnegative() });
 

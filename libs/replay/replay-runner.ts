@@ -50,7 +50,7 @@ export interface ReplayProgress {
   lost: number;
 }
 
-const EMPTY = { base64: '', size: 0, truncated: false };
+const EMPTY = { bytes: Buffer.alloc(0), size: 0, truncated: false };
 
 /** Headers as sent on replay: hop-by-hop removed, Host set to the target's. */
 function replayHeaders(headers: HeaderMap, host: string): HeaderMap {
@@ -98,7 +98,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
 
   async function send(c: ShadowClient, rec: RecordedExchange, host: string): Promise<ShadowOutcome> {
     if (!c.tryAcquire()) throw new Error('concurrency bound exceeded'); // cannot happen: the pool bounds it
-    const body = rec.request.body.base64 === '' ? null : Buffer.from(rec.request.body.base64, 'base64');
+    const body = rec.request.body.bytes.length === 0 ? null : rec.request.body.bytes;
     return c.send({ method: rec.request.method, url: rec.request.url, headers: replayHeaders(rec.request.headers, host), body });
   }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import type { Store } from '../store/index.js';
 import type { CapturedResponse, HeaderMap } from '../types/exchange.js';
+import { bodyOf } from './formats/common.js';
 import { ReplayInputError } from './formats/errors.js';
 import { readGorFile } from './formats/gor.js';
 import { parseHar } from './formats/har.js';
@@ -28,12 +29,12 @@ export async function capturedExchanges(store: Store, run: string, limit?: numbe
     const c = { request: JSON.parse(row.request), response: row.response === null ? null : JSON.parse(row.response) } as StoredCapture;
     const host = [c.request.headers.host].flat()[0];
     const response: CapturedResponse | null = c.response
-      ? { status: c.response.status, headers: c.response.headers, body: { base64: c.response.body, size: Buffer.byteLength(c.response.body, 'base64'), truncated: false }, latencyMs: c.response.latencyMs }
+      ? { status: c.response.status, headers: c.response.headers, body: bodyOf(Buffer.from(c.response.body, 'base64')), latencyMs: c.response.latencyMs }
       : null;
     return {
       position: i + 1,
       startedAt: Number(row.received_at),
-      request: { method: c.request.method, url: c.request.url, headers: c.request.headers, body: { base64: c.request.body, size: c.request.bodySize, truncated: false } },
+      request: { method: c.request.method, url: c.request.url, headers: c.request.headers, body: { bytes: Buffer.from(c.request.body, 'base64'), size: c.request.bodySize, truncated: false } },
       response,
       origin: host ? `http://${host}` : null,
     };

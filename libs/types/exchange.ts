@@ -1,15 +1,15 @@
 /**
  * The exchange: one mirrored request with the responses it got.
- * This is the shape that crosses the queue, so everything is JSON-safe
- * (bodies travel as base64) and both queue implementations carry it unchanged.
+ * This is the shape both queue implementations carry. In process, bodies are bytes (moved, not
+ * copied, to a comparator thread); only the BullMQ boundary turns them into base64 (wire-payload.ts).
  */
 
 /** Header map as undici and node:http give it: lower-case names. */
 export type HeaderMap = Record<string, string | string[]>;
 
 export interface CapturedBody {
-  /** Captured bytes, base64. Empty string when there was no body. */
-  base64: string;
+  /** Captured bytes; empty when there was no body. Read-only: several steps read the same bytes. */
+  bytes: Buffer;
   /** Bytes seen on the wire (may exceed the captured bytes when truncated). */
   size: number;
   /** True when the body was larger than the capture limit and only a prefix was kept. */

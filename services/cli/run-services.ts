@@ -6,18 +6,24 @@ import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import { compileTrustProxy } from '../../libs/capture/forwarding.js';
-import { Redaction } from '../../libs/capture/redaction.js';
-import { EXCHANGE_ID_WINDOW_MS, openStore, purgeDetails, purgeExchangeIds, purgeRollups, redactionKey, trimCaptures, type Store } from '../../libs/store/index.js';
+import { openStore, redactionKey, type Store } from '../../libs/store/index.js';
 import { buildComparatorAdminApp } from '../comparator/comparator-admin-app.js';
 import { ComparatorMetrics } from '../comparator/comparator-metrics.js';
+import { comparatorConfigOf, comparatorSettings } from '../comparator/comparator-settings.js';
 import { startComparator, type ComparatorService } from '../comparator/comparator-service.js';
+import { retentionConfigOf, startRetention } from '../comparator/retention.js';
+import { defaultComparatorThreads, startThreadedComparator, type ThreadedComparator } from '../comparator/threaded-comparator.js';
 import { answerMetrics, isIngressWorker, shareMetrics, startIngressCluster } from '../ingress/ingress-cluster.js';
 import { startIngress, type IngressService } from '../ingress/ingress-service.js';
 import { buildReportApp } from '../report-api/report-app.js';
 
+export { comparatorSettings };
+
 export interface Running {
   urls: { ingress?: string; report?: string; admin?: string };
   queue?: JobQueue;
+  /** The comparator in this process, when there is one: its threads, for health and tests. */
+  comparator?: ComparatorService | ThreadedComparator;
   close(): Promise<void>;
 }
 
@@ -30,40 +36,6 @@ function openQueue(config: ShadowDiffConfig, logger: Logger): JobQueue {
   return createEmbeddedQueue({ maxBacklog: config.queueMaxBacklog, maxBacklogBytes: config.queueMaxBacklogBytes, onFailed });
 }
 
-/**
- * Retention, at start and every minute: old discrepancy details (--retention), captures past their
- * bound, exchange ids past the idempotence window, and rollups past --rollup-retention.
- */
-function startRetention(config: ShadowDiffConfig, store: Store, logger: Logger): () => void {
-  let running: Promise<void> | null = null;
-  const purge = async () => {
-    const now = Date.now();
-    try {
-      if (config.retention !== undefined) {
-        const { discrepancies } = await purgeDetails(store, now - config.retention);
-        if (discrepancies > 0) logger.info({ discrepancies }, 'retention: purged discrepancy details');
-      }
-      const captures = await trimCaptures(store, config.captureMax, config.captureMaxAge, now);
-      if (captures > 0) logger.debug({ captures }, 'retention: removed the oldest captures');
-      await purgeExchangeIds(store, now - EXCHANGE_ID_WINDOW_MS);
-      if (config.rollupRetention !== undefined) {
-        const rows = await purgeRollups(store, now - config.rollupRetention);
-        if (rows > 0) logger.info({ rows }, 'retention: purged old rollups');
-      }
-    } catch (error) {
-      logger.warn({ err: error }, 'retention: purge failed; will try again');
-    }
-  };
-  // One purge at a time: a slow one is not stacked by the next tick.
-  const tick = () => {
-    running ??= purge().finally(() => (running = null));
-  };
-  tick();
-  const timer = setInterval(tick, 60_000);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
 /** How long a starting process waits for Redis before it serves anyway (pairs are dropped until it answers). */
 const QUEUE_READY_TIMEOUT_MS = 5000;
 
@@ -73,23 +45,40 @@ async function queueReady(queue: JobQueue, logger: Logger): Promise<void> {
   }
 }
 
-/** Redacted values hash under the store's own key (redactionKey), so they stay comparable across processes. */
-const redactionOf = (config: ShadowDiffConfig, key: Buffer | undefined) =>
-  new Redaction({ headers: config.redactHeaders, jsonPaths: config.redactJsonPaths, queryParams: config.redactQueryParams, ...(key ? { key } : {}) });
-/** Without a key (benchmarks of the compare step alone) redacted values carry no hash. */
-export const comparatorSettings = (config: ShadowDiffConfig, key?: Buffer) => ({
-  compare: { ignoreHeaders: config.ignoreHeaders, hostEcho: config.hostEcho },
-  comparison: config.comparison,
-  redaction: redactionOf(config, key),
-  capture: config.captureMax > 0,
-  maxEndpoints: config.maxEndpoints,
-});
 const replayTargets = (config: ShadowDiffConfig) => ({ allow: config.replayAllow, maxConcurrent: config.maxReplays });
 const timeoutsOf = (config: ShadowDiffConfig) => ({ headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs });
 const noiseThresholds = (config: ShadowDiffConfig) => ({ absolute: config.noiseAbsoluteThreshold, relative: config.noiseRelativeThreshold });
 
 /** The ingress's admin port, in `urls.admin`, when --admin-listen is set. */
 const adminUrl = (ingress: IngressService): { admin?: string } => (ingress.adminUrl ? { admin: ingress.adminUrl } : {});
+
+/**
+ * The comparator of `start` and of report-api's replays: in --comparator-threads threads (retention
+ * with them), or on this thread with 0. Either way it reads the same settings and the store's key.
+ */
+async function startLocalComparator(
+  config: ShadowDiffConfig,
+  queue: JobQueue,
+  store: Store,
+  logger: Logger,
+  retention: boolean,
+): Promise<{ comparator: ComparatorService | ThreadedComparator; stop(): Promise<void> }> {
+  const key = await redactionKey(store);
+  const threads = config.comparatorThreads ?? defaultComparatorThreads();
+  if (threads === 0) {
+    const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, key), logger });
+    const stopRetention = retention ? startRetention(config, store, logger) : () => {};
+    return { comparator, stop: async () => (stopRetention(), await comparator.close()) };
+  }
+  const comparator = await startThreadedComparator({
+    queue,
+    threads,
+    concurrency: config.comparatorConcurrency,
+    data: { db: config.db, redactionKey: key, comparator: comparatorConfigOf(config), retention: retention ? retentionConfigOf(config) : null, logLevel: config.logLevel },
+    logger,
+  });
+  return { comparator, stop: () => comparator.close() };
+}
 
 async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -102,8 +91,7 @@ async function waitForBacklog(backlog: () => Promise<number>, timeoutMs: number)
 export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<Running> {
   const store = await openStore(config.db);
   const queue = openQueue(config, logger);
-  const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
-  const stopRetention = startRetention(config, store, logger);
+  const { comparator, stop: stopComparator } = await startLocalComparator(config, queue, store, logger, true);
   await queueReady(queue, logger);
   const ingress = await startIngress(config, queue.publisher, logger);
   // The report API comes up last: once /healthz answers, the ingress is serving too.
@@ -112,12 +100,12 @@ export async function runAll(config: ShadowDiffConfig, logger: Logger): Promise<
   return {
     urls: { ingress: ingress.url, report: reportUrl, ...adminUrl(ingress) },
     queue,
+    comparator,
     async close() {
       await ingress.close();
       // Embedded jobs live in this process only: compare what is queued before leaving.
       if (queue.kind === 'embedded') await waitForBacklog(() => comparator.consumer.backlog(), 10_000);
-      stopRetention();
-      await comparator.close();
+      await stopComparator();
       await closeGracefully(report);
       await queue.close();
       await store.close();
@@ -170,7 +158,7 @@ export async function runComparator(config: ShadowDiffConfig, logger: Logger): P
   const queue = openQueue(config, logger);
   const metrics = new ComparatorMetrics();
   const comparator = startComparator({ queue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger, metrics });
-  const stopRetention = startRetention(config, store, logger);
+  const stopRetention = startRetention(retentionConfigOf(config), store, logger);
   // As the ingress does: once its /healthz answers, the queue has been reached (or 5 s went by).
   await queueReady(queue, logger);
   const admin = await listenComparatorAdmin(config, { comparator, store, queue, metrics }).catch(async (error: unknown) => {
@@ -199,9 +187,8 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
   const queue = config.redis ? openQueue(config, logger) : undefined;
   // Replays started over HTTP go to Redis when there is one; else they are compared in this process.
   const replayQueue = queue ?? openQueue(config, logger);
-  const replayComparator = queue
-    ? null
-    : startComparator({ queue: replayQueue, store, concurrency: config.comparatorConcurrency, settings: comparatorSettings(config, await redactionKey(store)), logger });
+  // Off the loop that serves the report, like start's: no retention here, as before.
+  const replayComparator = queue ? null : await startLocalComparator(config, replayQueue, store, logger, false);
   const report = await buildReportApp({
     store,
     defaultRun: config.run,
@@ -218,9 +205,10 @@ export async function runReportApi(config: ShadowDiffConfig, logger: Logger): Pr
   return {
     urls: { report: url },
     queue,
+    ...(replayComparator ? { comparator: replayComparator.comparator } : {}),
     async close() {
       await closeGracefully(report);
-      await replayComparator?.close();
+      await replayComparator?.stop();
       await replayQueue.close();
       await store.close();
     },

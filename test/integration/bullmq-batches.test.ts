@@ -33,12 +33,12 @@ async function bullmq(extra: { maxBacklogBytes?: number } = {}): Promise<{ queue
 }
 
 function exchange(id: string, bodyBytes = 0): Exchange {
-  const body = { base64: Buffer.alloc(bodyBytes, 'y').toString('base64'), size: bodyBytes, truncated: false };
+  const body = { bytes: Buffer.alloc(bodyBytes, 'y'), size: bodyBytes, truncated: false };
   return {
     id,
     run: 'live',
     receivedAt: 1,
-    request: { method: 'GET', url: `/items/${id}`, headers: {}, body: { base64: '', size: 0, truncated: false } },
+    request: { method: 'GET', url: `/items/${id}`, headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
     primary: { status: 200, headers: {}, body, latencyMs: 1 },
     shadow: { status: 200, headers: {}, body, latencyMs: 1 },
     shadowError: null,

@@ -43,7 +43,7 @@ const RECORDED = 'select coalesce(sum(compared + skipped), 0) n from rollups whe
 
 function jsonBody(value: unknown) {
   const bytes = Buffer.from(JSON.stringify(value));
-  return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+  return { bytes, size: bytes.length, truncated: false };
 }
 
 function exchange(i: number): Exchange {
@@ -54,7 +54,7 @@ function exchange(i: number): Exchange {
     id: `kill-test-${i}`,
     run: 'live',
     receivedAt: Date.now(),
-    request: { method: 'GET', url: `/catalog/${i}`, headers: {}, body: { base64: '', size: 0, truncated: false } },
+    request: { method: 'GET', url: `/catalog/${i}`, headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
     primary: { status: 200, headers: { 'content-type': 'application/json' }, body: jsonBody({ items }), latencyMs: 3 },
     shadow: { status: 200, headers: { 'content-type': 'application/json' }, body: jsonBody({ items: shadowItems }), latencyMs: 4 },
     shadowError: null,

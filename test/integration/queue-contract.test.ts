@@ -20,7 +20,7 @@ const payload = (reportId: string): RecordDropsPayload => ({ v: 1, reportId, run
 
 /** An exchange whose three bodies hold `bytes` captured bytes together. */
 function exchangeOf(id: string, bytes: number): CompareExchangePayload {
-  const body = (n: number) => ({ base64: Buffer.alloc(n, 'x').toString('base64'), size: n, truncated: false });
+  const body = (n: number) => ({ bytes: Buffer.alloc(n, 'x'), size: n, truncated: false });
   const third = Math.floor(bytes / 3);
   const exchange: Exchange = {
     id,

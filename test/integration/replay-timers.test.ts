@@ -12,8 +12,8 @@ const scope = useScope();
 const recorded = (i: number): RecordedExchange => ({
   position: i,
   startedAt: Date.now(),
-  request: { method: 'GET', url: `/items/${i}`, headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } },
-  response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 },
+  request: { method: 'GET', url: `/items/${i}`, headers: { host: 'x' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
+  response: { status: 200, headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false }, latencyMs: 1 },
   origin: null,
 });
 

@@ -115,10 +115,10 @@ describe('replay', () => {
 
   it('replays a HAR file, its recorded responses as the baseline', async () => {
     const entries = [1, 2, 3, 4, 5, 6].map((i) => ({
-      request: { method: 'GET', url: `/items/${i}`, headers: { host: 'shop.example', accept: 'application/json' }, body: { base64: '', size: 0, truncated: false } },
+      request: { method: 'GET', url: `/items/${i}`, headers: { host: 'shop.example', accept: 'application/json' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
       response: (() => {
         const bytes = Buffer.from(JSON.stringify({ id: i, method: 'GET', price: 10 }));
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, latencyMs: 3 };
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: { bytes, size: bytes.length, truncated: false }, latencyMs: 3 };
       })(),
       startedAt: Date.parse('2026-11-20T10:00:00Z') + i,
       origin: 'https://shop.example',
@@ -163,8 +163,8 @@ describe('replay', () => {
   it('skips and counts unsafe methods unless allowed', async () => {
     const candidate = await upstream(version(1));
     const entries = ['GET', 'POST', 'DELETE', 'HEAD'].map((method, i) => ({
-      request: { method, url: `/items/${i}`, headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } },
-      response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 },
+      request: { method, url: `/items/${i}`, headers: { host: 'x' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
+      response: { status: 200, headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false }, latencyMs: 1 },
       startedAt: Date.now(),
       origin: 'http://x',
     }));
@@ -333,7 +333,7 @@ describe('a run belongs to one source', () => {
     const twice = await replay(['--db', h.db, '--from-run', 'live', '--candidate', candidate.url, '--run', 'cli-r']);
     expect(twice.code).toBe(2);
     expect(twice.output).toMatch(/--append/);
-    const har = tempFile('other.har', JSON.stringify(toHar([{ request: { method: 'GET', url: '/items/1', headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } }, response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 }, startedAt: Date.now(), origin: 'http://x' }])));
+    const har = tempFile('other.har', JSON.stringify(toHar([{ request: { method: 'GET', url: '/items/1', headers: { host: 'x' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } }, response: { status: 200, headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false }, latencyMs: 1 }, startedAt: Date.now(), origin: 'http://x' }])));
     const otherSource = await replay(['--db', h.db, '--har', har, '--candidate', candidate.url, '--run', 'cli-r', '--append']);
     expect(otherSource.code).toBe(2);
     expect(otherSource.output).toMatch(/source run:live/);
@@ -350,7 +350,7 @@ describe('a run belongs to one source', () => {
   it('never lets live mirroring record into a replay run: those pairs are skipped as run_conflict, not lost', async () => {
     const db = tempDb();
     const candidate = await upstream(version(1));
-    const har = tempFile('one.har', JSON.stringify(toHar([{ request: { method: 'GET', url: '/items/1', headers: { host: 'x' }, body: { base64: '', size: 0, truncated: false } }, response: { status: 200, headers: {}, body: { base64: '', size: 0, truncated: false }, latencyMs: 1 }, startedAt: Date.now(), origin: 'http://x' }])));
+    const har = tempFile('one.har', JSON.stringify(toHar([{ request: { method: 'GET', url: '/items/1', headers: { host: 'x' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } }, response: { status: 200, headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false }, latencyMs: 1 }, startedAt: Date.now(), origin: 'http://x' }])));
     expect((await replay(['--db', db, '--har', har, '--candidate', candidate.url, '--run', 'taken'])).code).toBe(0);
     const primary = await upstream(version(1));
     const h = await scope.harness('embedded', { primary: primary.url, shadow: primary.url }, { db, run: 'taken' });

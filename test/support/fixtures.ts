@@ -3,7 +3,7 @@ import type { Exchange } from '../../libs/types/exchange.js';
 
 export function body(value: unknown) {
   const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  return { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+  return { bytes, size: bytes.length, truncated: false };
 }
 
 export function makeExchange(over: Partial<Exchange> & { primaryJson?: unknown; shadowJson?: unknown } = {}): Exchange {

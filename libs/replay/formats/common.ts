@@ -1,14 +1,25 @@
 /** Helpers shared by the replay input parsers and the HAR writer. */
 import { withoutHopByHop } from '../../capture/hop-by-hop.js';
+import { EMPTY_BODY } from '../../capture/body-capture.js';
 import type { CapturedBody, HeaderMap } from '../../types/exchange.js';
 
-export const EMPTY_BODY: CapturedBody = Object.freeze({ base64: '', size: 0, truncated: false });
+export { EMPTY_BODY };
 
 /** RFC 9110 token: what a method or a header name may be made of. */
 export const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function bodyOf(bytes: Buffer): CapturedBody {
-  return bytes.length === 0 ? EMPTY_BODY : { base64: bytes.toString('base64'), size: bytes.length, truncated: false };
+  return bytes.length === 0 ? EMPTY_BODY : { bytes: ownBytes(bytes), size: bytes.length, truncated: false };
+}
+
+/**
+ * A copy in memory of its own: a parser's buffer is reused for the next records, and a body
+ * handed to a comparator thread is moved there with its whole ArrayBuffer (transfer-list.ts).
+ */
+export function ownBytes(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(out);
+  return out;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

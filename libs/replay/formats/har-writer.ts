@@ -44,7 +44,7 @@ export function toHar(exchanges: readonly HarSourceExchange[], creator: { name: 
 function toEntry({ request, response, startedAt, origin }: HarSourceExchange): HarEntry {
   const time = response?.latencyMs ?? 0;
   const url = `${origin.replace(/\/+$/, '')}${request.url.startsWith('/') ? '' : '/'}${request.url}`;
-  const postData = request.body.size > 0 || request.body.base64 !== '' ? postDataOf(request.body, request.headers) : undefined;
+  const postData = request.body.size > 0 || request.body.bytes.length > 0 ? postDataOf(request.body, request.headers) : undefined;
   return {
     startedDateTime: new Date(startedAt).toISOString(),
     time,
@@ -83,7 +83,7 @@ function textOf(bytes: Buffer): { text: string; encoding?: 'base64' } {
 }
 
 function postDataOf(body: CapturedBody, headers: HeaderMap): HarPostData {
-  return { mimeType: firstHeader(headers, 'content-type') ?? 'application/octet-stream', ...textOf(Buffer.from(body.base64, 'base64')) };
+  return { mimeType: firstHeader(headers, 'content-type') ?? 'application/octet-stream', ...textOf(body.bytes) };
 }
 
 function responseOf(response: CapturedResponse): HarResponse {
@@ -102,7 +102,7 @@ function responseOf(response: CapturedResponse): HarResponse {
 
 function contentOf(body: CapturedBody, headers: HeaderMap): HarContent {
   const mimeType = firstHeader(headers, 'content-type') ?? '';
-  const raw = Buffer.from(body.base64, 'base64');
+  const raw = body.bytes;
   if (body.truncated) return { size: body.size, mimeType, ...textOf(raw), _truncated: true };
   const decoded = decodeBody(raw, headers, MAX_DECODED_BYTES);
   if ('bytes' in decoded && decoded.bytes !== raw) {

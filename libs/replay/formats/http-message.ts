@@ -6,7 +6,7 @@
  * MessageError with the byte offset of the fault.
  */
 import type { CapturedBody, HeaderMap } from '../../types/exchange.js';
-import { EMPTY_BODY, TOKEN, bodyOf, hasNoBody, headerMapOf, preview, splitAbsoluteUrl } from './common.js';
+import { EMPTY_BODY, TOKEN, bodyOf, hasNoBody, headerMapOf, ownBytes, preview, splitAbsoluteUrl } from './common.js';
 
 export class MessageError extends Error {
   constructor(
@@ -110,7 +110,7 @@ function frameBody(message: Buffer, head: Head, headers: HeaderMap): CapturedBod
   }
   if (rest.length < declared) {
     // The recorder cut the payload (GoReplay keeps a bounded prefix): a prefix of the body.
-    return { base64: rest.toString('base64'), size: declared, truncated: true };
+    return { bytes: ownBytes(rest), size: declared, truncated: true };
   }
   return bodyOf(rest.subarray(0, declared));
 }
@@ -133,7 +133,7 @@ function dechunk(message: Buffer, from: number): CapturedBody {
   let position = from;
   const cutShort = (missing: number): CapturedBody => {
     const bytes = Buffer.concat(chunks, decoded);
-    return { base64: bytes.toString('base64'), size: decoded + missing, truncated: true };
+    return { bytes, size: decoded + missing, truncated: true };
   };
   for (;;) {
     const line = lineAt(message, position);

@@ -11,7 +11,7 @@ export interface RecordedExchange {
   startedAt: number | null;
   /**
    * Method upper-case, url = path + query only (origin stripped), headers lower-cased
-   * (multi-valued as string[]), body base64.
+   * (multi-valued as string[]), body bytes of its own.
    */
   request: CapturedRequest;
   /** The recorded response, used as the baseline; null when the input has none. latencyMs is 0 when unknown. */

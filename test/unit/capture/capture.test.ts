@@ -29,7 +29,7 @@ describe('sentHosts', () => {
       isAvailable: () => true,
       close: async () => {},
     };
-    const empty = { base64: '', size: 0, truncated: false };
+    const empty = { bytes: Buffer.alloc(0), size: 0, truncated: false };
     const exchange: Exchange = {
       id: 'x1',
       run: 'live',
@@ -84,14 +84,14 @@ describe('BodyCapture', () => {
     const c = new BodyCapture(5);
     c.push(Buffer.from('abc'));
     c.push(Buffer.from('defgh'));
-    expect(c.result()).toEqual({ base64: Buffer.from('abcde').toString('base64'), size: 8, truncated: true });
+    expect(c.result()).toEqual({ bytes: Buffer.from('abcde'), size: 8, truncated: true });
   });
 
   it('is not truncated at exactly the limit, and empty when nothing came', () => {
     const c = new BodyCapture(3);
     c.push(Buffer.from('abc'));
     expect(c.result().truncated).toBe(false);
-    expect(new BodyCapture(3).result()).toEqual({ base64: '', size: 0, truncated: false });
+    expect(new BodyCapture(3).result()).toEqual({ bytes: Buffer.alloc(0), size: 0, truncated: false });
   });
 
   it("counts what it keeps in its pair's share of the budget; past it, lets its bytes go and the pair takes no more", () => {

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REDACTED_QUERY_PARAMS, Redaction } from '../../../libs/capture/redaction.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const captured = (s: string) => ({ base64: b64(s), size: Buffer.byteLength(s), truncated: false });
-const text = (b: { base64: string }) => Buffer.from(b.base64, 'base64').toString('utf8');
+const captured = (s: string) => ({ bytes: Buffer.from(s), size: Buffer.byteLength(s), truncated: false });
+const text = (b: { bytes: Buffer }) => b.bytes.toString('utf8');
 
 describe('Redaction beyond JSON content types', () => {
   const key = randomBytes(32);

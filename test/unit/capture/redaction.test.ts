@@ -4,7 +4,7 @@ import { Redaction } from '../../../libs/capture/redaction.js';
 import { body } from '../../support/fixtures.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
-const decode = (b: { base64: string }) => JSON.parse(Buffer.from(b.base64, 'base64').toString('utf8'));
+const decode = (b: { bytes: Buffer }) => JSON.parse(b.bytes.toString('utf8'));
 
 describe('Redaction', () => {
   const r = new Redaction({ headers: ['X-Api-Key'], jsonPaths: ['$.password', '$..token', '$.cards[*].number'] });
@@ -31,14 +31,14 @@ describe('Redaction', () => {
 
   it('reads compressed bodies and stores the redacted one decoded', () => {
     const gz = gzipSync(JSON.stringify({ password: 'p', ok: true }));
-    const out = r.body({ base64: gz.toString('base64'), size: gz.length, truncated: false }, { ...JSON_HEADERS, 'content-encoding': 'gzip', 'content-length': String(gz.length) });
+    const out = r.body({ bytes: gz, size: gz.length, truncated: false }, { ...JSON_HEADERS, 'content-encoding': 'gzip', 'content-length': String(gz.length) });
     expect(decode(out.body)).toEqual({ password: '[REDACTED]', ok: true });
     expect(out.headers['content-encoding']).toBeUndefined();
   });
 
   it('keeps nothing of a JSON body it cannot parse, and leaves other bodies alone', () => {
-    const broken = r.body({ base64: Buffer.from('{"password": "p"').toString('base64'), size: 16, truncated: false }, JSON_HEADERS);
-    expect(Buffer.from(broken.body.base64, 'base64').toString()).toBe('[REDACTED]');
+    const broken = r.body({ bytes: Buffer.from('{"password": "p"'), size: 16, truncated: false }, JSON_HEADERS);
+    expect(broken.body.bytes.toString()).toBe('[REDACTED]');
     const text = body('password=p');
     expect(r.body(text, { 'content-type': 'text/plain' }).body).toEqual(text);
   });

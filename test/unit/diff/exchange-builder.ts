@@ -16,7 +16,7 @@ export function response(spec: ResponseSpec = {}): CapturedResponse {
     : typeof body === 'string'
       ? Buffer.from(body, 'utf8')
       : Buffer.from(JSON.stringify(body), 'utf8');
-  return { status, headers, body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, latencyMs: 12 };
+  return { status, headers, body: { bytes, size: bytes.length, truncated: false }, latencyMs: 12 };
 }
 
 export function exchange(
@@ -29,7 +29,7 @@ export function exchange(
       method: request.method ?? 'GET',
       url: request.url ?? '/reviews/7?lang=en',
       headers: { accept: 'application/json' },
-      body: { base64: '', size: 0, truncated: false },
+      body: { bytes: Buffer.alloc(0), size: 0, truncated: false },
     },
     primary: response(primary),
     shadow: response(shadow),

@@ -49,12 +49,12 @@ describe('hostEchoRewriter', () => {
 
 function response(headers: Record<string, string>, body: unknown): CapturedResponse {
   const bytes = Buffer.from(JSON.stringify(body));
-  return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, latencyMs: 1 };
+  return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: { bytes, size: bytes.length, truncated: false }, latencyMs: 1 };
 }
 
 function exchange(shadowHostName: string, next: string): Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError' | 'hosts'> {
   return {
-    request: { method: 'GET', url: '/items', headers: { host: 'reviews:9080' }, body: { base64: '', size: 0, truncated: false } },
+    request: { method: 'GET', url: '/items', headers: { host: 'reviews:9080' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
     primary: response({ location: 'http://reviews:9080/items?page=2' }, { next: 'http://reviews:9080/items?page=2' }),
     shadow: response({ location: `http://${shadowHostName}/items?page=2` }, { next }),
     shadowError: null,

@@ -7,12 +7,12 @@ import type { CapturedResponse, Exchange, RecordedContent } from '../../../libs/
 const text = '{"id":1,"name":"a"}';
 
 function response(headers: Record<string, string>, bytes: Buffer, status = 200): CapturedResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: { base64: bytes.toString('base64'), size: bytes.length, truncated: false }, latencyMs: 1 };
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: { bytes, size: bytes.length, truncated: false }, latencyMs: 1 };
 }
 
 function pair(baseline: CapturedResponse, candidate: CapturedResponse, primaryContent?: RecordedContent): Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError' | 'primaryContent'> {
   return {
-    request: { method: 'GET', url: '/x', headers: {}, body: { base64: '', size: 0, truncated: false } },
+    request: { method: 'GET', url: '/x', headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
     primary: baseline,
     shadow: candidate,
     shadowError: null,

@@ -13,8 +13,8 @@ const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/replay/$
 const SEP = '\n🐵🙈🙉\n';
 const T0 = 1_700_000_000_000_000_000n;
 
-const bytesOf = (base64: string) => Buffer.from(base64, 'base64');
-const textOf = (base64: string) => bytesOf(base64).toString('latin1');
+const bytesOf = (bytes: Buffer) => bytes;
+const textOf = (bytes: Buffer) => bytes.toString('latin1');
 
 /** One gor record: payload header, message, separator. */
 function rec(header: string, ...message: Array<string | Buffer>): Buffer {
@@ -60,7 +60,7 @@ describe('parseGor on the sample file', () => {
     expect(first?.startedAt).toBe(1_700_000_000_000);
     expect(first?.origin).toBeNull();
     expect(first?.response?.headers).toEqual({ 'content-type': 'application/json', 'content-length': '33' });
-    expect(textOf(first?.response?.body.base64 ?? '')).toBe('{"id":1,"stars":5,"text":"great"}');
+    expect(textOf(first?.response?.body.bytes ?? Buffer.alloc(0))).toBe('{"id":1,"stars":5,"text":"great"}');
     expect(first?.response?.latencyMs).toBe(12.345);
   });
 
@@ -71,16 +71,16 @@ describe('parseGor on the sample file', () => {
 
   it('de-chunks a chunked response and drops transfer-encoding', () => {
     const feed = byUrl(result, '/reviews/2/feed');
-    expect(textOf(feed?.response?.body.base64 ?? '')).toBe('hello, world!');
+    expect(textOf(feed?.response?.body.bytes ?? Buffer.alloc(0))).toBe('hello, world!');
     expect(feed?.response?.body).toMatchObject({ size: 13, truncated: false });
     expect(feed?.response?.headers).toEqual({ 'content-type': 'text/plain' });
   });
 
   it('keeps binary bodies intact byte for byte', () => {
     const upload = byUrl(result, '/upload');
-    expect(bytesOf(upload?.request.body.base64 ?? '').equals(UPLOAD_BODY)).toBe(true);
+    expect(bytesOf(upload?.request.body.bytes ?? Buffer.alloc(0)).equals(UPLOAD_BODY)).toBe(true);
     expect(upload?.request.body.size).toBe(256);
-    expect(bytesOf(upload?.response?.body.base64 ?? '').equals(IMAGE_BODY)).toBe(true);
+    expect(bytesOf(upload?.response?.body.bytes ?? Buffer.alloc(0)).equals(IMAGE_BODY)).toBe(true);
     expect(upload?.response?.body.size).toBe(IMAGE_BODY.length);
   });
 
@@ -147,8 +147,8 @@ describe('parseGor records', () => {
       ),
     );
     expect(e.request.headers).toEqual({ host: 'h', 'content-length': '5' });
-    expect(textOf(e.request.body.base64)).toBe('ab\ncd');
-    expect(textOf(e.response?.body.base64 ?? '')).toBe('xyz');
+    expect(textOf(e.request.body.bytes)).toBe('ab\ncd');
+    expect(textOf(e.response?.body.bytes ?? Buffer.alloc(0))).toBe('xyz');
     expect(e.response?.latencyMs).toBe(1.5);
   });
 
@@ -202,13 +202,13 @@ describe('parseGor records', () => {
 
   it('marks a body cut short by the recorder as truncated', () => {
     const e = only(parseGor(Buffer.concat([rec(`1 a ${T0}`, 'POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123'), rec(`2 a ${T0}`, 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab')])));
-    expect(e.request.body).toEqual({ base64: Buffer.from('0123').toString('base64'), size: 10, truncated: true });
-    expect(e.response?.body).toEqual({ base64: Buffer.from('ab').toString('base64'), size: 5, truncated: true });
+    expect(e.request.body).toEqual({ bytes: Buffer.from('0123'), size: 10, truncated: true });
+    expect(e.response?.body).toEqual({ bytes: Buffer.from('ab'), size: 5, truncated: true });
   });
 
   it('de-chunks a chunked request body', () => {
     const e = only(parseGor(rec(`1 a ${T0}`, 'POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n')));
-    expect(textOf(e.request.body.base64)).toBe('Wikipedia');
+    expect(textOf(e.request.body.bytes)).toBe('Wikipedia');
     expect(e.request.headers).toEqual({ host: 'h' });
   });
 
@@ -220,9 +220,9 @@ describe('parseGor records', () => {
         rec(`2 b ${T0}`, 'HTTP/1.0 200 OK\r\n\r\n\r\nbody\r\n'),
       ]),
     );
-    expect(textOf(byUrl(result, '/a')?.request.body.base64 ?? '')).toBe('abc');
-    expect(textOf(byUrl(result, '/b')?.request.body.base64 ?? '')).toBe('all of it');
-    expect(textOf(byUrl(result, '/b')?.response?.body.base64 ?? '')).toBe('\r\nbody\r\n');
+    expect(textOf(byUrl(result, '/a')?.request.body.bytes ?? Buffer.alloc(0))).toBe('abc');
+    expect(textOf(byUrl(result, '/b')?.request.body.bytes ?? Buffer.alloc(0))).toBe('all of it');
+    expect(textOf(byUrl(result, '/b')?.response?.body.bytes ?? Buffer.alloc(0))).toBe('\r\nbody\r\n');
   });
 
   it('keeps content-encoding and the raw body of a response', () => {
@@ -231,7 +231,7 @@ describe('parseGor records', () => {
       parseGor(Buffer.concat([rec(`1 a ${T0}`, GET), rec(`2 a ${T0}`, `HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`, gz)])),
     );
     expect(e.response?.headers['content-encoding']).toBe('gzip');
-    expect(bytesOf(e.response?.body.base64 ?? '').equals(gz)).toBe(true);
+    expect(bytesOf(e.response?.body.bytes ?? Buffer.alloc(0)).equals(gz)).toBe(true);
   });
 
   it('gives a HEAD, 204 or 304 response no body', () => {
@@ -245,8 +245,8 @@ describe('parseGor records', () => {
     );
     expect(result.problems).toEqual([]);
     expect(result.exchanges.map((e) => e.response?.body)).toEqual([
-      { base64: '', size: 0, truncated: false },
-      { base64: '', size: 0, truncated: false },
+      { bytes: Buffer.alloc(0), size: 0, truncated: false },
+      { bytes: Buffer.alloc(0), size: 0, truncated: false },
     ]);
     expect(result.exchanges[0]?.response?.headers['content-length']).toBe('1234');
   });
@@ -254,7 +254,7 @@ describe('parseGor records', () => {
   it('skips an interim 100 Continue recorded ahead of the final response', () => {
     const e = only(parseGor(Buffer.concat([rec(`1 a ${T0}`, GET), rec(`2 a ${T0}`, 'HTTP/1.1 100 Continue\r\n\r\n', OK)])));
     expect(e.response?.status).toBe(200);
-    expect(textOf(e.response?.body.base64 ?? '')).toBe('ok');
+    expect(textOf(e.response?.body.bytes ?? Buffer.alloc(0))).toBe('ok');
   });
 
   it('takes the origin from an absolute-form request target', () => {

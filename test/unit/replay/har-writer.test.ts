@@ -8,7 +8,7 @@ import type { CapturedBody, CapturedResponse } from '../../../libs/types/exchang
 
 const body = (bytes: Buffer | string): CapturedBody => {
   const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-  return { base64: b.length === 0 ? '' : b.toString('base64'), size: b.length, truncated: false };
+  return { bytes: b, size: b.length, truncated: false };
 };
 
 const BINARY = Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0x80, 0xc3, 0x28]);
@@ -144,7 +144,7 @@ describe('parseHar(toHar(x)) round trip', () => {
   });
 
   it('keeps a truncated body truncated, with its full size', () => {
-    const truncated: CapturedResponse = { status: 200, headers: {}, body: { base64: Buffer.from('abc').toString('base64'), size: 1_000_000, truncated: true }, latencyMs: 5 };
+    const truncated: CapturedResponse = { status: 200, headers: {}, body: { bytes: Buffer.from('abc'), size: 1_000_000, truncated: true }, latencyMs: 5 };
     const { exchanges } = parseHar(JSON.stringify(toHar([{ ...EXCHANGES[2]!, response: truncated }])));
     expect(exchanges[0]?.response?.body).toEqual(truncated.body);
   });

@@ -7,8 +7,8 @@ import type { RecordedExchange } from '../../../libs/replay/formats/recorded-exc
 
 const SAMPLE = readFileSync(new URL('../../fixtures/replay/sample.har', import.meta.url), 'utf8');
 
-const bytesOf = (base64: string) => Buffer.from(base64, 'base64');
-const textOf = (base64: string) => bytesOf(base64).toString('utf8');
+const bytesOf = (bytes: Buffer) => bytes;
+const textOf = (bytes: Buffer) => bytes.toString('utf8');
 
 /** A one-entry HAR around the given entry fields. */
 function har(...entries: unknown[]): string {
@@ -59,7 +59,7 @@ describe('parseHar on the sample file', () => {
       cookie: ['a=1', 'b=2'],
       host: 'reviews.example.com',
     });
-    expect(first?.request.body).toEqual({ base64: '', size: 0, truncated: false });
+    expect(first?.request.body).toEqual({ bytes: Buffer.alloc(0), size: 0, truncated: false });
     expect(first?.response?.status).toBe(200);
     expect(first?.response?.latencyMs).toBe(42.5);
     // content is stored decoded: content-encoding and content-length no longer apply
@@ -67,7 +67,7 @@ describe('parseHar on the sample file', () => {
       'content-type': 'application/json; charset=utf-8',
       'set-cookie': ['s=1; Path=/', 't=2; Path=/'],
     });
-    expect(textOf(first?.response?.body.base64 ?? '')).toBe('{"id":7,"stars":4,"text":"très bien"}');
+    expect(textOf(first?.response?.body.bytes ?? Buffer.alloc(0))).toBe('{"id":7,"stars":4,"text":"très bien"}');
     expect(first?.response?.body.size).toBe(Buffer.byteLength('{"id":7,"stars":4,"text":"très bien"}'));
     expect(first?.response?.body.truncated).toBe(false);
   });
@@ -75,7 +75,7 @@ describe('parseHar on the sample file', () => {
   it('reads a base64 response content byte for byte', () => {
     const second = exchanges[1];
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe, 0x80]);
-    expect(bytesOf(second?.response?.body.base64 ?? '')).toEqual(png);
+    expect(bytesOf(second?.response?.body.bytes ?? Buffer.alloc(0))).toEqual(png);
     expect(second?.response?.body.size).toBe(png.length);
     expect(second?.request.method).toBe('GET'); // recorded as "get"
     expect(second?.origin).toBe('http://static.example.com:8080');
@@ -87,7 +87,7 @@ describe('parseHar on the sample file', () => {
     const third = exchanges[2];
     expect(third?.request.method).toBe('POST');
     expect(third?.request.url).toBe('/reviews');
-    expect(textOf(third?.request.body.base64 ?? '')).toBe('{"stars":5,"text":"great"}');
+    expect(textOf(third?.request.body.bytes ?? Buffer.alloc(0))).toBe('{"stars":5,"text":"great"}');
     expect(third?.request.body.size).toBe(26);
     expect(third?.request.headers).toEqual({
       host: 'reviews.example.com',
@@ -149,15 +149,15 @@ describe('parseHar entries', () => {
   it('decodes a base64 postData', () => {
     const body = Buffer.from([0, 1, 2, 0xff, 0x0a]);
     const e = only(har(entry({ method: 'PUT', postData: { mimeType: 'application/octet-stream', text: body.toString('base64'), encoding: 'base64' } })));
-    expect(bytesOf(e.request.body.base64)).toEqual(body);
+    expect(bytesOf(e.request.body.bytes)).toEqual(body);
     expect(e.request.body.size).toBe(5);
   });
 
   it('accepts line-wrapped and unpadded base64, and refuses a length no base64 has', () => {
     const wrapped = only(har(entry({}, { status: 200, content: { text: 'aGVs\nbG8h', encoding: 'base64' } })));
-    expect(textOf(wrapped.response?.body.base64 ?? '')).toBe('hello!');
+    expect(textOf(wrapped.response?.body.bytes ?? Buffer.alloc(0))).toBe('hello!');
     const unpadded = only(har(entry({}, { status: 200, content: { text: 'aGk', encoding: 'base64' } })));
-    expect(textOf(unpadded.response?.body.base64 ?? '')).toBe('hi');
+    expect(textOf(unpadded.response?.body.bytes ?? Buffer.alloc(0))).toBe('hi');
     expect(problemsOf(har(entry({}, { status: 200, content: { text: 'aGVsbG8hA', encoding: 'base64' } }))))
       .toEqual([expect.stringMatching(/not valid base64/)]);
     expect(problemsOf(har(entry({}, { status: 200, content: { text: 'aGk==', encoding: 'base64' } }))))
@@ -173,7 +173,7 @@ describe('parseHar entries', () => {
         }),
       ),
     );
-    expect(textOf(e.request.body.base64)).toBe('q=a+b%26c&lang=%C3%A9&empty=');
+    expect(textOf(e.request.body.bytes)).toBe('q=a+b%26c&lang=%C3%A9&empty=');
   });
 
   it('refuses to rebuild a multipart body from params', () => {
@@ -218,7 +218,7 @@ describe('parseHar entries', () => {
     for (const size of [-1, 5000, undefined]) {
       const e = only(har(entry({}, { status: 200, headers: [{ name: 'Content-Encoding', value: 'br' }], content: { size, mimeType: 'image/png' } })));
       expect(e.content).toEqual({ contentEncoding: 'br', bodyRecorded: false });
-      expect(e.response?.body).toEqual({ base64: '', size: 0, truncated: false });
+      expect(e.response?.body).toEqual({ bytes: Buffer.alloc(0), size: 0, truncated: false });
     }
     // An empty body that was recorded as empty is a body.
     expect(only(har(entry({}, { status: 200, content: { size: 0, mimeType: '' } }))).content).toEqual({ contentEncoding: null, bodyRecorded: true });
@@ -229,7 +229,7 @@ describe('parseHar entries', () => {
     const headers = [{ name: 'Content-Encoding', value: 'gzip' }, { name: 'Content-Length', value: '31' }, { name: 'Vary', value: 'Accept-Encoding' }];
     const e = only(har(entry({}, { status: 200, headers, content: { size: 2, mimeType: 'text/plain', text: 'hi' } })));
     expect(e.response?.headers).toEqual({ vary: 'Accept-Encoding' });
-    expect(textOf(e.response?.body.base64 ?? '')).toBe('hi');
+    expect(textOf(e.response?.body.bytes ?? Buffer.alloc(0))).toBe('hi');
     expect(e.content).toEqual({ contentEncoding: 'gzip', bodyRecorded: true });
   });
 
