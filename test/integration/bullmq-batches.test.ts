@@ -2,6 +2,7 @@
  * The BullMQ publisher sends in micro-batches: one addBulk per batch on a real Redis, the default
  * job options on every job, and a batch that fails counts each of its pairs as dropped.
  */
+import { fromWire } from '../../libs/queue/wire-payload.js';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DropCounter } from '../../libs/capture/drop-counter.js';
@@ -59,7 +60,8 @@ describe('BullMQ publisher batches', () => {
 
     expect(await held.getWaitingCount()).toBe(20);
     const job = await held.getJob('pair-7');
-    expect(job?.data).toEqual({ v: 1, exchange: exchange('pair-7') });
+    // In Redis the bodies are base64 (wire-payload.ts); read back, the job is the one published.
+    expect(fromWire('compare-exchange', job?.data)).toEqual({ v: 1, exchange: exchange('pair-7') });
     expect(job?.opts).toMatchObject({ attempts: JOB_ATTEMPTS, removeOnComplete: true, removeOnFail: { count: 10_000 } });
   });
 
