@@ -32,7 +32,12 @@ import { byKey, keptUp, targetVerdicts } from './targets.js';
 import type { Verdict } from './store-report.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const out = (line = '') => process.stdout.write(`${line}\n`);
+/** What the run prints, kept too: docs/benchmarks.md's `bench` section is this report. */
+const printed: string[] = [];
+const out = (line = '') => {
+  printed.push(line);
+  process.stdout.write(`${line}\n`);
+};
 
 const f0 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(0));
 const f1 = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(1));
@@ -204,6 +209,24 @@ function printVerdicts(v: Verdict[]): void {
   for (const x of v) out(`| ${x.target} | ${x.met === null ? 'NOT RUN' : x.met ? 'MET' : 'NOT MET'} | ${x.numbers} |`);
 }
 
+/**
+ * The report of a run of the HTTP, pipeline and latency benchmarks goes into docs/benchmarks.md
+ * between the `bench` markers (the store benchmark writes its own section): the file is regenerated
+ * by the command, never copied by hand. A partial run (--only) writes nothing, so the section always
+ * holds one whole run.
+ */
+function writeReport(o: BenchOptions, r: Results): void {
+  const whole = ['compare', 'pipeline', 'http', 'sustained', 'latency'].every((k) => o.only.has(k));
+  if (!o.writeDocs || !whole || !r.http) return;
+  const end = printed.findIndex((l) => l.startsWith('\n## The store at production volume'));
+  const body = (end < 0 ? printed : printed.slice(0, end)).join('\n');
+  // The header lines (machine, node, date, command, …) as a block; the tables as they are.
+  const firstTable = body.indexOf('\n## ');
+  const text = firstTable < 0 ? body : `\`\`\`\n${body.slice(0, firstTable).trim()}\n\`\`\`\n${body.slice(firstTable)}`;
+  writeSection(join(ROOT, 'docs/benchmarks.md'), 'bench', text);
+  log('docs/benchmarks.md: the bench section is rewritten (--write-docs 0 leaves it)');
+}
+
 async function main(): Promise<void> {
   const o = benchOptions();
   // Every loop is bounded; this bounds the whole run too, whatever hangs.
@@ -265,6 +288,7 @@ async function main(): Promise<void> {
     }
   }
   printVerdicts(verdicts(o, r));
+  writeReport(o, r);
   if (o.profileDir && only.has('http')) {
     for (const [key, what] of [
       ['shadow-diff', 'the fast-shadow run'],
