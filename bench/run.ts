@@ -222,7 +222,9 @@ function writeReport(o: BenchOptions, r: Results): void {
   const body = (end < 0 ? printed : printed.slice(0, end)).join('\n');
   // The header lines (machine, node, date, command, …) as a block; the tables as they are.
   const firstTable = body.indexOf('\n## ');
-  const text = firstTable < 0 ? body : `\`\`\`\n${body.slice(0, firstTable).trim()}\n\`\`\`\n${body.slice(firstTable)}`;
+  // The report's headings sit one level down, under "The last run".
+  const tables = body.slice(firstTable).replace(/^## /gm, '### ');
+  const text = firstTable < 0 ? body : `\`\`\`\n${body.slice(0, firstTable).trim()}\n\`\`\`\n${tables}`;
   writeSection(join(ROOT, 'docs/benchmarks.md'), 'bench', text);
   log('docs/benchmarks.md: the bench section is rewritten (--write-docs 0 leaves it)');
 }
