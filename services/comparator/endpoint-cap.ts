@@ -31,8 +31,11 @@ export function createEndpointCap(store: Store | undefined, max = defaultValue('
       endpoints.add(template);
       return template;
     }
+    // After every wait, a concurrent job of this process may have admitted it: it is in, not OTHER.
+    if (endpoints.has(template)) return template;
     if (endpoints.size >= max) return OTHER_ENDPOINT;
     endpoints = await load(run);
+    if (endpoints.has(template)) return template;
     if (endpoints.size >= max) return OTHER_ENDPOINT;
     endpoints.add(template);
     return template;

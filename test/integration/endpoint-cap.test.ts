@@ -2,6 +2,7 @@
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { openStore, runEndpoints, summary } from '../../libs/store/index.js';
+import { createEndpointCap } from '../../services/comparator/endpoint-cap.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { makeExchange } from '../support/fixtures.js';
 import { json } from '../support/upstream.js';
@@ -37,6 +38,15 @@ describe('--max-endpoints', () => {
     for (const w of ['a', 'b']) await request(`${h.ingress}/search/${w}`).then((r) => r.body.dump());
     expect(await h.settled(2)).toMatchObject({ endpointCap: { max: 3, reached: false } });
     expect((await h.get<Endpoints>('/api/v1/endpoints')).endpoints.map((x) => x.endpoint)).not.toContain('OTHER');
+  });
+
+  it('gives a template its own name whichever of its concurrent jobs admits it, never OTHER once it is in', async () => {
+    const store = await openStore(tempDb());
+    scope.defer(() => store.close());
+    const cap = createEndpointCap(store, 2);
+    // Jobs of one comparator run concurrently: the same new template can reach the cap twice at once.
+    const names = await Promise.all(['GET /a', 'GET /b', 'GET /a', 'GET /b', 'GET /c', 'GET /a'].map((t) => cap('live', t)));
+    expect(names).toEqual(['GET /a', 'GET /b', 'GET /a', 'GET /b', 'OTHER', 'GET /a']);
   });
 
   it('holds across comparator restarts and between comparators sharing one store, exactly', async () => {
