@@ -9,7 +9,7 @@ import { num } from '../db.js';
 import type { Store } from '../open-store.js';
 import { effectiveRisk } from '../signature.js';
 import { windowNoise } from './noise-fields.js';
-import { signatureCounts } from './signatures.js';
+import { signatureCounts, type SignatureCount } from './signatures.js';
 import type { ReportOptions } from './types.js';
 import { inWindow } from './window.js';
 
@@ -61,6 +61,9 @@ const pairKey = (endpoint: string, signature: string) => `${endpoint}\u0000${sig
 /**
  * The (endpoint, signature) pairs of the window with their risk after noise (null: all noise), and the
  * SQL that keeps only the pairs that pass. Pairs are few (distinct signatures), so the list is short.
+ * The field filter is one of them too: a signature is the set of fields whose shadow difference
+ * counted (signature.ts), exactly what the filter asks, so no join with the differences is needed
+ * (and fields past the evidence's cap are found as well).
  */
 async function signatureFilter(store: Store, run: string, q: DiscrepancyQuery, opts: ReportOptions) {
   const [{ noise }, counts] = await Promise.all([
@@ -69,12 +72,13 @@ async function signatureFilter(store: Store, run: string, q: DiscrepancyQuery, o
   ]);
   const risks = new Map<string, Risk | null>();
   for (const c of counts) risks.set(pairKey(c.endpoint, c.signature), effectiveRisk(c.fields, noise.get(c.endpoint) ?? new Set()));
-  const passes = (r: Risk | null) => r !== null && (q.risk === undefined || r === q.risk);
-  // Without a risk filter, drop only the all-noise pairs; with one, keep only the pairs of that risk.
-  const keep = q.risk !== undefined;
+  const passes = (c: SignatureCount, r: Risk | null) =>
+    r !== null && (q.risk === undefined || r === q.risk) && (q.field === undefined || c.fields.some(([f]) => f === q.field));
+  // Without a filter, drop only the all-noise pairs; with one, keep only the pairs that pass it.
+  const keep = q.risk !== undefined || q.field !== undefined;
   const listed = new Map<string, string[]>();
   for (const c of counts) {
-    if (passes(risks.get(pairKey(c.endpoint, c.signature)) ?? null) !== keep) continue;
+    if (passes(c, risks.get(pairKey(c.endpoint, c.signature)) ?? null) !== keep) continue;
     listed.set(c.endpoint, [...(listed.get(c.endpoint) ?? []), c.signature]);
   }
   const pairs = [...listed].map(([endpoint, sigs]) => sql`(endpoint = ${endpoint} and signature in (${sql.join(sigs.map((s) => sql`${s}`), sql`, `)}))`);
@@ -93,14 +97,10 @@ export async function listDiscrepancies(
   const { risks, condition } = await signatureFilter(store, run, q, opts);
   const endpoint = q.endpoint === undefined ? sql`` : sql` and endpoint = ${q.endpoint}`;
   const cursor = q.cursor ? sql` and (received_at < ${q.cursor.receivedAt} or (received_at = ${q.cursor.receivedAt} and id < ${q.cursor.id}))` : sql``;
-  const field =
-    q.field === undefined
-      ? sql``
-      : sql` and exists (select 1 from differences d where d.exchange_id = discrepancies.id and d.field = ${q.field} and d.side = 'shadow' and d.cancelled = 0)`;
   const rows = await store.db.all<Record<string, unknown>>(sql`
     select id, run, endpoint, method, url, primary_status, shadow_status, paths, risk, signature, received_at, created_at
     from discrepancies
-    where run = ${run}${endpoint}${inWindow(sql`received_at`, opts.window)}${cursor}${condition}${field}
+    where run = ${run}${endpoint}${inWindow(sql`received_at`, opts.window)}${cursor}${condition}
     order by received_at desc, id desc limit ${q.limit + 1}`);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
