@@ -4,10 +4,10 @@
  * values with bidi and control characters. In Chromium: the page shows the structure or a fold note,
  * never an empty panel, and shows such characters escaped.
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, recordBatch, type ExchangeOutcome, type StoredDifference } from '../../libs/store/index.js';
+import { mismatchOutcome, storedDifference, storedText } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { json, startUpstream, type Upstream } from '../support/upstream.js';
 import { LAPTOP, launchChromium } from './chromium.js';
@@ -24,50 +24,20 @@ function deepBody(label: string, leaf: number): string {
 const deepPath = `$.deep${'.a'.repeat(DEPTH - 2)}.v`;
 
 function outcome(primaryBody: string, shadowBody: string, differences: StoredDifference[]): ExchangeOutcome {
-  const now = Date.now();
-  const body = (text: string) => ({ body: text, bodyEncoding: 'utf8' as const, bodySize: Buffer.byteLength(text), bodyTruncated: false });
   const headers = { 'content-type': 'application/json' };
-  return {
-    id: randomUUID(),
-    run: 'live',
-    runKind: 'live',
+  return mismatchOutcome({
     endpoint: 'GET /deep',
-    method: 'GET',
     url: '/deep',
-    outcome: 'mismatch',
-    skipReason: null,
-    shadowFailed: false,
-    primaryStatus: 200,
-    shadowStatus: 200,
-    primaryLatencyMs: 3,
-    shadowLatencyMs: 4,
-    risk: 'high',
-    hasSecondary: false,
-    secondaryStatus: null,
-    receivedAt: now,
-    comparedAt: now,
     differences,
-    rules: { evaluated: [], hits: [] },
     evidence: {
-      request: { method: 'GET', url: '/deep', headers: { accept: 'application/json', 'x-note': `a${RLO}b` }, ...body('') },
-      primary: { status: 200, headers, latencyMs: 3, ...body(primaryBody) },
-      shadow: { status: 200, headers, latencyMs: 4, error: null, ...body(shadowBody) },
-      secondary: null,
-      risk: 'high',
+      request: { method: 'GET', url: '/deep', headers: { accept: 'application/json', 'x-note': `a${RLO}b` }, ...storedText('') },
+      primary: { status: 200, headers, latencyMs: 3, ...storedText(primaryBody) },
+      shadow: { status: 200, headers, latencyMs: 4, error: null, ...storedText(shadowBody) },
     },
-  };
+  });
 }
 
-const difference = (path: string, primary: unknown, shadow: unknown): StoredDifference => ({
-  path,
-  field: path,
-  kind: 'value_changed',
-  risk: 'high',
-  primary,
-  shadow,
-  side: 'shadow',
-  cancelled: false,
-});
+const difference = storedDifference;
 
 let upstreams: Upstream[] = [];
 let harness: Harness | undefined;

@@ -5,10 +5,10 @@
  * window.__pwned), and both pages carry the CSP. The discrepancy page's visual diff goes through
  * jsondiffpatch's HTML formatter and innerHTML: its escaping is what this checks there.
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, recordBatch, type ExchangeOutcome, type StoredDifference } from '../../libs/store/index.js';
+import { openStore, recordBatch, type ExchangeOutcome } from '../../libs/store/index.js';
+import { mismatchOutcome, storedDifference, storedText } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { json, startUpstream, type Upstream } from '../support/upstream.js';
 import { LAPTOP, launchChromium } from './chromium.js';
@@ -25,60 +25,26 @@ const URL_PATH = `/search/${P.url}?q=${P.svg}`;
 const ENDPOINT = `GET /search/${P.endpoint}`;
 const KEY_PATH = `$['${P.img}']`;
 
-const difference = (path: string, primary: unknown, shadow: unknown): StoredDifference => ({
-  path,
-  field: path,
-  kind: 'value_changed',
-  risk: 'high',
-  primary,
-  shadow,
-  side: 'shadow',
-  cancelled: false,
-});
-
 function hostile(): ExchangeOutcome {
-  const now = Date.now();
-  const body = (value: unknown) => {
-    const text = JSON.stringify(value);
-    return { body: text, bodyEncoding: 'utf8' as const, bodySize: Buffer.byteLength(text), bodyTruncated: false };
-  };
+  const body = (value: unknown) => storedText(JSON.stringify(value));
   const primaryBody = { [P.img]: P.script, link: 'https://example.com/', note: P.svg, list: [P.js] };
   const shadowBody = { [P.img]: P.svg, link: P.js, note: P.script, list: [P.img] };
-  return {
-    id: randomUUID(),
-    run: 'live',
-    runKind: 'live',
+  return mismatchOutcome({
     endpoint: ENDPOINT,
-    method: 'GET',
     url: URL_PATH,
-    outcome: 'mismatch',
-    skipReason: null,
-    shadowFailed: false,
-    primaryStatus: 200,
-    shadowStatus: 200,
-    primaryLatencyMs: 3,
-    shadowLatencyMs: 4,
-    risk: 'high',
-    hasSecondary: false,
-    secondaryStatus: null,
-    receivedAt: now,
-    comparedAt: now,
     differences: [
-      difference(KEY_PATH, P.script, P.svg),
-      difference('$.link', 'https://example.com/', P.js),
-      difference('$.note', P.svg, P.script),
-      difference('$.list[0]', P.js, P.img),
-      difference('header.x-debug', P.img, P.svg),
+      storedDifference(KEY_PATH, P.script, P.svg),
+      storedDifference('$.link', 'https://example.com/', P.js),
+      storedDifference('$.note', P.svg, P.script),
+      storedDifference('$.list[0]', P.js, P.img),
+      storedDifference('header.x-debug', P.img, P.svg),
     ],
-    rules: { evaluated: [], hits: [] },
     evidence: {
-      request: { method: 'GET', url: URL_PATH, headers: { accept: 'application/json', 'x-note': P.script, referer: P.js }, body: '', bodyEncoding: 'utf8', bodySize: 0, bodyTruncated: false },
+      request: { method: 'GET', url: URL_PATH, headers: { accept: 'application/json', 'x-note': P.script, referer: P.js }, ...storedText('') },
       primary: { status: 200, headers: { 'content-type': 'application/json', 'x-debug': P.img }, latencyMs: 3, ...body(primaryBody) },
       shadow: { status: 200, headers: { 'content-type': 'application/json', 'x-debug': P.svg }, latencyMs: 4, error: null, ...body(shadowBody) },
-      secondary: null,
-      risk: 'high',
     },
-  };
+  });
 }
 
 let upstreams: Upstream[] = [];
