@@ -5,8 +5,8 @@
  *   node --import tsx bench/compare-throughput.ts [--seconds 2]
  */
 import { create } from 'jsondiffpatch';
-import { compareExchange } from '../libs/diff/index.js';
-import type { Exchange } from '../libs/types/exchange.js';
+import { compareExchange } from '../libs/compare/index.js';
+import type { Exchange } from '../libs/exchange/exchange.js';
 import { payloadPairs } from './payloads.js';
 
 function rate(fn: () => void, seconds: number): number {

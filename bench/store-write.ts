@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../libs/config/load-config.js';
 import { openStore, recordBatch, recordExchange, type ExchangeOutcome, type Store } from '../libs/store/index.js';
-import type { Exchange } from '../libs/types/exchange.js';
+import type { Exchange } from '../libs/exchange/exchange.js';
 import { comparatorSettings } from '../services/cli/run-services.js';
 import { DEFAULT_MAX_BATCH } from '../services/comparator/batch-writer.js';
 import { createComparisonContext, outcomeOf } from '../services/comparator/handle-job.js';

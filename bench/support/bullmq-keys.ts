@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAME } from '../../libs/queue/contracts.js';
+import { QUEUE_NAME } from '../../libs/exchange/contracts.js';
 import type { QueueTarget } from './servers.js';
 
 export const randomQueuePrefix = (): string => `sdbench-${randomBytes(6).toString('hex')}`;

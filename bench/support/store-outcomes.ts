@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ExchangeOutcome, StoredDifference, StoredResponse } from '../../libs/store/index.js';
-import type { DifferenceKind, Risk } from '../../libs/types/difference.js';
+import type { DifferenceKind, Risk } from '../../libs/compare/difference.js';
 import { payloadPairs } from '../payloads.js';
 
 /** mulberry32: a small, fast, seedable generator (Math.random cannot be seeded). */

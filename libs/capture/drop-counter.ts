@@ -3,9 +3,9 @@
  * as soon as it answers: a drop is never silent, even when the queue itself was the cause.
  */
 import { randomUUID } from 'node:crypto';
-import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
+import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../exchange/contracts.js';
 import type { JobPublisher } from '../queue/queue.js';
-import type { DropReason } from '../types/exchange.js';
+import type { DropReason } from '../exchange/exchange.js';
 
 export class DropCounter {
   private readonly pending = new Map<string, Map<DropReason, number>>();

@@ -3,11 +3,11 @@
  * fails counts the pair as dropped with its reason; nothing here can reach the client.
  */
 import type { JobPublisher } from '../queue/queue.js';
-import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
+import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../exchange/contracts.js';
 import { QueueFullError } from '../queue/queue-errors.js';
-import type { CapturedResponse, Exchange } from '../types/exchange.js';
+import type { CapturedResponse, Exchange } from '../exchange/exchange.js';
 import type { DropCounter } from './drop-counter.js';
-import { DEFAULT_REDACTED_HEADERS, redactHeaders } from './redact.js';
+import { DEFAULT_REDACTED_HEADERS, redactHeaders } from '../http/redact-headers.js';
 
 export class ExchangeRecorder {
   private readonly redacted: ReadonlySet<string>;

@@ -7,9 +7,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
-import type { CapturedBody } from '../types/exchange.js';
-import { BodyCapture, EMPTY_BODY } from './body-capture.js';
-import type { ByteBudget } from './capture-budget.js';
+import type { CapturedBody } from '../exchange/exchange.js';
+import { BodyCapture, EMPTY_BODY } from '../http/body-capture.js';
+import type { ByteBudget } from '../http/capture-budget.js';
 
 export class RequestBodyTee {
   private readonly copy = new PassThrough();

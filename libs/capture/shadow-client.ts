@@ -2,11 +2,11 @@
  * Sends the mirrored copy to the shadow: bounded in flight, timed out as a whole, body captured up
  * to the limit. It never throws; every failure becomes a ShadowError with a stable code.
  */
-import type { CapturedResponse, HeaderMap, ShadowError, ShadowErrorCode } from '../types/exchange.js';
-import { BodyCapture } from './body-capture.js';
-import type { ByteBudget } from './capture-budget.js';
-import { withoutHopByHop } from './hop-by-hop.js';
-import { createUpstream, type Upstream } from './upstream.js';
+import type { CapturedResponse, HeaderMap, ShadowError, ShadowErrorCode } from '../exchange/exchange.js';
+import { BodyCapture } from '../http/body-capture.js';
+import type { ByteBudget } from '../http/capture-budget.js';
+import { withoutHopByHop } from '../http/hop-by-hop.js';
+import { createUpstream, type Upstream } from '../http/upstream.js';
 
 export interface ShadowRequest {
   method: string;

@@ -1,4 +1,4 @@
-import type { SentHosts } from '../types/exchange.js';
+import type { SentHosts } from '../exchange/exchange.js';
 /**
  * The Host the shadow sees: the client's host name with a suffix, port kept, as Istio and Envoy do
  * (`reviews` -> `reviews-shadow`, `reviews:9080` -> `reviews-shadow:9080`). An IPv6 literal cannot

@@ -9,9 +9,9 @@
  *     endpoints:
  *       GET /users/:userId/orders/:orderId: { arrays: [{ path: $.lines, mode: keyed, key: sku }] }
  */
-import { validateRules } from '../diff/validate-rules.js';
-import { validateRoute, type RouteSpec } from '../diff/route-table.js';
-import type { ComparisonRules } from '../types/rules.js';
+import { validateRules } from '../compare/validate-rules.js';
+import { validateRoute, type RouteSpec } from '../compare/route-table.js';
+import type { ComparisonRules } from '../compare/rules.js';
 
 export interface ComparisonConfig {
   global: ComparisonRules;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { HostEchoMode } from '../diff/host-echo.js';
+import type { HostEchoMode } from '../compare/host-echo.js';
 import type { IngressMode } from '../capture/ingress-mode.js';
 import { ShadowDiffError } from '../errors.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';

@@ -3,7 +3,7 @@
  * kind and default. The CLI, the env reader, the YAML reader and the docs all derive from it.
  */
 import { INGRESS_MODES } from '../capture/ingress-mode.js';
-import { HOST_ECHO_MODES } from '../diff/host-echo.js';
+import { HOST_ECHO_MODES } from '../compare/host-echo.js';
 
 export type OptionKind =
   | 'url'

@@ -1,6 +1,6 @@
 /** Turns one raw setting (a string from a flag or the environment, or a YAML scalar) into its typed value. */
-import { compileTrustProxy } from '../capture/forwarding.js';
-import { parsePathPattern } from '../diff/json-path.js';
+import { compileTrustProxy } from '../http/forwarding.js';
+import { parsePathPattern } from '../compare/json-path.js';
 import { parseOrigin } from '../http/origin.js';
 import { MAX_TIMER_MS, type OptionSpec } from './options.js';
 

@@ -21,7 +21,7 @@ import {
   type AnyJob,
   type JobName,
   type JobPayloads,
-} from './contracts.js';
+} from '../exchange/contracts.js';
 import type { JobConsumer, JobPublisher, JobQueue } from './queue.js';
 import { QueueFullError, QueueUnavailableError } from './queue-errors.js';
 

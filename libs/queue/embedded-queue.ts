@@ -4,7 +4,7 @@
  * (`shadow-diff start` without Redis); nothing here is used on the BullMQ path.
  */
 import { UnrecoverableError } from 'bullmq';
-import { JOB_ATTEMPTS, JOB_BACKOFF_MS, type AnyJob, type JobName, type JobPayloads } from './contracts.js';
+import { JOB_ATTEMPTS, JOB_BACKOFF_MS, type AnyJob, type JobName, type JobPayloads } from '../exchange/contracts.js';
 import { jobBytes } from './job-bytes.js';
 import type { JobConsumer, JobHandler, JobPublisher, JobQueue } from './queue.js';
 import { QueueFullError } from './queue-errors.js';

@@ -7,7 +7,7 @@
  * Memory: the jobs collected or being sent hold at most maxBytes (their bodies' captured bytes,
  * job-bytes.ts); past it a publish is refused at once (QueueFullError).
  */
-import type { JobName } from './contracts.js';
+import type { JobName } from '../exchange/contracts.js';
 import { QueueFullError, QueueUnavailableError } from './queue-errors.js';
 
 export interface BatchJob {

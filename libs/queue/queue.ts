@@ -1,5 +1,5 @@
 /** One interface for the seam between the ingress and the comparator; two implementations. */
-import type { AnyJob, JobName, JobPayloads } from './contracts.js';
+import type { AnyJob, JobName, JobPayloads } from '../exchange/contracts.js';
 
 export interface JobPublisher {
   /**

@@ -9,12 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { withoutHopByHop } from '../capture/hop-by-hop.js';
+import { withoutHopByHop } from '../http/hop-by-hop.js';
 import { ShadowClient, type ShadowOutcome } from '../capture/shadow-client.js';
-import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../queue/contracts.js';
+import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../exchange/contracts.js';
 import type { JobPublisher } from '../queue/queue.js';
-import type { HostEchoMode } from '../diff/host-echo.js';
-import type { CapturedResponse, Exchange, HeaderMap, SentHosts, SkipReason } from '../types/exchange.js';
+import type { HostEchoMode } from '../compare/host-echo.js';
+import type { CapturedResponse, Exchange, HeaderMap, SentHosts, SkipReason } from '../exchange/exchange.js';
 import { firstHeader } from './formats/common.js';
 import type { RecordedExchange } from './formats/recorded-exchange.js';
 

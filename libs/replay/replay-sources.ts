@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import type { Store } from '../store/index.js';
-import type { CapturedResponse, HeaderMap } from '../types/exchange.js';
+import type { CapturedResponse, HeaderMap } from '../exchange/exchange.js';
 import { bodyOf } from './formats/common.js';
 import { ReplayInputError } from './formats/errors.js';
 import { readGorFile } from './formats/gor.js';

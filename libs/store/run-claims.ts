@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { ShadowDiffError } from '../errors.js';
-import type { RunKind } from '../types/exchange.js';
+import type { RunKind } from '../exchange/exchange.js';
 import type { Db } from './db.js';
 import type { Store } from './open-store.js';
 import type { ExchangeOutcome } from './write/types.js';

@@ -6,7 +6,7 @@
  * risk is the highest among those fields.
  */
 import { createHash } from 'node:crypto';
-import type { Risk } from '../types/difference.js';
+import type { Risk } from '../compare/difference.js';
 
 export const RISK_RANK: Record<Risk, number> = { low: 1, medium: 2, high: 3 };
 export const RISK_OF_RANK: Record<number, Risk> = { 1: 'low', 2: 'medium', 3: 'high' };

@@ -5,7 +5,7 @@
  */
 import { request } from 'undici';
 import { parseInstant } from '../../libs/gate/time-window.js';
-import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
+import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/values/strict-numbers.js';
 import { readGateAnswer, type GateQuestion } from './gate-answer.js';
 
 export const GATE_EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;

@@ -5,7 +5,7 @@ import type { Logger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import { compileTrustProxy } from '../../libs/capture/forwarding.js';
+import { compileTrustProxy } from '../../libs/http/forwarding.js';
 import { openStore, redactionKey, type Store } from '../../libs/store/index.js';
 import { buildComparatorAdminApp } from '../comparator/comparator-admin-app.js';
 import { ComparatorMetrics } from '../comparator/comparator-metrics.js';

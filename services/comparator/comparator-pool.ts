@@ -16,8 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { UnrecoverableError } from 'bullmq';
 import { ShadowDiffError, type ErrorCode } from '../../libs/errors.js';
 import type { Logger } from '../../libs/logger.js';
-import type { AnyJob } from '../../libs/queue/contracts.js';
-import { restoreBodies, transferableJob, withBodiesLost } from '../../libs/queue/transfer-list.js';
+import type { AnyJob } from '../../libs/exchange/contracts.js';
+import { restoreBodies, transferableJob, withBodiesLost } from '../../libs/exchange/transfer-list.js';
 import type { FromThread, ThreadData, ThreadError, ToThread } from './thread-protocol.js';
 
 export interface ThreadInfo {

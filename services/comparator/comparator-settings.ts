@@ -3,7 +3,7 @@
  * plain data (ComparatorConfig) and the store's redaction key, and builds the same settings there.
  */
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
-import { Redaction } from '../../libs/capture/redaction.js';
+import { Redaction } from '../../libs/compare/redaction.js';
 
 /** What the comparator reads of the configuration: plain data, so it can be posted to a thread. */
 export type ComparatorConfig = Pick<

@@ -7,7 +7,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
 import { createLogger } from '../../libs/logger.js';
-import { transferableJob } from '../../libs/queue/transfer-list.js';
+import { transferableJob } from '../../libs/exchange/transfer-list.js';
 import type { JobHandler } from '../../libs/queue/queue.js';
 import { openStore, type Store } from '../../libs/store/index.js';
 import { comparatorSettings } from './comparator-settings.js';

@@ -13,13 +13,13 @@ import {
   mergeRules,
   ruleIds,
   type CompareOptions,
-} from '../../libs/diff/index.js';
-import { bodyText } from '../../libs/diff/decode-body.js';
-import { capturedBase64, DecodedBodies, isEmptyBody } from '../../libs/diff/decoded-bodies.js';
-import { createEndpointResolver } from '../../libs/diff/route-table.js';
+} from '../../libs/compare/index.js';
+import { bodyText } from '../../libs/compare/decode-body.js';
+import { capturedBase64, DecodedBodies, isEmptyBody } from '../../libs/compare/decoded-bodies.js';
+import { createEndpointResolver } from '../../libs/compare/route-table.js';
 import { createEndpointCap } from './endpoint-cap.js';
-import { JOB_ATTEMPTS, type AnyJob } from '../../libs/queue/contracts.js';
-import { compareExchangePayloadSchema, recordDropsPayloadSchema } from '../../libs/queue/payload-schemas.js';
+import { JOB_ATTEMPTS, type AnyJob } from '../../libs/exchange/contracts.js';
+import { compareExchangePayloadSchema, recordDropsPayloadSchema } from '../../libs/exchange/payload-schemas.js';
 import {
   recordDrops,
   recordFailedExchange,
@@ -31,11 +31,11 @@ import {
   type StoredDifference,
   type StoredResponse,
 } from '../../libs/store/index.js';
-import type { Comparison } from '../../libs/types/difference.js';
-import type { CapturedBody, CapturedResponse, Exchange, HeaderMap, ShadowError, SkipReason } from '../../libs/types/exchange.js';
-import type { ComparisonRules } from '../../libs/types/rules.js';
-import { REDACTED } from '../../libs/capture/redact.js';
-import { Redaction } from '../../libs/capture/redaction.js';
+import type { Comparison } from '../../libs/compare/difference.js';
+import type { CapturedBody, CapturedResponse, Exchange, HeaderMap, ShadowError, SkipReason } from '../../libs/exchange/exchange.js';
+import type { ComparisonRules } from '../../libs/compare/rules.js';
+import { REDACTED } from '../../libs/http/redact-headers.js';
+import { Redaction } from '../../libs/compare/redaction.js';
 import type { CaptureRecord } from '../../libs/store/index.js';
 import { createBatchWriter, type BatchWriterOptions, type RecordBatch } from './batch-writer.js';
 

@@ -1,5 +1,5 @@
 /** What the main thread and a comparator thread say to each other (comparator-pool.ts, comparator-thread.ts). */
-import type { AnyJob } from '../../libs/queue/contracts.js';
+import type { AnyJob } from '../../libs/exchange/contracts.js';
 import type { ComparatorConfig } from './comparator-settings.js';
 import type { RetentionConfig } from './retention.js';
 

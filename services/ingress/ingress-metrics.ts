@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { collectProcessMetrics } from '../../libs/metrics/process-metrics.js';
-import { DROP_REASONS, type DropReason } from '../../libs/types/exchange.js';
+import { DROP_REASONS, type DropReason } from '../../libs/exchange/exchange.js';
 
 export const INGRESS_METRICS_PREFIX = 'shadowdiff_ingress_';
 

@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { DropCounter } from '../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
-import { DEFAULT_REDACTED_HEADERS } from '../../libs/capture/redact.js';
+import { DEFAULT_REDACTED_HEADERS } from '../../libs/http/redact-headers.js';
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
-import { compileTrustProxy } from '../../libs/capture/forwarding.js';
+import { compileTrustProxy } from '../../libs/http/forwarding.js';
 import type { Logger } from '../../libs/logger.js';
 import { closeGracefully } from '../../libs/lifecycle/close-gracefully.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluateGate, type GateBaseline } from '../../libs/gate/evaluate-gate.js';
-import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/input/strict-numbers.js';
+import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/values/strict-numbers.js';
 import { compareRuns, runFigures, type ReportOptions, type Store, type TimeWindow } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';

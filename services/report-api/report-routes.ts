@@ -1,7 +1,7 @@
 /** /api/v1: summary, endpoints and discrepancies of a run. */
 import type { FastifyPluginAsync } from 'fastify';
 import { decodeCursor, endpointCapStatus, endpointStats, getDiscrepancy, listDiscrepancies, listRuns, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
-import type { Risk } from '../../libs/types/difference.js';
+import type { Risk } from '../../libs/compare/difference.js';
 import { badParameter, notFound } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
 import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, runsResponse, summaryResponse } from './schemas.js';

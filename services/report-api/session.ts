@@ -5,10 +5,10 @@
  * rotating the token ends every session; a stolen cookie is good until its expiry and does not give
  * the token (so not the bearer access of scripts). Path=/api/v1: the pages and their assets hold no
  * data and are served without auth, all data comes from /api/v1, so the browser sends the cookie
- * nowhere else on the host (the ingress strips it too: libs/capture/report-cookie.ts).
+ * nowhere else on the host (the ingress strips it too: libs/http/report-cookie.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { LEGACY_REPORT_COOKIE, REPORT_SESSION_COOKIE } from '../../libs/capture/report-cookie.js';
+import { LEGACY_REPORT_COOKIE, REPORT_SESSION_COOKIE } from '../../libs/http/report-cookie.js';
 
 export const SESSION_COOKIE = REPORT_SESSION_COOKIE;
 /** How long a login lasts. */

@@ -8,9 +8,9 @@ import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DropCounter } from '../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
-import { JOB_ATTEMPTS, QUEUE_NAME } from '../../libs/queue/contracts.js';
+import { JOB_ATTEMPTS, QUEUE_NAME } from '../../libs/exchange/contracts.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import type { Exchange } from '../../libs/types/exchange.js';
+import type { Exchange } from '../../libs/exchange/exchange.js';
 import { randomPrefix } from '../support/temp.js';
 
 const open: (() => Promise<void>)[] = [];

@@ -6,7 +6,7 @@
 import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
-import { JOB_CONTRACT_VERSION } from '../../libs/queue/contracts.js';
+import { JOB_CONTRACT_VERSION } from '../../libs/exchange/contracts.js';
 import { createLogger } from '../../libs/logger.js';
 import { runReportApi } from '../../services/cli/run-services.js';
 import type { ThreadedComparator } from '../../services/comparator/threaded-comparator.js';

@@ -2,12 +2,12 @@
 import { UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
-import { JOB_ATTEMPTS, type AnyJob, type CompareExchangePayload, type RecordDropsPayload } from '../../libs/queue/contracts.js';
+import { JOB_ATTEMPTS, type AnyJob, type CompareExchangePayload, type RecordDropsPayload } from '../../libs/exchange/contracts.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import { QueueFullError } from '../../libs/queue/queue-errors.js';
 import { exchangeBytes } from '../../libs/queue/job-bytes.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import type { Exchange } from '../../libs/types/exchange.js';
+import type { Exchange } from '../../libs/exchange/exchange.js';
 import { randomPrefix } from '../support/temp.js';
 import { sleep, waitFor } from '../support/wait.js';
 

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { num } from '../../libs/store/db.js';
 import { binOf, binUpperMs } from '../../libs/store/latency-bins.js';
 import { openStore, purgeDetails, summary, type Store } from '../../libs/store/index.js';
-import type { Exchange } from '../../libs/types/exchange.js';
+import type { Exchange } from '../../libs/exchange/exchange.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
 import { spawnCli } from '../support/cli-process.js';

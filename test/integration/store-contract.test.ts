@@ -30,7 +30,7 @@ import {
   type StoredDifference,
 } from '../../libs/store/index.js';
 import type { Store } from '../../libs/store/open-store.js';
-import type { Risk } from '../../libs/types/difference.js';
+import type { Risk } from '../../libs/compare/difference.js';
 import { openTestStore, STORE_KINDS } from '../support/stores.js';
 
 /** A minute boundary some days ago, so that every bucket is whole and in the past. */

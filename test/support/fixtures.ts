@@ -1,7 +1,7 @@
 /** Exchanges built for tests of the comparator and the store. */
 import { randomUUID } from 'node:crypto';
 import type { ExchangeOutcome, StoredDifference } from '../../libs/store/index.js';
-import type { Exchange } from '../../libs/types/exchange.js';
+import type { Exchange } from '../../libs/exchange/exchange.js';
 
 type Evidence = NonNullable<ExchangeOutcome['evidence']>;
 

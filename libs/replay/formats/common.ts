@@ -1,7 +1,7 @@
 /** Helpers shared by the replay input parsers and the HAR writer. */
-import { withoutHopByHop } from '../../capture/hop-by-hop.js';
-import { EMPTY_BODY } from '../../capture/body-capture.js';
-import type { CapturedBody, HeaderMap } from '../../types/exchange.js';
+import { withoutHopByHop } from '../../http/hop-by-hop.js';
+import { EMPTY_BODY } from '../../http/body-capture.js';
+import type { CapturedBody, HeaderMap } from '../../exchange/exchange.js';
 
 export { EMPTY_BODY };
 

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { CapturedRequest, CapturedResponse } from '../../types/exchange.js';
+import type { CapturedRequest, CapturedResponse } from '../../exchange/exchange.js';
 import { EMPTY_BODY, hasNoBody, preview } from './common.js';
 import { ReplayInputError } from './errors.js';
 import { MessageError, parseRequestMessage, parseResponseMessage } from './http-message.js';

@@ -10,8 +10,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
-import { decodeBody } from '../../diff/decode-body.js';
-import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap } from '../../types/exchange.js';
+import { decodeBody } from '../../compare/decode-body.js';
+import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap } from '../../exchange/exchange.js';
 import { firstHeader } from './common.js';
 import type { Har, HarContent, HarEntry, HarNameValue, HarPostData, HarResponse } from './har-types.js';
 

@@ -3,7 +3,7 @@
  * Pure: text in, exchanges and problems out. Only an unusable file throws (ReplayInputError);
  * a malformed entry is reported with its 1-based position and skipped.
  */
-import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap, RecordedContent } from '../../types/exchange.js';
+import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap, RecordedContent } from '../../exchange/exchange.js';
 import {
   EMPTY_BODY,
   TOKEN,

@@ -5,7 +5,7 @@
  * short by the recorder gives a truncated body, not an error; a message that is not HTTP gives a
  * MessageError with the byte offset of the fault.
  */
-import type { CapturedBody, HeaderMap } from '../../types/exchange.js';
+import type { CapturedBody, HeaderMap } from '../../exchange/exchange.js';
 import { EMPTY_BODY, TOKEN, bodyOf, hasNoBody, headerMapOf, ownBytes, preview, splitAbsoluteUrl } from './common.js';
 
 export class MessageError extends Error {

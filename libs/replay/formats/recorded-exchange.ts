@@ -2,7 +2,7 @@
  * What every replay input format (HAR, GoReplay, …) parses into: one recorded request with the
  * response it got at the time, which becomes the baseline of the replay.
  */
-import type { CapturedRequest, CapturedResponse, RecordedContent } from '../../types/exchange.js';
+import type { CapturedRequest, CapturedResponse, RecordedContent } from '../../exchange/exchange.js';
 
 export interface RecordedExchange {
   /** Position in the input for error messages and ordering: 1-based entry index (HAR) or record index (GoReplay). */

@@ -4,7 +4,7 @@
  * window is not one any more; its risk is the signature's after noise.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Risk } from '../../types/difference.js';
+import type { Risk } from '../../compare/difference.js';
 import { num } from '../db.js';
 import type { Store } from '../open-store.js';
 import { effectiveRisk } from '../signature.js';

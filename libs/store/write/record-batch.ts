@@ -9,7 +9,7 @@ import { valuesList, type Db } from '../db.js';
 import type { Store } from '../open-store.js';
 import { guardRunKind, LIVE_SOURCE } from '../run-claims.js';
 import { signatureOf, type Signature } from '../signature.js';
-import type { RunKind } from '../../types/exchange.js';
+import type { RunKind } from '../../exchange/exchange.js';
 import { addOutcome, emptyAggregate } from './aggregate.js';
 import type { ExchangeOutcome } from './types.js';
 import { writeCaptures, writeDiscrepancies, writeSignatures } from './write-evidence.js';

@@ -3,7 +3,7 @@
  * and pairs the ingress dropped before the queue.
  */
 import { sql } from 'drizzle-orm';
-import type { RecordDropsPayload } from '../../queue/contracts.js';
+import type { RecordDropsPayload } from '../../exchange/contracts.js';
 import { valuesList } from '../db.js';
 import type { Store } from '../open-store.js';
 import { LIVE_SOURCE } from '../run-claims.js';

@@ -2,7 +2,7 @@
  * What the comparator hands the store about one exchange (its outcome), and the evidence kept for a
  * discrepancy. The write side (record-batch.ts) turns a batch of these into rollups and evidence.
  */
-import type { Difference, Risk } from '../../types/difference.js';
+import type { Difference, Risk } from '../../compare/difference.js';
 
 export interface StoredBody {
   /** Text, or base64 when bodyEncoding is 'base64'. */

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BodyCapture } from '../../../libs/capture/body-capture.js';
-import { CaptureBudget, PairBytes } from '../../../libs/capture/capture-budget.js';
-import { withoutHopByHop } from '../../../libs/capture/hop-by-hop.js';
-import { REDACTED, redactHeaders } from '../../../libs/capture/redact.js';
+import { BodyCapture } from '../../../libs/http/body-capture.js';
+import { CaptureBudget, PairBytes } from '../../../libs/http/capture-budget.js';
+import { withoutHopByHop } from '../../../libs/http/hop-by-hop.js';
+import { REDACTED, redactHeaders } from '../../../libs/http/redact-headers.js';
 import { createSampler } from '../../../libs/capture/sampler.js';
 import { DropCounter } from '../../../libs/capture/drop-counter.js';
 import { ExchangeRecorder } from '../../../libs/capture/exchange-recorder.js';
 import { sentHosts, shadowHost } from '../../../libs/capture/shadow-host.js';
 import type { JobPublisher } from '../../../libs/queue/queue.js';
-import type { Exchange } from '../../../libs/types/exchange.js';
+import type { Exchange } from '../../../libs/exchange/exchange.js';
 import { classifyShadowError } from '../../../libs/capture/shadow-client.js';
-import { destinationHeaders } from '../../../libs/capture/upstream-headers.js';
+import { destinationHeaders } from '../../../libs/http/upstream-headers.js';
 
 describe('sentHosts', () => {
   it('records the Host of each side when they differ', () => {

@@ -1,6 +1,6 @@
 /** The BullMQ boundary: bodies leave as base64 text and come back as the same bytes. */
 import { describe, expect, it } from 'vitest';
-import { compareExchangePayloadSchema } from '../../../libs/queue/payload-schemas.js';
+import { compareExchangePayloadSchema } from '../../../libs/exchange/payload-schemas.js';
 import { withoutBodies } from '../../../libs/queue/retained-job.js';
 import { fromWire, toWire } from '../../../libs/queue/wire-payload.js';
 import { body, makeExchange } from '../../support/fixtures.js';

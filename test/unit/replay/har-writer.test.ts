@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGor } from '../../../libs/replay/formats/gor.js';
 import { parseHar } from '../../../libs/replay/formats/har.js';
 import { toHar, type HarSourceExchange } from '../../../libs/replay/formats/har-writer.js';
-import type { CapturedBody, CapturedResponse } from '../../../libs/types/exchange.js';
+import type { CapturedBody, CapturedResponse } from '../../../libs/exchange/exchange.js';
 
 const body = (bytes: Buffer | string): CapturedBody => {
   const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;

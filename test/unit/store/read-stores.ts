@@ -10,7 +10,7 @@ import { spanKeys } from '../../../libs/store/buckets.js';
 import { valuesList } from '../../../libs/store/db.js';
 import { openStore, type Store } from '../../../libs/store/open-store.js';
 import { signatureOf } from '../../../libs/store/signature.js';
-import type { Risk } from '../../../libs/types/difference.js';
+import type { Risk } from '../../../libs/compare/difference.js';
 import { tempDb } from '../../support/temp.js';
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
