@@ -188,6 +188,9 @@ export const ERROR_CLASSES: { readonly [C in ErrorCode]: new (message: string, o
 
 export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.hasOwn(CODES, code);
 
+/** Where the table stands in docs/errors.md: between `<!-- error-codes:begin -->` and `<!-- error-codes:end -->`. */
+export const ERROR_CODES_SECTION = 'error-codes';
+
 /** The table of docs/errors.md (`npm run docs:errors` writes it there). */
 export function errorCodesTable(): string {
   const rows = Object.entries(ERROR_CODE_DOCS).map(([code, doc]) => `| \`${code}\` | ${doc.where} | ${doc.meaning} |`);

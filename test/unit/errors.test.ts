@@ -2,9 +2,9 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RuleError } from '../../libs/compare/errors.js';
-import { withTable } from '../../libs/config/doc-table.js';
+import { replaceSection } from '../../libs/config/docs-section.js';
 import * as errors from '../../libs/errors.js';
-import { ERROR_CLASSES, ERROR_CODE_DOCS, ERROR_CODES, errorCodesTable, isErrorCode, ShadowDiffError, type ErrorCode } from '../../libs/errors.js';
+import { ERROR_CLASSES, ERROR_CODE_DOCS, ERROR_CODES, ERROR_CODES_SECTION, errorCodesTable, isErrorCode, ShadowDiffError, type ErrorCode } from '../../libs/errors.js';
 import { HTTP_STATUS_BY_CODE } from '../../services/report-api/http-errors.js';
 
 describe('error codes', () => {
@@ -35,8 +35,8 @@ describe('error codes', () => {
 describe('docs/errors.md', () => {
   it('holds the table generated from libs/errors.ts (npm run docs:errors)', () => {
     const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-    expect(withTable(doc, errorCodesTable())).toBe(doc);
     expect(doc).toContain(errorCodesTable());
+    expect(replaceSection(doc, ERROR_CODES_SECTION, errorCodesTable())).toBe(doc);
   });
 
   it('gives each report API code the status the API answers it with', () => {
