@@ -26,7 +26,7 @@ import { removeTempDirs, ROOT } from './support/servers.js';
 import { storeBench, type StoreBenchResult } from './store.js';
 import { storeGrowth, type GrowthKindResult } from './store-growth.js';
 import { storeSection, storeVerdicts } from './store-report.js';
-import { writeSection } from './support/docs-section.js';
+import { writeSection } from '../libs/config/docs-section.js';
 import { queueDropsOf } from './support/servers.js';
 import { byKey, keptUp, targetVerdicts } from './targets.js';
 import type { Verdict } from './store-report.js';

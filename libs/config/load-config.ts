@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { HostEchoMode } from '../compare/host-echo.js';
 import type { IngressMode } from '../capture/ingress-mode.js';
-import { ShadowDiffError } from '../errors.js';
+import { ConfigFileError, ConfigInvalidError } from '../errors.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
 import { commandSpec, envOf, flagOf, optionSpec, type CommandSpec } from './commands.js';
 import { OPTIONS, type CommandName, type OptionKey, type OptionSpec } from './options.js';
@@ -154,17 +154,17 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ShadowDiffError('SD_ERR_CONFIG_FILE', `cannot read config file ${path}: ${(error as Error).message}`);
+    throw new ConfigFileError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (error) {
-    throw new ShadowDiffError('SD_ERR_CONFIG_FILE', `config file ${path} is not valid YAML: ${(error as Error).message}`);
+    throw new ConfigFileError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ShadowDiffError('SD_ERR_CONFIG_FILE', `config file ${path} must be a YAML mapping of settings`);
+    throw new ConfigFileError(`config file ${path} must be a YAML mapping of settings`);
   }
   return doc as Record<string, unknown>;
 }
@@ -272,7 +272,7 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
   values.comparison = parseComparisonConfig(file, errors);
 
   if (errors.length > 0) {
-    throw new ShadowDiffError('SD_ERR_CONFIG_INVALID', `invalid configuration:\n  - ${errors.join('\n  - ')}`, errors);
+    throw new ConfigInvalidError(`invalid configuration:\n  - ${errors.join('\n  - ')}`, { details: errors });
   }
   deepFreeze(values);
   return values as unknown as ShadowDiffConfig;

@@ -4,7 +4,7 @@
  * for (`--har-origin`), else the one with the most entries (the first of them on a tie). Entries of
  * other origins are left out and reported; entries without an origin (a path-only url) are kept.
  */
-import { ReplayInputError } from './formats/errors.js';
+import { ReplayInputError } from '../errors.js';
 import type { LeftOut, ParseResult } from './formats/recorded-exchange.js';
 
 /** scheme://host[:port] as URL.origin writes it (host lower-cased, default port dropped). */

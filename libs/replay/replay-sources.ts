@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Store } from '../store/index.js';
 import type { CapturedResponse, HeaderMap } from '../exchange/exchange.js';
 import { bodyOf } from './formats/common.js';
-import { ReplayInputError } from './formats/errors.js';
+import { ReplayInputError } from '../errors.js';
 import { readGorFile } from './formats/gor.js';
 import { parseHar } from './formats/har.js';
 import { pickOrigin } from './har-origin.js';

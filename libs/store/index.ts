@@ -15,6 +15,6 @@ export type {
 export { DEFAULT_NOISE_THRESHOLDS, isNoise, type NoiseThresholds } from './noise.js';
 export * from './read/index.js';
 export { redactionKey } from './redaction-key.js';
-export { claimReplayRun, freeRunName, LIVE_SOURCE, replaySourceName, RunExistsError, type ReplaySourceRef } from './run-claims.js';
+export { claimReplayRun, freeRunName, LIVE_SOURCE, replaySourceName, type ReplaySourceRef } from './run-claims.js';
 export { MAX_STORED_DIFFERENCES } from './cap-differences.js';
 export { OTHER_ENDPOINT, UNKNOWN_ENDPOINT, runEndpoints, runHasEndpoint } from './run-endpoints.js';

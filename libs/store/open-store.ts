@@ -11,7 +11,7 @@ import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { ShadowDiffError } from '../errors.js';
+import { StoreUnavailableError } from '../errors.js';
 import { postgresDb, sqliteDb, type Db, type Dialect } from './db.js';
 
 export interface Store {
@@ -33,7 +33,7 @@ function migrationsFolder(dialect: 'sqlite' | 'pg'): string {
     const candidate = resolve(here, up, 'migrations', dialect);
     if (existsSync(resolve(candidate, 'meta/_journal.json'))) return candidate;
   }
-  throw new ShadowDiffError('SD_ERR_STORE_UNAVAILABLE', `migrations/${dialect} not found above ${here}`);
+  throw new StoreUnavailableError(`migrations/${dialect} not found above ${here}`);
 }
 
 function openSqlite(file: string): Store {
@@ -47,7 +47,7 @@ function openSqlite(file: string): Store {
     // Several comparator processes may write one file: wait for the lock rather than fail at once.
     connection.pragma('busy_timeout = 5000');
   } catch (error) {
-    throw new ShadowDiffError('SD_ERR_STORE_UNAVAILABLE', `cannot open store ${file}: ${(error as Error).message}`);
+    throw new StoreUnavailableError(`cannot open store ${file}: ${(error as Error).message}`);
   }
   const orm = drizzleSqlite(connection);
   migrateSqlite(orm, { migrationsFolder: migrationsFolder('sqlite') });
@@ -98,7 +98,7 @@ async function openPostgres(url: string): Promise<Store> {
     await migratePostgres(url);
   } catch (error) {
     await pool.end().catch(() => {});
-    throw new ShadowDiffError('SD_ERR_STORE_UNAVAILABLE', `cannot open store ${redactedUrl(url)}: ${(error as Error).message}`);
+    throw new StoreUnavailableError(`cannot open store ${redactedUrl(url)}: ${(error as Error).message}`);
   }
   return {
     dialect: 'postgres',

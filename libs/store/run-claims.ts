@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { ShadowDiffError } from '../errors.js';
+import { RunExistsError } from '../errors.js';
 import type { RunKind } from '../exchange/exchange.js';
 import type { Db } from './db.js';
 import type { Store } from './open-store.js';
@@ -29,16 +29,11 @@ export interface ExistingRun {
   source: string | null;
 }
 
-export class RunExistsError extends ShadowDiffError {
-  constructor(
-    readonly run: string,
-    readonly existing: ExistingRun,
-    appendHint: string,
-  ) {
-    const what = `${existing.kind} run${existing.source ? ` (source ${existing.source})` : ''}`;
-    const hint = existing.kind === 'replay' ? `; choose another run name, or ${appendHint} to add to it from the same source` : '; a replay never writes into a live run: choose another run name';
-    super('SD_ERR_RUN_EXISTS', `run '${run}' already exists as a ${what}${hint}`);
-  }
+/** The refusal of a claim: what holds the name, and how to go on. */
+function runExists(run: string, existing: ExistingRun, appendHint: string): RunExistsError {
+  const what = `${existing.kind} run${existing.source ? ` (source ${existing.source})` : ''}`;
+  const hint = existing.kind === 'replay' ? `; choose another run name, or ${appendHint} to add to it from the same source` : '; a replay never writes into a live run: choose another run name';
+  return new RunExistsError(`run '${run}' already exists as a ${what}${hint}`);
 }
 
 async function existingRun(db: Db, name: string): Promise<ExistingRun | null> {
@@ -65,9 +60,9 @@ export async function claimReplayRun(
       const created = await tx.run(sql`insert into runs (name, kind, source, created_at) values (${claim.name}, 'replay', ${claim.source}, ${now}) on conflict (name) do nothing`);
       if (created > 0) return { created: true };
       const winner = await existingRun(tx, claim.name);
-      if (winner) throw new RunExistsError(claim.name, winner, claim.appendHint);
+      if (winner) throw runExists(claim.name, winner, claim.appendHint);
     } else if (claim.append && existing.kind === 'replay' && existing.source === claim.source) return { created: false };
-    else throw new RunExistsError(claim.name, existing, claim.appendHint);
+    else throw runExists(claim.name, existing, claim.appendHint);
     return { created: false };
   });
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ShadowDiffError } from '../../libs/errors.js';
+import { InternalError } from '../../libs/errors.js';
 
 /** package.json at the package root: two levels up from the sources, three from dist/. */
 export function packageVersion(): string {
@@ -13,5 +13,5 @@ export function packageVersion(): string {
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
     if (manifest.name === 'shadow-diff' && typeof manifest.version === 'string') return manifest.version;
   }
-  throw new ShadowDiffError('SD_ERR_INTERNAL', `shadow-diff's package.json not found above ${here}`);
+  throw new InternalError(`shadow-diff's package.json not found above ${here}`);
 }

@@ -9,17 +9,16 @@ import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { connect } from 'node:net';
 import type { ShadowDiffConfig } from '../../libs/config/load-config.js';
-import type { ErrorCode } from '../../libs/errors.js';
+import { ConfigInvalidError, ReplayInputError, RunExistsError } from '../../libs/errors.js';
 import { createLogger } from '../../libs/logger.js';
 import { createBullmqQueue } from '../../libs/queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
-import { ReplayInputError } from '../../libs/replay/formats/errors.js';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
 import { leftOutSummary } from '../../libs/replay/har-origin.js';
 import { capturedExchanges, loadSource, type ReplaySource } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
-import { claimReplayRun, freeRunName, openStore, redactionKey, replaySourceName, RunExistsError } from '../../libs/store/index.js';
+import { claimReplayRun, freeRunName, openStore, redactionKey, replaySourceName } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { comparatorSettings } from './run-services.js';
 
@@ -28,17 +27,15 @@ export const REPLAY_EXIT = { ran: 0, usage: 2, unreachable: 3 } as const;
 /** How long a replay waits for Redis before it gives up (exit 3). */
 const REDIS_READY_TIMEOUT_MS = 5000;
 
-class UsageError extends Error {}
-
-/** The one source a replay reads: exactly one of --from-run, --har, --gor. */
+/** The one source a replay reads: exactly one of --from-run, --har, --gor; else the flags are invalid. */
 function sourceOf(config: ShadowDiffConfig): ReplaySource {
   const sources: ReplaySource[] = [
     ...(config.fromRun !== undefined ? [{ fromRun: config.fromRun }] : []),
     ...(config.har !== undefined ? [{ har: config.har }] : []),
     ...(config.gor !== undefined ? [{ gor: config.gor }] : []),
   ];
-  if (sources.length !== 1) throw new UsageError('give exactly one of --from-run RUN, --har FILE, --gor FILE');
-  if (config.harOrigin !== undefined && config.har === undefined) throw new UsageError('--har-origin: only with --har FILE');
+  if (sources.length !== 1) throw new ConfigInvalidError('give exactly one of --from-run RUN, --har FILE, --gor FILE');
+  if (config.harOrigin !== undefined && config.har === undefined) throw new ConfigInvalidError('--har-origin: only with --har FILE');
   return sources[0] as ReplaySource;
 }
 
@@ -74,7 +71,8 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
   try {
     source = sourceOf(config);
   } catch (error) {
-    if (error instanceof UsageError) {
+    // Said as it always was, without the code.
+    if (error instanceof ConfigInvalidError) {
       say(`shadow-diff replay: ${error.message}`);
       return REPLAY_EXIT.usage;
     }
@@ -154,11 +152,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
     if (config.json) process.stdout.write(`${JSON.stringify(leftOut ? { ...figures, leftOut } : figures)}\n`);
     return REPLAY_EXIT.ran;
   } catch (error) {
-    if (error instanceof ReplayInputError) {
-      say(`shadow-diff replay: ${'SD_ERR_REPLAY_INPUT' satisfies ErrorCode}: ${error.message}`);
-      return REPLAY_EXIT.usage;
-    }
-    if (error instanceof RunExistsError) {
+    if (error instanceof ReplayInputError || error instanceof RunExistsError) {
       say(`shadow-diff replay: ${error.code}: ${error.message}`);
       return REPLAY_EXIT.usage;
     }

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { UnrecoverableError } from 'bullmq';
-import { ShadowDiffError, type ErrorCode } from '../../libs/errors.js';
+import { ERROR_CLASSES, isErrorCode } from '../../libs/errors.js';
 import type { Logger } from '../../libs/logger.js';
 import type { AnyJob } from '../../libs/exchange/contracts.js';
 import { restoreBodies, transferableJob, withBodiesLost } from '../../libs/exchange/transfer-list.js';
@@ -104,7 +104,8 @@ export async function startComparatorPool(opts: PoolOptions): Promise<Comparator
         restartDelay = RESTART_DELAY_MS;
         started();
       } else if (m.type === 'start-failed') {
-        started(m.error.code ? new ShadowDiffError(m.error.code as ErrorCode, m.error.message) : errorFrom(m.error));
+        // A coded start failure (the store cannot be opened) comes back as its own class, for the CLI to report.
+        started(isErrorCode(m.error.code) ? new ERROR_CLASSES[m.error.code](m.error.message) : errorFrom(m.error));
       } else if (m.type === 'done' || m.type === 'failed') {
         answer(t, m);
       }

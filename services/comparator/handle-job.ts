@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { UnrecoverableError } from 'bullmq';
 import type { ComparisonConfig } from '../../libs/config/comparison-config.js';
+import { PayloadInvalidError } from '../../libs/errors.js';
 import {
   compareExchange,
   ComparisonBudgetError,
@@ -263,7 +264,10 @@ export async function outcomeOf(ex: Exchange, ctx: ComparisonContext, now = Date
   };
 }
 
-/** An exception from one stage of the comparator, so the log says which. */
+/**
+ * An exception from one stage of the comparator, so the log says which. Control flow, not a
+ * ShadowDiffError: failed() unwraps it, and the pair is counted as skipped (comparator_error).
+ */
 class StageError extends Error {
   constructor(
     readonly stage: ComparatorStage,
@@ -271,6 +275,16 @@ class StageError extends Error {
   ) {
     super(`${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
+}
+
+/**
+ * A payload that breaks its contract: BullMQ's UnrecoverableError, so the job fails at once and is never
+ * retried, with the PayloadInvalidError as its cause and its code as a property. The message keeps the
+ * code in front, as failed jobs and the comparator's log have always read it.
+ */
+function payloadInvalid(problem: string): UnrecoverableError {
+  const cause = new PayloadInvalidError(problem);
+  return Object.assign(new UnrecoverableError(`${cause.code}: ${problem}`), { code: cause.code, cause });
 }
 
 /** SQLite busy or locked: another connection holds the lock; the same write may pass later. */
@@ -352,8 +366,7 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
     if (job.name === 'compare-exchange') {
       const parsed = compareExchangePayloadSchema.safeParse(job.payload);
       if (!parsed.success) {
-        const error = new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
-        return failed(job, 'payload', error);
+        return failed(job, 'payload', payloadInvalid(parsed.error.issues[0]?.message ?? 'invalid payload'));
       }
       let outcome: ExchangeOutcome;
       try {
@@ -371,9 +384,9 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
     }
     if (job.name === 'record-drops') {
       const parsed = recordDropsPayloadSchema.safeParse(job.payload);
-      if (!parsed.success) throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: ${parsed.error.issues[0]?.message ?? 'invalid payload'}`);
+      if (!parsed.success) throw payloadInvalid(parsed.error.issues[0]?.message ?? 'invalid payload');
       return { recorded: await recordDrops(store, parsed.data) };
     }
-    throw new UnrecoverableError(`SD_ERR_PAYLOAD_INVALID: unknown job ${(job as { name: string }).name}`);
+    throw payloadInvalid(`unknown job ${(job as { name: string }).name}`);
   }
 }

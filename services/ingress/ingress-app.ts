@@ -24,7 +24,7 @@ import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-clie
 import { sentHosts, shadowHost } from '../../libs/capture/shadow-host.js';
 import { createUpstream } from '../../libs/http/upstream.js';
 import { destinationHeaders, hasBody, upstreamHeaders } from '../../libs/http/upstream-headers.js';
-import type { ErrorCode } from '../../libs/errors.js';
+import { PrimaryTimeoutError, PrimaryUnreachableError } from '../../libs/errors.js';
 import { forwardBody } from '../../libs/http/forward-body.js';
 import type { CapturedResponse, HeaderMap, SkipReason } from '../../libs/exchange/exchange.js';
 import type { IngressMetrics } from './ingress-metrics.js';
@@ -100,12 +100,12 @@ interface PrimaryResult {
   latencyMs: number;
 }
 
-function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
+function sendError(res: ServerResponse, status: 502 | 504, error: PrimaryUnreachableError | PrimaryTimeoutError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: status === 504 ? 'Gateway Timeout' : 'Bad Gateway', code, message });
+  const body = JSON.stringify({ error: status === 504 ? 'Gateway Timeout' : 'Bad Gateway', code: error.code, message: error.message });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -170,9 +170,9 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     counters.primaryErrors++;
     metrics?.primaryError();
     if ((error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT') {
-      sendError(res, 504, 'SD_ERR_PRIMARY_TIMEOUT', `the primary sent no response within ${opts.primaryTimeoutMs} ms`);
+      sendError(res, 504, new PrimaryTimeoutError(`the primary sent no response within ${opts.primaryTimeoutMs} ms`));
     } else {
-      sendError(res, 502, 'SD_ERR_PRIMARY_UNREACHABLE', 'the primary could not be reached or failed');
+      sendError(res, 502, new PrimaryUnreachableError('the primary could not be reached or failed'));
     }
     opts.onPrimaryError?.(error);
     if (!pair.req.complete) pair.req.resume();

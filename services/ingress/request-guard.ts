@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ErrorCode } from '../../libs/errors.js';
+import { RequestTimeoutError } from '../../libs/errors.js';
 
 export class RequestGuard {
   private readonly controller = new AbortController();
@@ -61,11 +61,8 @@ export class RequestGuard {
     // which may be the client's own connection.
     res.once('finish', () => this.abort());
     res.once('close', () => this.abort());
-    const body = JSON.stringify({
-      error: 'Request Timeout',
-      code: 'SD_ERR_REQUEST_TIMEOUT' satisfies ErrorCode,
-      message: `the request was not received whole within ${timeoutMs} ms`,
-    });
+    const error = new RequestTimeoutError(`the request was not received whole within ${timeoutMs} ms`);
+    const body = JSON.stringify({ error: 'Request Timeout', code: error.code, message: error.message });
     res.writeHead(408, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
     res.end(body);
   }

@@ -12,7 +12,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CrossOriginError, UnauthorizedError } from '../../libs/errors.js';
 import { isSameOrigin, isStateChanging } from './csrf.js';
+import { sendError } from './http-errors.js';
 import { isValidSession, loginCookies, logoutCookies, newSession, SESSION_COOKIE, SESSION_PATH } from './session.js';
 
 declare module 'fastify' {
@@ -92,10 +94,10 @@ button{margin-top:.75rem;background:#1f5fbf;color:#fff;border-color:#1f5fbf;curs
 <p class="message" role="alert">${message}</p><button type="submit">Log in</button></form></body></html>`;
 
 const unauthorized = (reply: FastifyReply) =>
-  reply
-    .status(401)
-    .header('www-authenticate', 'Bearer realm="shadow-diff"')
-    .send({ error: 'Unauthorized', code: 'SD_ERR_UNAUTHORIZED', message: 'a valid Authorization: Bearer <REPORT_TOKEN> header (or a login at /login) is required' });
+  sendError(
+    reply.header('www-authenticate', 'Bearer realm="shadow-diff"'),
+    new UnauthorizedError('a valid Authorization: Bearer <REPORT_TOKEN> header (or a login at /login) is required'),
+  );
 
 export async function installTokenAuth(app: FastifyInstance, token: string): Promise<void> {
   const expected = digest(token);
@@ -106,11 +108,12 @@ export async function installTokenAuth(app: FastifyInstance, token: string): Pro
     // The session is good where its Path sends it (the matched route under /api/v1), nowhere else.
     if (req.routeOptions.url?.startsWith(`${SESSION_PATH}/`) && isValidSession(token, cookieOf(req.headers.cookie, SESSION_COOKIE), Date.now())) {
       if (!isStateChanging(req.method) || isSameOrigin(req)) return;
-      return reply.status(403).send({
-        error: 'Forbidden',
-        code: 'SD_ERR_CROSS_ORIGIN',
-        message: 'a request that changes something, authenticated by the login cookie, must come from the report itself (Origin or Sec-Fetch-Site); scripts use Authorization: Bearer',
-      });
+      return sendError(
+        reply,
+        new CrossOriginError(
+          'a request that changes something, authenticated by the login cookie, must come from the report itself (Origin or Sec-Fetch-Site); scripts use Authorization: Bearer',
+        ),
+      );
     }
     // The pages are public and send a browser without a session to /login when the API says 401.
     return unauthorized(reply);

@@ -6,6 +6,8 @@
  * another origin can send without a CORS preflight; form parsing exists on /login only.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { UnsupportedMediaTypeError } from '../../libs/errors.js';
+import { sendError } from './http-errors.js';
 
 const STATE_CHANGING: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -41,10 +43,9 @@ export function requireJsonBodies(app: FastifyInstance, formPaths: ReadonlySet<s
   app.addHook('onRequest', async (req, reply) => {
     if (!isStateChanging(req.method) || !hasBody(req) || mediaType(req) === 'application/json') return;
     if (formPaths.has(req.url.split('?')[0] ?? '')) return;
-    return reply.status(415).send({
-      error: 'Unsupported Media Type',
-      code: 'SD_ERR_UNSUPPORTED_MEDIA_TYPE',
-      message: `this route takes a JSON body (content-type application/json), got '${mediaType(req).slice(0, 100) || 'none'}'`,
-    });
+    return sendError(
+      reply,
+      new UnsupportedMediaTypeError(`this route takes a JSON body (content-type application/json), got '${mediaType(req).slice(0, 100) || 'none'}'`),
+    );
   });
 }

@@ -11,8 +11,9 @@ import type { JobPublisher } from '../../libs/queue/queue.js';
 import type { ReplayProgress } from '../../libs/replay/replay-runner.js';
 import { capturedExchanges } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
-import { claimReplayRun, freeRunName, replaySourceName, RunExistsError, type Store } from '../../libs/store/index.js';
-import { badParameter, HttpError, notFound } from './http-errors.js';
+import { RunExistsError } from '../../libs/errors.js';
+import { claimReplayRun, freeRunName, replaySourceName, type Store } from '../../libs/store/index.js';
+import { badParameter, notFound } from './http-errors.js';
 import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
 import { errorResponse, runQuery } from './schemas.js';
 
@@ -128,7 +129,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
         await claimReplayRun(opts.store, { name: run, source: replaySourceName({ fromRun: b.fromRun }), append: b.append ?? false, appendHint: '"append": true' });
       } catch (error) {
         release();
-        if (error instanceof RunExistsError) throw new HttpError(409, error.code, error.message, 'run');
+        if (error instanceof RunExistsError) throw new RunExistsError(error.message, { parameter: 'run', cause: error });
         throw error;
       }
       const state: ReplayState = {

@@ -6,7 +6,8 @@
  * traffic elsewhere.
  */
 import { originOf } from '../../libs/http/origin.js';
-import { HttpError, badParameter } from './http-errors.js';
+import { ReplayTargetNotAllowedError, TooManyReplaysError } from '../../libs/errors.js';
+import { badParameter } from './http-errors.js';
 
 export interface ReplayTargetPolicy {
   /** Normalized origins (libs/http/origin.ts), as --replay-allow is parsed. */
@@ -20,11 +21,9 @@ export function checkReplayTarget(policy: ReplayTargetPolicy, parameter: string,
   const r = originOf(raw);
   if (!r.ok) throw badParameter(parameter, r.problem);
   if (!policy.allow.includes(r.origin)) {
-    throw new HttpError(
-      403,
-      'SD_ERR_REPLAY_TARGET_NOT_ALLOWED',
+    throw new ReplayTargetNotAllowedError(
       `${parameter} origin ${r.origin} is not allowed: replays through the API go only to the origins in --replay-allow (SHADOW_DIFF_REPLAY_ALLOW)`,
-      parameter,
+      { parameter },
     );
   }
 }
@@ -37,7 +36,7 @@ export class ReplaySlots {
 
   take(): () => void {
     if (this.running >= this.max) {
-      throw new HttpError(429, 'SD_ERR_TOO_MANY_REPLAYS', `${this.max} replay(s) already running (--max-replays); start this one when one has finished`);
+      throw new TooManyReplaysError(`${this.max} replay(s) already running (--max-replays); start this one when one has finished`);
     }
     this.running++;
     let given = false;

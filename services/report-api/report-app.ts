@@ -11,7 +11,7 @@ import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { replayRoutes } from './replay-routes.js';
 import type { ReplayTargetPolicy } from './replay-targets.js';
-import { frameworkErrors, installErrorHandler } from './http-errors.js';
+import { frameworkErrors, installErrorHandler, notFound, sendError } from './http-errors.js';
 import { installOpenApi } from './openapi.js';
 import { reportRoutes } from './report-routes.js';
 import { installStrictNumbers } from './strict-parameters.js';
@@ -67,9 +67,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   if (opts.token) await installTokenAuth(app, opts.token);
   requireJsonBodies(app, opts.token ? FORM_PATHS : new Set());
   await installOpenApi(app, Boolean(opts.token));
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: 'Not Found', code: 'SD_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler((req, reply) => sendError(reply, notFound(`no route ${req.method} ${req.url.split('?')[0]}`)));
   await app.register(healthRoutes, { store: opts.store, queue: opts.queue });
   const report = { noise: opts.noise, maxEndpoints: opts.maxEndpoints };
   await app.register(reportRoutes, { prefix: '/api/v1', store: opts.store, defaultRun: opts.defaultRun, report });

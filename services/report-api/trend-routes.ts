@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { compareRuns, timeline, type ReportOptions, type Store } from '../../libs/store/index.js';
-import { HttpError } from './http-errors.js';
+import { notFound } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
 import { compareResponse, errorResponse, runQuery, timelineResponse } from './schemas.js';
 
@@ -21,7 +21,7 @@ const endpointQuery = { type: 'string', minLength: 1, maxLength: 2048, descripti
 /** A run the store has never seen is a 404 naming the parameter: a typo must not read as "everything fixed". */
 async function requireRun(store: Store, run: string, parameter: string): Promise<void> {
   const rows = await store.db.all(sql`select 1 as one from runs where name = ${run} limit 1`);
-  if (rows.length === 0) throw new HttpError(404, 'SD_ERR_NOT_FOUND', `parameter '${parameter}': no run named '${run}'`, parameter);
+  if (rows.length === 0) throw notFound(`parameter '${parameter}': no run named '${run}'`, parameter);
 }
 
 export const trendRoutes: FastifyPluginAsync<TrendRoutesOptions> = async (app, { store, defaultRun, report }) => {

@@ -18,7 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { ShadowDiffError } from '../../libs/errors.js';
+import { InternalError } from '../../libs/errors.js';
 
 /** services/report-api/web at the package root: two levels up from the sources, three from dist/. */
 export function webFolder(): string {
@@ -27,7 +27,7 @@ export function webFolder(): string {
     const candidate = resolve(here, up, 'services/report-api/web');
     if (existsSync(resolve(candidate, 'index.html'))) return candidate;
   }
-  throw new ShadowDiffError('SD_ERR_INTERNAL', `web report assets (services/report-api/web) not found above ${here}`);
+  throw new InternalError(`web report assets (services/report-api/web) not found above ${here}`);
 }
 
 /** jsondiffpatch's lib/ folder: its ES modules import each other by relative paths only. */

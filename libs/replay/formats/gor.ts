@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { CapturedRequest, CapturedResponse } from '../../exchange/exchange.js';
 import { EMPTY_BODY, hasNoBody, preview } from './common.js';
-import { ReplayInputError } from './errors.js';
+import { ReplayInputError } from '../../errors.js';
 import { MessageError, parseRequestMessage, parseResponseMessage } from './http-message.js';
 import type { FormatProblem, ParseResult, RecordedExchange } from './recorded-exchange.js';
 
@@ -43,7 +43,7 @@ interface PendingResponse {
   response: Omit<CapturedResponse, 'latencyMs'>;
 }
 
-/** A record that cannot be used; caught per record. */
+/** A record that cannot be used; caught per record and reported as a FormatProblem, so not a coded ShadowDiffError. */
 class RecordProblem extends Error {}
 
 const PAYLOAD_HEADER = /^([^ ]+) ([^ ]+)(?: ([^ ]*))?(?: ([^ ]*))?/;

@@ -16,7 +16,7 @@ import {
   splitAbsoluteUrl,
   withoutHeaders,
 } from './common.js';
-import { ReplayInputError } from './errors.js';
+import { ReplayInputError } from '../../errors.js';
 import type { FormatProblem, LeftOut, ParseResult, RecordedExchange } from './recorded-exchange.js';
 
 /**
@@ -26,7 +26,10 @@ import type { FormatProblem, LeftOut, ParseResult, RecordedExchange } from './re
  */
 const RESPONSE_HEADERS_NOT_MATCHING_CONTENT = ['content-encoding', 'content-length'];
 
-/** A problem with one entry; caught per entry, never escapes parseHar. */
+/**
+ * A problem with one entry; caught per entry, never escapes parseHar: it becomes a FormatProblem (the
+ * record is reported and skipped), so it is control flow, not a coded ShadowDiffError.
+ */
 class EntryProblem extends Error {}
 
 type Json = Record<string, unknown>;

@@ -8,6 +8,7 @@
 import type { CapturedBody, HeaderMap } from '../../exchange/exchange.js';
 import { EMPTY_BODY, TOKEN, bodyOf, hasNoBody, headerMapOf, ownBytes, preview, splitAbsoluteUrl } from './common.js';
 
+/** Local to the parsers: gor.ts turns it into a FormatProblem (with the offset), never a user-facing error. */
 export class MessageError extends Error {
   constructor(
     message: string,

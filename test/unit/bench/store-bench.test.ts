@@ -14,7 +14,7 @@ import type { ExchangeOutcome } from '../../../libs/store/index.js';
 import type { StoreBenchResult, StoreStage } from '../../../bench/store.js';
 import { growthHeld, type GrowthRun } from '../../../bench/store-growth.js';
 import { sizeLabel, storeSection, storeVerdicts } from '../../../bench/store-report.js';
-import { replaceSection, writeSection } from '../../../bench/support/docs-section.js';
+import { replaceSection, writeSection } from '../../../libs/config/docs-section.js';
 import { benchOptions, numberList } from '../../../bench/support/options.js';
 import { createBenchDatabase, databaseUrl } from '../../../bench/support/pg-database.js';
 import { BENCH_ENDPOINTS, outcomeBatches, prng } from '../../../bench/support/store-outcomes.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ReplayInputError } from '../../../libs/replay/formats/errors.js';
+import { ReplayInputError } from '../../../libs/errors.js';
 import { GorParser, isGzip, parseGor, readGorFile } from '../../../libs/replay/formats/gor.js';
 import type { ParseResult, RecordedExchange } from '../../../libs/replay/formats/recorded-exchange.js';
 import { IMAGE_BODY, SAMPLE_GOR, UPLOAD_BODY } from '../../fixtures/replay/generate-gor.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ReplayInputError } from '../../../libs/replay/formats/errors.js';
+import { ReplayInputError } from '../../../libs/errors.js';
 import { parseHar } from '../../../libs/replay/formats/har.js';
 import { pickOrigin } from '../../../libs/replay/har-origin.js';
 import type { RecordedExchange } from '../../../libs/replay/formats/recorded-exchange.js';

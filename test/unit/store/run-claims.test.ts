@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimReplayRun, freeRunName, openStore, RunExistsError, type Store } from '../../../libs/store/index.js';
+import { RunExistsError } from '../../../libs/errors.js';
+import { claimReplayRun, freeRunName, openStore, type Store } from '../../../libs/store/index.js';
 import { createJobHandler } from '../../../services/comparator/handle-job.js';
 import { makeExchange } from '../../support/fixtures.js';
 import { tempDb } from '../../support/temp.js';

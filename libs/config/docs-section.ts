@@ -1,8 +1,8 @@
 /**
  * Regenerates one section of a markdown file between two HTML comments, e.g.
- * `<!-- store-bench:begin -->` … `<!-- store-bench:end -->`, leaving the rest as it is (as
- * `npm run docs:options` does for docs/configuration.md). Without the markers the section is
- * appended, markers included, so the next run finds it.
+ * `<!-- store-bench:begin -->` … `<!-- store-bench:end -->`, leaving the rest as it is: the
+ * benchmarks' figures (`npm run bench`) and the table of docs/errors.md (`npm run docs:errors`).
+ * Without the markers the section is appended, markers included, so the next run finds it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
