@@ -32,5 +32,14 @@ export function checkUrl(text: string, rules: UrlRules, shown = text): UrlCheck 
   return { ok: true, url };
 }
 
+/**
+ * Text that begins `http://` or `https://` and a host, as written: the report API's replay body
+ * asks that much of a baseline before its origin is checked (the WHATWG parser alone would also
+ * take `HTTP://x` and `http:x`).
+ */
+export function writtenAsHttpUrl(text: string): boolean {
+  return /^https?:\/\/[^/]/.test(text);
+}
+
 /** The report API's address as the gate and compare commands take it (--report). */
 export const REPORT_URL: UrlRules = { schemes: HTTP_SCHEMES, schemeWords: 'an http(s)', example: 'http://127.0.0.1:8081' };

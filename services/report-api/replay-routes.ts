@@ -12,6 +12,7 @@ import type { ReplayProgress } from '../../libs/replay/replay-runner.js';
 import { capturedExchanges } from '../../libs/replay/replay-sources.js';
 import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
 import { claimReplayRun, freeRunName, replaySourceName, RunExistsError, type Store } from '../../libs/store/index.js';
+import { writtenAsHttpUrl } from '../../libs/values/url.js';
 import { badParameter, HttpError, notFound } from './http-errors.js';
 import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
 import { errorResponse, runQuery } from './schemas.js';
@@ -116,7 +117,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     },
     async (req, reply) => {
       const b = req.body;
-      if (b.baseline !== undefined && b.baseline !== 'recorded' && !/^https?:\/\/[^/]/.test(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
+      if (b.baseline !== undefined && b.baseline !== 'recorded' && !writtenAsHttpUrl(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
       checkReplayTarget(opts.targets, 'candidate', b.candidate);
       if (b.baseline !== undefined && b.baseline !== 'recorded') checkReplayTarget(opts.targets, 'baseline', b.baseline);
       const exchanges = await capturedExchanges(opts.store, b.fromRun);
