@@ -81,7 +81,7 @@ const arrayRule = mapping(
       }
     }, always),
   )
-  .transform(({ path, mode, key }): ArrayRule => (mode === 'keyed' ? { path: path as string, mode, key: key as string } : { path: path as string, mode }));
+  .transform(({ path, mode, key }): ArrayRule => (mode === 'keyed' ? { path, mode, key: key as string } : { path, mode }));
 
 const bound = z
   .number({ error: (iss) => `must be a non-negative number ${got(iss.input)}` })
