@@ -77,7 +77,7 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
     case 'rate': {
       // A rate is requests per second, and its interval must fit a timer.
       const n = readDecimal(value, RATE_DECIMAL);
-      if (n === undefined || n <= 0) return { ok: false, error: `must be a positive number of requests per second, got '${raw}'` };
+      if (n === undefined || !Number.isFinite(n) || n <= 0) return { ok: false, error: `must be a positive number of requests per second, got '${raw}'` };
       if (spec.min !== undefined && n < spec.min) {
         return { ok: false, error: `must be at least ${spec.min} requests per second: one request every ${MAX_TIMER_MS} ms (about 24.8 days) at most, got '${raw}'` };
       }

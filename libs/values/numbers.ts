@@ -38,13 +38,14 @@ function patternOf(s: DecimalSyntax): RegExp {
 
 const patterns = new WeakMap<DecimalSyntax, RegExp>();
 
-/** The number `text` writes in `syntax`, finite; undefined when it is not one. */
+/**
+ * The number `text` writes in `syntax`; undefined when it is not written so. Past a double's range
+ * (`1e309`, 400 digits) it is Infinity: each caller's range check words that refusal.
+ */
 export function readDecimal(text: string, syntax: DecimalSyntax): number | undefined {
   let pattern = patterns.get(syntax);
   if (!pattern) patterns.set(syntax, (pattern = patternOf(syntax)));
-  if (!pattern.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
+  return pattern.test(text) ? Number(text) : undefined;
 }
 
 /** Digits that a double holds exactly (1e20 would not be the number written); undefined otherwise. */
