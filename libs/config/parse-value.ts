@@ -2,6 +2,7 @@
 import { compileTrustProxy } from '../http/forwarding.js';
 import { parsePathPattern } from '../compare/json-path.js';
 import { parseOrigin } from '../http/origin.js';
+import { BYTE_SIZE_FORMS, readByteSize } from '../values/byte-sizes.js';
 import { readUnitDuration, UNIT_DURATION_FORMS } from '../values/durations.js';
 import { PLAIN_DECIMAL, RATE_DECIMAL, readDecimal, readSafeInteger } from '../values/numbers.js';
 import { checkRunName } from '../values/run-name.js';
@@ -17,7 +18,6 @@ export type ParsedValue = string | number | boolean | HostPort | readonly string
 
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; error: string };
 
-const BYTE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 const REDIS_SCHEMES = ['redis:', 'rediss:'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const HTTP_TOKEN = /^[A-Z][A-Z0-9-]*$/;
@@ -69,10 +69,8 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       return bounded(ms, spec, ' ms');
     }
     case 'bytes': {
-      const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(value);
-      const unit = BYTE_UNITS[(m?.[2] || 'b').toLowerCase()];
-      if (!m || unit === undefined) return { ok: false, error: `must be a size such as 65536, 64KiB or 1MiB, got '${raw}'` };
-      return bounded(Number(m[1]) * unit, spec, ' bytes');
+      const bytes = readByteSize(value);
+      return bytes === undefined ? { ok: false, error: `must be ${BYTE_SIZE_FORMS}, got '${raw}'` } : bounded(bytes, spec, ' bytes');
     }
     case 'rate': {
       // A rate is requests per second, and its interval must fit a timer.
