@@ -3,6 +3,8 @@
  * names its parameters, `*` at the end matches the rest of the path, and `endpoint` renames a route
  * or groups several patterns under one name. Routes are tried in order; the first match wins.
  */
+import { z } from 'zod';
+import { issueLines, mapping } from '../values/schema-issues.js';
 import { endpointOf } from './endpoint-template.js';
 
 export interface RouteSpec {
@@ -24,32 +26,36 @@ interface CompiledRoute {
 export type EndpointResolver = (method: string, url: string) => string;
 
 const SEGMENT = /^(?::[A-Za-z_][A-Za-z0-9_]*|[^:*]*)$/;
+const PATTERN_FORM = "must be a path starting with '/', e.g. /users/:userId/orders/:orderId";
+
+const pattern = z.string({ error: PATTERN_FORM }).superRefine((p, ctx) => {
+  if (!p.startsWith('/')) return void ctx.addIssue({ code: 'custom', message: PATTERN_FORM });
+  const parts = p.split('/').slice(1);
+  parts.forEach((seg, i) => {
+    if (seg === '*' && i === parts.length - 1) return;
+    if (!SEGMENT.test(seg)) ctx.addIssue({ code: 'custom', message: `segment '${seg}' must be literal, ':name', or a final '*'` });
+  });
+});
+
+/** One entry of the config file's `routes:`, normalized: method upper-cased, endpoint trimmed. */
+const routeSchema = mapping(
+  {
+    pattern,
+    method: z.string({ error: 'must be an HTTP method' }).regex(/^[A-Za-z]+$/, { error: 'must be an HTTP method' }).optional(),
+    endpoint: z.string({ error: 'must be a non-empty name' }).refine((e) => e.trim() !== '', { error: 'must be a non-empty name' }).optional(),
+  },
+  { notMapping: () => "must be a mapping with 'pattern'", unknownKey: (key) => `unknown key '${key}'` },
+).transform(
+  (r): RouteSpec => ({
+    pattern: r.pattern,
+    ...(r.method ? { method: r.method.toUpperCase() } : {}),
+    ...(r.endpoint ? { endpoint: r.endpoint.trim() } : {}),
+  }),
+);
 
 export function validateRoute(route: unknown, where: string): { route: RouteSpec | null; errors: string[] } {
-  const errors: string[] = [];
-  if (typeof route !== 'object' || route === null || Array.isArray(route)) return { route: null, errors: [`${where}: must be a mapping with 'pattern'`] };
-  const r = route as Record<string, unknown>;
-  for (const key of Object.keys(r)) if (!['pattern', 'method', 'endpoint'].includes(key)) errors.push(`${where}: unknown key '${key}'`);
-  if (typeof r.pattern !== 'string' || !r.pattern.startsWith('/')) {
-    errors.push(`${where}.pattern: must be a path starting with '/', e.g. /users/:userId/orders/:orderId`);
-  } else {
-    const parts = r.pattern.split('/').slice(1);
-    parts.forEach((seg, i) => {
-      if (seg === '*' && i === parts.length - 1) return;
-      if (!SEGMENT.test(seg)) errors.push(`${where}.pattern: segment '${seg}' must be literal, ':name', or a final '*'`);
-    });
-  }
-  if (r.method !== undefined && (typeof r.method !== 'string' || !/^[A-Za-z]+$/.test(r.method))) errors.push(`${where}.method: must be an HTTP method`);
-  if (r.endpoint !== undefined && (typeof r.endpoint !== 'string' || r.endpoint.trim() === '')) errors.push(`${where}.endpoint: must be a non-empty name`);
-  if (errors.length > 0) return { route: null, errors };
-  return {
-    route: {
-      pattern: r.pattern as string,
-      ...(r.method ? { method: (r.method as string).toUpperCase() } : {}),
-      ...(r.endpoint ? { endpoint: (r.endpoint as string).trim() } : {}),
-    },
-    errors,
-  };
+  const parsed = routeSchema.safeParse(route);
+  return parsed.success ? { route: parsed.data, errors: [] } : { route: null, errors: issueLines(parsed.error.issues, where) };
 }
 
 function compile(route: RouteSpec): CompiledRoute {

@@ -3,11 +3,10 @@
  * (flags win over the environment, which wins over the file), validated with every error reported
  * together, then frozen.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { HostEchoMode } from '../compare/host-echo.js';
 import type { IngressMode } from '../capture/ingress-mode.js';
-import { ConfigFileError, ConfigInvalidError } from '../errors.js';
+import { ConfigInvalidError } from '../errors.js';
+import { readConfigFile, settingText } from './config-file.js';
 import { COMPARISON_FILE_KEYS, parseComparisonConfig, type ComparisonConfig } from './comparison-config.js';
 import { commandSpec, envOf, flagOf, optionSpec, type CommandSpec } from './commands.js';
 import { OPTIONS, type CommandName, type OptionKey, type OptionSpec } from './options.js';
@@ -149,33 +148,6 @@ function reads(command: CommandSpec | undefined, spec: OptionSpec): boolean {
   return command?.readsShared ?? true;
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigFileError(`cannot read config file ${path}: ${(error as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (error) {
-    throw new ConfigFileError(`config file ${path} is not valid YAML: ${(error as Error).message}`);
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ConfigFileError(`config file ${path} must be a YAML mapping of settings`);
-  }
-  return doc as Record<string, unknown>;
-}
-
-function fileValueToRaw(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(',');
-  return null;
-}
-
 function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
   for (const v of Object.values(value)) deepFreeze(v);
@@ -240,8 +212,8 @@ export function loadConfig(sources: ConfigSources): ShadowDiffConfig {
         if (envName) source = { where: `env ${envName}`, raw: env[envName] as string };
       }
       if (!source && spec.key in file) {
-        const raw = fileValueToRaw(file[spec.key]);
-        if (raw === null) {
+        const raw = settingText(file[spec.key]);
+        if (raw === undefined) {
           errors.push(`config file ${configPath}: '${spec.key}' must be a string, number or list`);
           continue;
         }

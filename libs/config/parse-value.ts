@@ -2,6 +2,11 @@
 import { compileTrustProxy } from '../http/forwarding.js';
 import { parsePathPattern } from '../compare/json-path.js';
 import { parseOrigin } from '../http/origin.js';
+import { BYTE_SIZE_FORMS, readByteSize } from '../values/byte-sizes.js';
+import { readUnitDuration, UNIT_DURATION_FORMS } from '../values/durations.js';
+import { PLAIN_DECIMAL, RATE_DECIMAL, readDecimal, readSafeInteger } from '../values/numbers.js';
+import { checkRunName } from '../values/run-name.js';
+import { checkUrl, HTTP_SCHEMES } from '../values/url.js';
 import { MAX_TIMER_MS, type OptionSpec } from './options.js';
 
 export interface HostPort {
@@ -13,9 +18,7 @@ export type ParsedValue = string | number | boolean | HostPort | readonly string
 
 export type ParseResult = { ok: true; value: ParsedValue } | { ok: false; error: string };
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const BYTE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
-const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+const REDIS_SCHEMES = ['redis:', 'rediss:'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const HTTP_TOKEN = /^[A-Z][A-Z0-9-]*$/;
 
@@ -41,14 +44,8 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
   switch (spec.kind) {
     case 'url':
     case 'redisUrl': {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return { ok: false, error: `must be a URL, got '${raw}'` };
-      }
-      const allowed = spec.kind === 'url' ? ['http:', 'https:'] : ['redis:', 'rediss:'];
-      if (!allowed.includes(url.protocol)) return { ok: false, error: `must be a ${allowed.join(' or ')} URL, got '${raw}'` };
+      const url = checkUrl(value, { schemes: spec.kind === 'url' ? HTTP_SCHEMES : REDIS_SCHEMES }, raw);
+      if (!url.ok) return { ok: false, error: url.problem };
       return { ok: true, value: spec.kind === 'url' ? value.replace(/\/+$/, '') : value };
     }
     case 'hostPort': {
@@ -56,34 +53,29 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       return hp ? { ok: true, value: hp } : { ok: false, error: `must be HOST:PORT (port 0-65535), got '${raw}'` };
     }
     case 'int': {
-      // Digits only, and no more than a double holds exactly: 1e20 would not be the number written.
-      if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) return { ok: false, error: `must be a whole number, got '${raw}'` };
-      return bounded(Number(value), spec, '');
+      const n = readSafeInteger(value);
+      return n === undefined ? { ok: false, error: `must be a whole number, got '${raw}'` } : bounded(n, spec, '');
     }
     case 'percent': {
-      // Plain decimal text: Number() would read 0x10 as 16 and 1e309 as Infinity.
-      if (!/^-?(?:\d+(?:\.\d+)?|\.\d+)$/.test(value)) return { ok: false, error: `must be a number from ${spec.min} to ${spec.max}, got '${raw}'` };
-      return bounded(Number(value), spec, '');
+      const n = readDecimal(value, PLAIN_DECIMAL);
+      return n === undefined ? { ok: false, error: `must be a number from ${spec.min} to ${spec.max}, got '${raw}'` } : bounded(n, spec, '');
     }
     case 'duration': {
-      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value);
-      if (!m) return { ok: false, error: `must be a duration such as 500ms, 5s, 2m, 7d (a bare number is milliseconds), got '${raw}'` };
-      const ms = Math.round(Number(m[1]) * (DURATION_UNITS[m[2] ?? 'ms'] ?? 1));
+      const ms = readUnitDuration(value);
+      if (ms === undefined) return { ok: false, error: `must be ${UNIT_DURATION_FORMS}, got '${raw}'` };
       if (spec.max === undefined && ms > MAX_TIMER_MS) {
         return { ok: false, error: `must be at most ${MAX_TIMER_MS} ms (about 24.8 days): a longer timer would fire at once, got '${raw}'` };
       }
       return bounded(ms, spec, ' ms');
     }
     case 'bytes': {
-      const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(value);
-      const unit = BYTE_UNITS[(m?.[2] || 'b').toLowerCase()];
-      if (!m || unit === undefined) return { ok: false, error: `must be a size such as 65536, 64KiB or 1MiB, got '${raw}'` };
-      return bounded(Number(m[1]) * unit, spec, ' bytes');
+      const bytes = readByteSize(value);
+      return bytes === undefined ? { ok: false, error: `must be ${BYTE_SIZE_FORMS}, got '${raw}'` } : bounded(bytes, spec, ' bytes');
     }
     case 'rate': {
-      // Decimal only: a rate is requests per second, and its interval must fit a timer.
-      const n = /^\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
-      if (!Number.isFinite(n) || n <= 0) return { ok: false, error: `must be a positive number of requests per second, got '${raw}'` };
+      // A rate is requests per second, and its interval must fit a timer.
+      const n = readDecimal(value, RATE_DECIMAL);
+      if (n === undefined || !Number.isFinite(n) || n <= 0) return { ok: false, error: `must be a positive number of requests per second, got '${raw}'` };
       if (spec.min !== undefined && n < spec.min) {
         return { ok: false, error: `must be at least ${spec.min} requests per second: one request every ${MAX_TIMER_MS} ms (about 24.8 days) at most, got '${raw}'` };
       }
@@ -100,8 +92,10 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
       if (['false', '0', 'no', 'off'].includes(v)) return { ok: true, value: false };
       return { ok: false, error: `must be true or false, got '${raw}'` };
     }
-    case 'runName':
-      return RUN_NAME.test(value) ? { ok: true, value } : { ok: false, error: `must be 1-100 letters, digits, '.', '_', ':' or '-', got '${raw}'` };
+    case 'runName': {
+      const name = checkRunName(value, undefined, raw);
+      return name.ok ? name : { ok: false, error: name.problem };
+    }
     case 'methods': {
       const methods = value.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
       const bad = methods.filter((m) => !HTTP_TOKEN.test(m));
@@ -152,8 +146,9 @@ export function parseValue(spec: OptionSpec, raw: string): ParseResult {
     }
     case 'string':
     case 'path': {
-      if (spec.key === 'queuePrefix' && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(value)) {
-        return { ok: false, error: `must be 1-64 letters, digits, '.', '_', ':' or '-', got '${raw}'` };
+      if (spec.key === 'queuePrefix') {
+        const prefix = checkRunName(value, 64, raw);
+        if (!prefix.ok) return { ok: false, error: prefix.problem };
       }
       if (spec.key === 'logLevel' && !LOG_LEVELS.includes(value)) {
         return { ok: false, error: `must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'` };

@@ -4,16 +4,14 @@
  * port omitted. Two URLs reach the same origin exactly when these strings are equal; host names are
  * not resolved, so `localhost` and `127.0.0.1` stay different origins.
  */
+import { checkUrl, HTTP_SCHEMES } from '../values/url.js';
+
 export type OriginResult = { ok: true; origin: string; url: URL } | { ok: false; problem: string };
 
 export function originOf(raw: string): OriginResult {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { ok: false, problem: 'must be an http(s) URL' };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, problem: 'must be an http(s) URL' };
+  const checked = checkUrl(raw, { schemes: HTTP_SCHEMES });
+  if (!checked.ok) return { ok: false, problem: 'must be an http(s) URL' };
+  const url = checked.url;
   if (url.username !== '' || url.password !== '') return { ok: false, problem: 'must not carry credentials (user:password@)' };
   return { ok: true, origin: url.origin, url };
 }

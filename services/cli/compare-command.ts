@@ -6,6 +6,7 @@
  */
 import { Ajv } from 'ajv';
 import { request } from 'undici';
+import { checkUrl, REPORT_URL } from '../../libs/values/url.js';
 import { compareResponse } from '../report-api/schemas.js';
 
 export const COMPARE_EXIT = { printed: 0, usage: 2, unreachable: 3 } as const;
@@ -58,12 +59,8 @@ export function compareTable(c: Comparison): string[] {
 }
 
 function checkArgs(a: CompareArgs): string[] {
-  try {
-    const u = new URL(a.report);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? [] : [`--report: must be an http(s) URL, got '${a.report}'`];
-  } catch {
-    return [`--report: must be a URL such as http://127.0.0.1:8081, got '${a.report}'`];
-  }
+  const report = checkUrl(a.report, REPORT_URL);
+  return report.ok ? [] : [`--report: ${report.problem}`];
 }
 
 export async function runCompare(a: CompareArgs, out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {

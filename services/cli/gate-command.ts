@@ -4,8 +4,9 @@
  * and answers it cannot read are 3 too: 2 would read as "inconclusive, try again later".
  */
 import { request } from 'undici';
-import { parseInstant } from '../../libs/gate/time-window.js';
-import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/values/strict-numbers.js';
+import { checkInstant } from '../../libs/values/instant.js';
+import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/values/numbers.js';
+import { checkUrl, REPORT_URL } from '../../libs/values/url.js';
 import { readGateAnswer, type GateQuestion } from './gate-answer.js';
 
 export const GATE_EXIT = { pass: 0, fail: 1, inconclusive: 2, error: 3 } as const;
@@ -27,12 +28,8 @@ export interface GateArgs {
 
 function checkArgs(a: GateArgs): { question: GateQuestion; errors: string[] } {
   const errors: string[] = [];
-  try {
-    const u = new URL(a.report);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') errors.push(`--report: must be an http(s) URL, got '${a.report}'`);
-  } catch {
-    errors.push(`--report: must be a URL such as http://127.0.0.1:8081, got '${a.report}'`);
-  }
+  const report = checkUrl(a.report, REPORT_URL);
+  if (!report.ok) errors.push(`--report: ${report.problem}`);
   const number = (flag: string, raw: string | undefined, spec: NumberSpec) => {
     if (raw === undefined) return undefined;
     const parsed = parseNumberText(raw, spec);
@@ -41,9 +38,8 @@ function checkArgs(a: GateArgs): { question: GateQuestion; errors: string[] } {
     return Number.NaN;
   };
   for (const [flag, raw] of [['--since', a.since], ['--until', a.until]] as const) {
-    if (raw !== undefined && parseInstant(raw) === null) {
-      errors.push(`${flag}: must be an ISO 8601 date-time (2026-11-24T10:00:00Z) or a duration back from now no earlier than 1970 (PT30M), got '${raw}'`);
-    }
+    const at = raw === undefined ? undefined : checkInstant(raw, 'PT30M');
+    if (at && !at.ok) errors.push(`${flag}: ${at.problem}`);
   }
   const question: GateQuestion = {
     run: a.run,

@@ -6,7 +6,8 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { evaluateGate, type GateBaseline } from '../../libs/gate/evaluate-gate.js';
-import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/values/strict-numbers.js';
+import { COUNT, parseNumberText, POSITIVE_COUNT, RATE, type NumberSpec } from '../../libs/values/numbers.js';
+import { isRunName } from '../../libs/values/run-name.js';
 import { compareRuns, runFigures, type ReportOptions, type Store, type TimeWindow } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
 import { windowFrom, windowQueryProperties } from './query-window.js';
@@ -29,8 +30,6 @@ interface GateQuery {
   since?: string;
   until?: string;
 }
-
-const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 const gateParameters = {
   run: runQuery,
@@ -131,7 +130,7 @@ export const gateRoutes: FastifyPluginAsync<GateRoutesOptions> = async (app, { s
       };
       for (const key of ['run', 'baseline'] as const) {
         const name = m[key];
-        if (name !== undefined && !RUN_NAME.test(name)) throw badParameter(`metadata.${key}`, `is not a run name: '${name}'`);
+        if (name !== undefined && !isRunName(name)) throw badParameter(`metadata.${key}`, `is not a run name: '${name}'`);
       }
       const result = await evaluate(
         {

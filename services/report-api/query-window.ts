@@ -1,5 +1,5 @@
 /** `since` / `until` query parameters, shared by every report route. */
-import { parseInstant } from '../../libs/gate/time-window.js';
+import { checkInstant } from '../../libs/values/instant.js';
 import type { TimeWindow } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
 
@@ -19,11 +19,9 @@ export function windowFrom(query: { since?: string | undefined; until?: string |
   for (const key of ['since', 'until'] as const) {
     const raw = query[key];
     if (raw === undefined) continue;
-    const at = parseInstant(raw);
-    if (at === null) {
-      throw badParameter(`${prefix}${key}`, `must be an ISO 8601 date-time (2026-11-24T10:00:00Z) or a duration back from now no earlier than 1970 (PT15M), got '${raw}'`);
-    }
-    window[key] = at;
+    const at = checkInstant(raw, 'PT15M');
+    if (!at.ok) throw badParameter(`${prefix}${key}`, at.problem);
+    window[key] = at.value;
   }
   if (window.since !== undefined && window.until !== undefined && window.since >= window.until) {
     throw badParameter(`${prefix}until`, 'must be later than since');

@@ -14,6 +14,7 @@ import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/r
 import { RunExistsError } from '../../libs/errors.js';
 import { claimReplayRun, freeRunName, replaySourceName, type Store } from '../../libs/store/index.js';
 import { badParameter, notFound } from './http-errors.js';
+import { writtenAsHttpUrl } from '../../libs/values/url.js';
 import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
 import { errorResponse, runQuery } from './schemas.js';
 
@@ -117,7 +118,7 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     },
     async (req, reply) => {
       const b = req.body;
-      if (b.baseline !== undefined && b.baseline !== 'recorded' && !/^https?:\/\/[^/]/.test(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
+      if (b.baseline !== undefined && b.baseline !== 'recorded' && !writtenAsHttpUrl(b.baseline)) throw badParameter('baseline', "must be 'recorded' or an http(s) URL");
       checkReplayTarget(opts.targets, 'candidate', b.candidate);
       if (b.baseline !== undefined && b.baseline !== 'recorded') checkReplayTarget(opts.targets, 'baseline', b.baseline);
       const exchanges = await capturedExchanges(opts.store, b.fromRun);

@@ -5,7 +5,7 @@
  * documented range and the enforced one are the same numbers.
  */
 import type { FastifyInstance, preValidationHookHandler, RouteOptions } from 'fastify';
-import { checkNumber, parseNumberText, type NumberSpec } from '../../libs/values/strict-numbers.js';
+import { checkNumber, parseNumberText, type NumberSpec } from '../../libs/values/numbers.js';
 import { badParameter } from './http-errors.js';
 
 interface PropertySchema {

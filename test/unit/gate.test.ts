@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGate } from '../../libs/gate/evaluate-gate.js';
-import { parseInstant } from '../../libs/gate/time-window.js';
+import { parseInstant } from '../../libs/values/instant.js';
 
 const figures = (compared: number, mismatched: number) => ({ compared, mismatched, mismatchRate: compared === 0 ? 0 : mismatched / compared });
 

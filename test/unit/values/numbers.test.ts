@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNumber, parseNumberText, POSITIVE_COUNT, RATE } from '../../../libs/values/strict-numbers.js';
+import { checkNumber, parseNumberText, POSITIVE_COUNT, RATE } from '../../../libs/values/numbers.js';
 
 describe('strict number parsing', () => {
   it.each([
