@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { inject, describe, expect, it } from 'vitest';
 import { withoutBodies } from '../../libs/queue/retained-job.js';
+import { cliInProcess } from '../support/cli-in-process.js';
 import { spawnCli } from '../support/cli-process.js';
 import { json } from '../support/upstream.js';
 import { useScope } from '../support/scope.js';
@@ -93,7 +94,7 @@ describe('redaction end to end', () => {
 
     // The HAR export of the captured run.
     const har = join(mkdtempSync(join(tmpdir(), 'sd-redact-')), 'live.har');
-    const exp = spawnCli(['export', '--db', db, '--run', 'live', '--har', har]);
+    const exp = cliInProcess(['export', '--db', db, '--run', 'live', '--har', har]);
     expect(await exp.exited()).toBe(0);
     const harText = readFileSync(har, 'utf8');
     expect(JSON.parse(harText).log.entries).toHaveLength(n);
