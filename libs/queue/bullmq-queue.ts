@@ -45,6 +45,8 @@ export interface BullmqQueueOptions {
   /** ...or this long after its first job (default 1 ms). */
   batchLingerMs?: number;
   onFailed?: (job: { id?: string; name: string }, error: unknown) => void;
+  /** The first retry's delay, doubled at each next one (default JOB_BACKOFF_MS); tests shorten it. */
+  backoffMs?: number;
 }
 
 /** Micro-batches: sent at this many jobs, or this long after their first. */
@@ -80,7 +82,7 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
     prefix,
     defaultJobOptions: {
       attempts: JOB_ATTEMPTS,
-      backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+      backoff: { type: 'exponential', delay: opts.backoffMs ?? JOB_BACKOFF_MS },
       removeOnComplete: true,
       removeOnFail: { count: 10_000 },
     },

@@ -21,6 +21,7 @@ import { defaultReplayRun, replaySession } from '../../libs/replay/replay-sessio
 import { claimReplayRun, freeRunName, openStore, redactionKey, replaySourceName } from '../../libs/store/index.js';
 import { startComparator } from '../comparator/comparator-service.js';
 import { comparatorSettings } from './run-services.js';
+import { PROCESS_IO, type CliIo } from './cli-io.js';
 
 export const REPLAY_EXIT = { ran: 0, usage: 2, unreachable: 3 } as const;
 
@@ -65,8 +66,8 @@ async function reachable(url: string): Promise<string | null> {
   });
 }
 
-export async function runReplayCommand(config: ShadowDiffConfig): Promise<number> {
-  const say = (line: string) => process.stderr.write(`${line}\n`);
+export async function runReplayCommand(config: ShadowDiffConfig, io: Pick<CliIo, 'stdout' | 'stderr'> = PROCESS_IO): Promise<number> {
+  const say = (line: string) => io.stderr(`${line}\n`);
   let source: ReplaySource;
   try {
     source = sourceOf(config);
@@ -149,7 +150,7 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
       `replay ${figures.run}: sent ${figures.sent}, compared ${figures.compared}, mismatched ${figures.mismatched} ` +
         `(${(figures.mismatchRate * 100).toFixed(2)}%), skipped ${figures.skipped}, errors ${figures.errors} in ${(figures.durationMs / 1000).toFixed(1)} s`,
     );
-    if (config.json) process.stdout.write(`${JSON.stringify(leftOut ? { ...figures, leftOut } : figures)}\n`);
+    if (config.json) io.stdout(`${JSON.stringify(leftOut ? { ...figures, leftOut } : figures)}\n`);
     return REPLAY_EXIT.ran;
   } catch (error) {
     if (error instanceof ReplayInputError || error instanceof RunExistsError) {
@@ -164,12 +165,12 @@ export async function runReplayCommand(config: ShadowDiffConfig): Promise<number
   }
 }
 
-export async function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 'har'>): Promise<number> {
+export async function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 'har'>, io: Pick<CliIo, 'stderr'> = PROCESS_IO): Promise<number> {
   const store = await openStore(a.db);
   try {
     const exchanges = await capturedExchanges(store, a.run);
     if (exchanges.length === 0) {
-      process.stderr.write(`shadow-diff export: run '${a.run}' has no captured exchanges\n`);
+      io.stderr(`shadow-diff export: run '${a.run}' has no captured exchanges\n`);
       return REPLAY_EXIT.usage;
     }
     const har = toHar(
@@ -177,7 +178,7 @@ export async function runExportCommand(a: Pick<ShadowDiffConfig, 'db' | 'run' | 
       { name: 'shadow-diff', version: '1' },
     );
     writeFileSync(a.har as string, `${JSON.stringify(har, null, 2)}\n`);
-    process.stderr.write(`shadow-diff export: ${exchanges.length} exchanges of run '${a.run}' written to ${a.har}\n`);
+    io.stderr(`shadow-diff export: ${exchanges.length} exchanges of run '${a.run}' written to ${a.har}\n`);
     return 0;
   } finally {
     await store.close();

@@ -8,7 +8,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../libs/store/index.js';
-import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
+import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { tempDb } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -71,12 +71,12 @@ describe('aborted request bodies', () => {
     const primary = await countingPrimary();
     const shadow = await countingPrimary();
     const db = tempDb();
-    const [port, reportPort] = [await freePort(), await freePort()];
     const cli = start([
-      '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`,
+      '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0',
       '--db', db, '--mirror-methods', 'GET,POST',
     ]);
-    await cli.ready();
+    const bound = await cli.ready();
+    const [port, reportPort] = [bound.port('ingress'), bound.port('report')];
 
     // Baseline: one whole mirrored POST leaves its keep-alive connection(s) to the primary.
     const ok = await request(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: Buffer.alloc(100_000, 'b') });

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { summary } from '../../libs/store/index.js';
 import { openStore } from '../../libs/store/open-store.js';
-import { freePort, spawnCli, type CliProcess } from '../support/cli-process.js';
+import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { QUEUE_KINDS } from '../support/harness.js';
 import { useScope } from '../support/scope.js';
 import { tempPgDb } from '../support/stores.js';
@@ -61,12 +61,13 @@ describe('distributed mode on PostgreSQL', () => {
     await (await openStore(db)).close(); // migrated before the report APIs read it
     const queue = ['--redis', redis, '--queue-prefix', prefix];
 
-    const reportPorts = [await freePort(), await freePort()];
-    const reports = reportPorts.map((port) => cli(['report-api', '--db', db, '--listen', `127.0.0.1:${port}`, ...queue]));
-    const ingressPort = await freePort();
-    const ingress = cli(['ingress', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${ingressPort}`, ...queue]);
+    const reports = [1, 2].map(() => cli(['report-api', '--db', db, '--listen', '127.0.0.1:0', ...queue]));
+    const ingress = cli(['ingress', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', ...queue]);
     // Six processes start at once on a shared machine: give them time.
-    await Promise.all([ingress.ready(30_000), ...reports.map((r) => r.ready(30_000))]);
+    const [ingressPort, ...reportPorts] = await Promise.all([
+      ingress.ready(30_000).then((r) => r.port('ingress')),
+      ...reports.map((r) => r.ready(30_000).then((b) => b.port('report'))),
+    ]);
     const summaryOf = async (port: number) => (await (await request(`http://127.0.0.1:${port}/api/v1/summary`)).body.json()) as Summary;
 
     // The requests wait in Redis until the comparators start: a backlog for the kill to land in.

@@ -216,7 +216,8 @@ describe('the store under pressure', () => {
     locker.exec('COMMIT');
     locker.close();
     await waitFor(async () => (await summary(store, 'live')).compared, (n) => n === 1, 10_000, 'the retried job to land');
-    await sleep(300);
+    // Nothing waiting or retrying: the count is final.
+    await waitFor(() => comparator.consumer.backlog(), (n) => n === 0, 10_000, 'an empty backlog');
     expect(await summary(store, 'live')).toMatchObject({ compared: 1, mismatched: 1 });
   });
 

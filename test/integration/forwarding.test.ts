@@ -7,10 +7,11 @@ import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
 import { ShadowDiffError } from '../../libs/errors.js';
-import { freePort, spawnCli } from '../support/cli-process.js';
+import { spawnCli } from '../support/cli-process.js';
 import { closedPortUrl, json, type Upstream } from '../support/upstream.js';
 import { useScope } from '../support/scope.js';
 import { tempDb } from '../support/temp.js';
+import { waitFor } from '../support/wait.js';
 
 const scope = useScope();
 const CLIENT_FORWARDING = { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', forwarded: 'for=203.0.113.9;proto=https' };
@@ -63,20 +64,20 @@ describe('a primary that cannot be reached', () => {
   it('answers a generic 502 with the code; the address goes to the logs only', async () => {
     const down = await closedPortUrl();
     const shadow = await scope.upstream((_req, res) => json(res, 200, { ok: true }));
-    const port = await freePort();
-    const all = spawnCli(['start', '--primary', down, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${await freePort()}`, '--db', tempDb()]);
+    const all = spawnCli(['start', '--primary', down, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', tempDb()]);
     scope.defer(async () => {
       all.kill('SIGTERM');
       await all.exited();
     });
-    await all.ready();
+    const port = (await all.ready()).port('ingress');
     const res = await request(`http://127.0.0.1:${port}/x`);
     expect(res.statusCode).toBe(502);
     const text = await res.body.text();
     expect(JSON.parse(text)).toEqual({ error: 'Bad Gateway', code: 'SD_ERR_PRIMARY_UNREACHABLE', message: expect.any(String) });
     const downPort = new URL(down).port;
     expect(text).not.toMatch(new RegExp(`ECONNREFUSED|127\\.0\\.0\\.1|${downPort}`));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(all.output()).toMatch(new RegExp(`ECONNREFUSED[^\\n]*${downPort}|${downPort}[^\\n]*ECONNREFUSED`));
+    const logged = new RegExp(`ECONNREFUSED[^\\n]*${downPort}|${downPort}[^\\n]*ECONNREFUSED`);
+    await waitFor(() => all.output(), (o) => logged.test(o), 5000, 'the address in the logs');
+    expect(all.output()).toMatch(logged);
   }, 30_000);
 });

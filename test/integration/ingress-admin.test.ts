@@ -5,6 +5,7 @@
 import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../libs/config/load-config.js';
+import { cliInProcess } from '../support/cli-in-process.js';
 import { freePort, spawnCli, useChildren } from '../support/cli-process.js';
 import { parseMetrics, valueOf, type Sample } from '../support/prom-text.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
@@ -200,8 +201,7 @@ describe('the ingress command with --admin-listen', () => {
       expect(await p.exited()).toBe(0);
 
       for (const [command, has] of [['start', true], ['comparator', true], ['report-api', false]] as const) {
-        const help = spawnCli([command, '--help']);
-        children.push(help);
+        const help = cliInProcess([command, '--help']);
         await help.exited();
         expect(help.output().includes('--admin-listen'), command).toBe(has);
       }

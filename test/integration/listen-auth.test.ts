@@ -8,7 +8,7 @@ import { freePort, spawnCli, useChildren, type CliProcess } from '../support/cli
 import { tempDb } from '../support/temp.js';
 
 const TOKEN = 'a-long-enough-report-token';
-/** Starting a process with tsx is slow on a loaded 2-core machine: generous bounds, no timing claim. */
+/** Starting a process is slow on a loaded 2-core machine: generous bounds, no timing claim. */
 const READY_MS = 30_000;
 const TEST_MS = 90_000;
 const children = useChildren();
@@ -54,32 +54,26 @@ describe('the report on a network address without a token', () => {
   }, TEST_MS);
 
   it('starts on 0.0.0.0 with a token (flag or env), and the token is required', async () => {
-    const port = await freePort();
-    const p = cli(['report-api', '--db', tempDb(), '--listen', `0.0.0.0:${port}`], { REPORT_TOKEN: TOKEN });
-    await p.ready(READY_MS);
+    const p = cli(['report-api', '--db', tempDb(), '--listen', '0.0.0.0:0'], { REPORT_TOKEN: TOKEN });
+    const port = (await p.ready(READY_MS)).port('report');
     await healthy(port);
     const refused = await request(`http://127.0.0.1:${port}/api/v1/summary`);
     await refused.body.dump();
     expect(refused.statusCode).toBe(401);
 
-    const startPort = await freePort();
-    const s = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', `0.0.0.0:${startPort}`, '--report-token', TOKEN]);
-    await s.ready(READY_MS);
-    await healthy(startPort);
+    const s = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', '0.0.0.0:0', '--report-token', TOKEN]);
+    await healthy((await s.ready(READY_MS)).port('report'));
   }, TEST_MS);
 
   it('starts on 0.0.0.0 without a token when told to, by flag or by environment', async () => {
-    const port = await freePort();
-    const p = cli(['report-api', '--db', tempDb(), '--listen', `0.0.0.0:${port}`, '--allow-unauthenticated']);
-    await p.ready(READY_MS);
+    const p = cli(['report-api', '--db', tempDb(), '--listen', '0.0.0.0:0', '--allow-unauthenticated']);
+    const port = (await p.ready(READY_MS)).port('report');
     const open = await request(`http://127.0.0.1:${port}/api/v1/summary`);
     await open.body.dump();
     expect(open.statusCode).toBe(200);
 
-    const startPort = await freePort();
-    const s = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', `0.0.0.0:${startPort}`], { SHADOW_DIFF_ALLOW_UNAUTHENTICATED: 'true' });
-    await s.ready(READY_MS);
-    await healthy(startPort);
+    const s = cli(['start', '--primary', 'http://127.0.0.1:9', '--shadow', 'http://127.0.0.1:9', '--db', tempDb(), '--listen', '127.0.0.1:0', '--report-listen', '0.0.0.0:0'], { SHADOW_DIFF_ALLOW_UNAUTHENTICATED: 'true' });
+    await healthy((await s.ready(READY_MS)).port('report'));
   }, TEST_MS);
 
   it('still starts without a token on loopback (the default)', async () => {

@@ -6,7 +6,7 @@
  */
 import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
-import { freePort, spawnCli, useChildren, type CliProcess } from '../support/cli-process.js';
+import { spawnCli, useChildren, type CliProcess } from '../support/cli-process.js';
 import { useScope } from '../support/scope.js';
 import { randomPrefix, tempDb } from '../support/temp.js';
 import { json, type SeenRequest, type UpstreamHandler } from '../support/upstream.js';
@@ -51,17 +51,16 @@ describe('mirror-target mode, distributed over Redis', () => {
     const shadow = await scope.upstream(reviews('v2'));
     const db = tempDb();
     const queueEnv = { SHADOW_DIFF_REDIS: inject('redisUrl'), SHADOW_DIFF_QUEUE_PREFIX: randomPrefix() };
-    const [ingressPort, reportPort] = [await freePort(), await freePort()];
     const cli = (args: string[]): CliProcess => {
       const p = spawnCli(args, queueEnv);
       children.push(p);
       return p;
     };
-    const ingress = cli(['ingress', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${ingressPort}`]);
+    const ingress = cli(['ingress', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0']);
     const comparator = cli(['comparator', '--db', db]);
     await comparator.ready(READY_MS); // the store is migrated before the report API reads it
-    const report = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${reportPort}`]);
-    await Promise.all([ingress.ready(READY_MS), report.ready(READY_MS)]);
+    const report = cli(['report-api', '--db', db, '--listen', '127.0.0.1:0']);
+    const [ingressPort, reportPort] = await Promise.all([ingress.ready(READY_MS).then((r) => r.port('ingress')), report.ready(READY_MS).then((r) => r.port('report'))]);
     expect(ingress.output()).toMatch(/mode mirror-target/);
 
     const url = `http://127.0.0.1:${ingressPort}`;

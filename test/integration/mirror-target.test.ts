@@ -6,7 +6,7 @@
  */
 import { Pool, request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { freePort, spawnCli, useChildren } from '../support/cli-process.js';
+import { spawnCli, useChildren } from '../support/cli-process.js';
 import { useNginx } from '../support/nginx.js';
 import { useScope } from '../support/scope.js';
 import { tempDb } from '../support/temp.js';
@@ -78,10 +78,10 @@ describe('mirror-target mode behind nginx mirror', () => {
     const primary = await scope.upstream(reviews('v1', 'primary'));
     const shadow = await scope.upstream(reviews('v2', 'shadow'));
     const secondary = await scope.upstream(reviews('v1', 'secondary'));
-    const [sdPort, reportPort] = [await freePort(), await freePort()];
-    const sd = spawnCli(['start', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--secondary', secondary.url, '--listen', `127.0.0.1:${sdPort}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', tempDb()]);
+    const sd = spawnCli(['start', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--secondary', secondary.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', tempDb()]);
     children.push(sd);
-    await sd.ready();
+    const bound = await sd.ready();
+    const [sdPort, reportPort] = [bound.port('ingress'), bound.port('report')];
     expect(sd.output()).toMatch(/mode mirror-target/);
     const proxy = await nginx(mirroringProxy(primary.url, `http://127.0.0.1:${sdPort}`));
 
@@ -139,10 +139,9 @@ describe('mirror-target mode behind nginx mirror', () => {
       await new Promise((r) => setTimeout(r, 3000));
       reviews('v2', 'shadow')(req, res);
     });
-    const sdPort = await freePort();
-    const sd = spawnCli(['start', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${sdPort}`, '--report-listen', `127.0.0.1:${await freePort()}`, '--db', tempDb()]);
+    const sd = spawnCli(['start', '--mode', 'mirror-target', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', tempDb()]);
     children.push(sd);
-    await sd.ready();
+    const sdPort = (await sd.ready()).port('ingress');
     const proxy = await nginx(mirroringProxy(primary.url, `http://127.0.0.1:${sdPort}`));
     const oneConnection = new Pool(proxy.url, { connections: 1, pipelining: 1 });
     scope.defer(() => oneConnection.close());

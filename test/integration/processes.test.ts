@@ -70,12 +70,15 @@ describe('processes', () => {
     const db = tempDb();
     const redis = inject('redisUrl');
     const prefix = randomPrefix();
-    const [ingressPort, reportPort] = [await freePort(), await freePort()];
     await (await openStore(db)).close(); // the report API may start before any comparator has migrated
-    const report = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${reportPort}`, '--redis', redis, '--queue-prefix', prefix]);
+    const report = cli(['report-api', '--db', db, '--listen', '127.0.0.1:0', '--redis', redis, '--queue-prefix', prefix]);
     const comparators = [1, 2].map(() => cli(['comparator', '--db', db], { REDIS_URL: redis, SHADOW_DIFF_QUEUE_PREFIX: prefix }));
-    const ingress = cli(['ingress', '--primary', primary.url, '--shadow', shadow.url, '--redis', redis, '--queue-prefix', prefix, '--listen', `127.0.0.1:${ingressPort}`]);
-    await Promise.all([report.ready(), ingress.ready(), ...comparators.map((c) => c.ready())]);
+    const ingress = cli(['ingress', '--primary', primary.url, '--shadow', shadow.url, '--redis', redis, '--queue-prefix', prefix, '--listen', '127.0.0.1:0']);
+    const [reportPort, ingressPort] = await Promise.all([
+      report.ready().then((r) => r.port('report')),
+      ingress.ready().then((r) => r.port('ingress')),
+      ...comparators.map((c) => c.ready().then(() => 0)),
+    ]);
 
     for (let i = 0; i < 20; i++) {
       const res = await request(`http://127.0.0.1:${ingressPort}/${i % 2 ? 'a' : 'b'}/${i}`);
@@ -137,9 +140,8 @@ describe('processes', () => {
     for (let i = 0; i < total; i++) await queue.publisher.publish('compare-exchange', `metrics-${i}`, { v: JOB_CONTRACT_VERSION, exchange: exchange(i) });
     await waitFor(() => countRows(db, RECORDED), (n) => n >= total, 30_000, 'every job compared');
 
-    const reportPort = await freePort();
-    const report = cli(['report-api', '--db', db, '--listen', `127.0.0.1:${reportPort}`]);
-    await report.ready();
+    const report = cli(['report-api', '--db', db, '--listen', '127.0.0.1:0']);
+    const reportPort = (await report.ready()).port('report');
     const summary = (await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`)).body.json()) as { compared: number; mismatched: number };
     const metrics = await (await request(`http://127.0.0.1:${reportPort}/metrics`)).body.text();
     const sum = (result: string) =>
@@ -160,9 +162,9 @@ describe('processes', () => {
     });
     closers.push(() => primary.close(), () => shadow.close());
     const db = tempDb();
-    const [port, reportPort] = [await freePort(), await freePort()];
-    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', db]);
-    await all.ready();
+    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', db]);
+    const bound = await all.ready();
+    const port = bound.port('ingress');
     for (let i = 0; i < 5; i++) await (await request(`http://127.0.0.1:${port}/x/${i}`)).body.dump();
     all.kill('SIGTERM'); // the shadow answers after 300 ms: the pairs are still in flight
     expect(await all.exited()).toBe(0);
@@ -175,9 +177,9 @@ describe('processes', () => {
     });
     const shadow = await startUpstream((req, res) => json(res, 200, { path: req.url }));
     closers.push(() => primary.close(), () => shadow.close());
-    const [port, reportPort] = [await freePort(), await freePort()];
-    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', tempDb()]);
-    await all.ready();
+    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', tempDb()]);
+    const bound = await all.ready();
+    const port = bound.port('ingress');
     const inFlight = request(`http://127.0.0.1:${port}/slow`); // undici keeps the connection alive
     await new Promise((r) => setTimeout(r, 150));
     const stoppedAt = Date.now();
@@ -195,9 +197,9 @@ describe('processes', () => {
     const primary = await startUpstream((req, res) => json(res, 200, { path: req.url }, { 'set-cookie': 'session=cookie-secret' }));
     const shadow = await startUpstream((_req, res) => json(res, 500, { error: 'boom' }));
     closers.push(() => primary.close(), () => shadow.close());
-    const [port, reportPort] = [await freePort(), await freePort()];
-    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', tempDb(), '--log-level', 'debug']);
-    await all.ready();
+    const all = cli(['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', tempDb(), '--log-level', 'debug']);
+    const bound = await all.ready();
+    const [port, reportPort] = [bound.port('ingress'), bound.port('report')];
     await (await request(`http://127.0.0.1:${port}/x`, { headers: { authorization: 'Bearer header-secret', cookie: 'sid=cookie-secret' } })).body.dump();
     await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`, { headers: { authorization: 'Bearer header-secret' } })).body.dump();
     await waitFor(async () => (await (await request(`http://127.0.0.1:${reportPort}/api/v1/summary`)).body.json()) as { compared: number }, (s) => s.compared === 1, 10_000);

@@ -6,14 +6,14 @@ import { JOB_ATTEMPTS, type AnyJob, type CompareExchangePayload, type RecordDrop
 import { createEmbeddedQueue } from '../../libs/queue/embedded-queue.js';
 import { QueueFullError } from '../../libs/queue/queue-errors.js';
 import { exchangeBytes } from '../../libs/queue/job-bytes.js';
-import type { JobQueue } from '../../libs/queue/queue.js';
+import type { JobConsumer, JobQueue } from '../../libs/queue/queue.js';
 import type { Exchange } from '../../libs/exchange/exchange.js';
 import { randomPrefix } from '../support/temp.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 const factories: Record<string, (maxBacklog: number, maxBacklogBytes?: number) => JobQueue> = {
   embedded: (maxBacklog, maxBacklogBytes) => createEmbeddedQueue({ maxBacklog, maxBacklogBytes, backoffMs: 10 }),
-  bullmq: (maxBacklog, maxBacklogBytes) => createBullmqQueue({ url: inject('redisUrl'), prefix: randomPrefix(), maxBacklog, maxBacklogBytes, lockMs: 2000 }),
+  bullmq: (maxBacklog, maxBacklogBytes) => createBullmqQueue({ url: inject('redisUrl'), prefix: randomPrefix(), maxBacklog, maxBacklogBytes, lockMs: 2000, backoffMs: 10 }),
 };
 
 const payload = (reportId: string): RecordDropsPayload => ({ v: 1, reportId, run: 'live', counts: { queue_unavailable: 1 } });
@@ -33,6 +33,11 @@ function exchangeOf(id: string, bytes: number): CompareExchangePayload {
     skipReason: null,
   };
   return { v: 1, exchange };
+}
+
+/** Nothing waiting, retrying or in progress: no delivery can follow, so the counts are final. */
+async function settled(consumer: JobConsumer): Promise<void> {
+  await waitFor(() => consumer.backlog(), (n) => n === 0, 10_000, 'an empty backlog');
 }
 
 describe.each(Object.keys(factories))('%s queue', (kind) => {
@@ -57,7 +62,7 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
     });
     for (let i = 0; i < 20; i++) await q.publisher.publish('record-drops', `job-${i}`, payload(`r${i}`));
     await waitFor(() => seen.length, (n) => n >= 20, 10_000, 'all jobs delivered');
-    await sleep(200);
+    await settled(consumer);
     expect(seen).toHaveLength(20);
     expect(new Set(seen.map((j) => j.id)).size).toBe(20);
     expect(seen.find((j) => j.id === 'job-3')).toMatchObject({ name: 'record-drops', payload: payload('r3') });
@@ -84,7 +89,7 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
       seen.push(job);
     });
     await waitFor(() => seen.length, (n) => n >= 1, 10_000);
-    await sleep(300);
+    await settled(consumer);
     expect(seen.map((j) => (j.payload as RecordDropsPayload).reportId)).toEqual(['a']);
     await consumer.close();
   });
@@ -116,7 +121,7 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
     await q.publisher.publish('record-drops', 'bad-payload', payload('x'));
     await q.publisher.publish('record-drops', 'always', payload('y'));
     await waitFor(() => calls.get('always') ?? 0, (n) => n >= JOB_ATTEMPTS, 20_000, 'all attempts');
-    await sleep(500);
+    await settled(consumer);
     expect(calls.get('always')).toBe(JOB_ATTEMPTS);
     expect(calls.get('bad-payload')).toBe(1);
     await consumer.close();
@@ -138,7 +143,7 @@ describe.each(Object.keys(factories))('%s queue', (kind) => {
       seen.push(job);
     });
     await waitFor(() => seen.length, (n) => n >= 1, 10_000);
-    await sleep(300);
+    await settled(consumer);
     expect(seen.map((j) => (j.payload as RecordDropsPayload).reportId)).toEqual(['a']);
     await consumer.close();
   });

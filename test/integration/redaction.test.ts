@@ -10,7 +10,8 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { inject, describe, expect, it } from 'vitest';
 import { withoutBodies } from '../../libs/queue/retained-job.js';
-import { freePort, spawnCli } from '../support/cli-process.js';
+import { cliInProcess } from '../support/cli-in-process.js';
+import { spawnCli } from '../support/cli-process.js';
 import { json } from '../support/upstream.js';
 import { useScope } from '../support/scope.js';
 import { randomPrefix, tempDb } from '../support/temp.js';
@@ -55,17 +56,17 @@ describe('redaction end to end', () => {
     const shadow = await scope.upstream(answer(2, 'shadowsecret7'));
     const db = tempDb();
     const prefix = randomPrefix();
-    const [port, reportPort] = [await freePort(), await freePort()];
     const redisUrl = inject('redisUrl');
     const all = spawnCli(
-      ['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', `127.0.0.1:${port}`, '--report-listen', `127.0.0.1:${reportPort}`, '--db', db, '--log-level', 'debug'],
+      ['start', '--primary', primary.url, '--shadow', shadow.url, '--listen', '127.0.0.1:0', '--report-listen', '127.0.0.1:0', '--db', db, '--log-level', 'debug'],
       { SHADOW_DIFF_REDIS: redisUrl, SHADOW_DIFF_QUEUE_PREFIX: prefix, SHADOW_DIFF_MIRROR_METHODS: 'GET,POST', SHADOW_DIFF_REDACT_JSON_PATHS: '$..password' },
     );
     scope.defer(async () => {
       all.kill('SIGTERM');
       await all.exited();
     });
-    await all.ready();
+    const bound = await all.ready();
+    const [port, reportPort] = [bound.port('ingress'), bound.port('report')];
     const report = `http://127.0.0.1:${reportPort}`;
     const n = await send(`http://127.0.0.1:${port}`);
     const getJson = async (path: string) => (await request(report + path)).body.json() as Promise<Record<string, unknown>>;
@@ -93,7 +94,7 @@ describe('redaction end to end', () => {
 
     // The HAR export of the captured run.
     const har = join(mkdtempSync(join(tmpdir(), 'sd-redact-')), 'live.har');
-    const exp = spawnCli(['export', '--db', db, '--run', 'live', '--har', har]);
+    const exp = cliInProcess(['export', '--db', db, '--run', 'live', '--har', har]);
     expect(await exp.exited()).toBe(0);
     const harText = readFileSync(har, 'utf8');
     expect(JSON.parse(harText).log.entries).toHaveLength(n);

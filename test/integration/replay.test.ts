@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { toHar } from '../../libs/replay/formats/har-writer.js';
+import { runCliInProcess } from '../support/cli-in-process.js';
 import { spawnCli } from '../support/cli-process.js';
 import { linkedService } from '../support/linked-service.js';
 import { closedPortUrl, json } from '../support/upstream.js';
@@ -38,16 +39,15 @@ function tempFile(name: string, content: string | Buffer): string {
 }
 
 async function replay(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string; result: Record<string, number | string> | null }> {
-  const p = spawnCli(['replay', ...args], env);
-  const code = await p.exited();
-  const last = p.output().trim().split('\n').pop() ?? '';
+  const { code, output } = await runCliInProcess(['replay', ...args], env);
+  const last = output.trim().split('\n').pop() ?? '';
   let result = null;
   try {
     result = JSON.parse(last);
   } catch {
     // not a JSON line
   }
-  return { code, output: p.output(), result };
+  return { code, output, result };
 }
 
 /** Live traffic through the ingress, captured; returns the harness and its store file. */
@@ -238,8 +238,8 @@ describe('replay', () => {
   it('exports a captured run as HAR', async () => {
     const h = await captureLive(4);
     const out = join(mkdtempSync(join(tmpdir(), 'sd-export-')), 'live.har');
-    const p = spawnCli(['export', '--db', h.db, '--run', 'live', '--har', out]);
-    expect(await p.exited()).toBe(0);
+    const p = await runCliInProcess(['export', '--db', h.db, '--run', 'live', '--har', out]);
+    expect(p.code).toBe(0);
     const har = JSON.parse(readFileSync(out, 'utf8'));
     expect(har.log.version).toBe('1.2');
     expect(har.log.entries).toHaveLength(4);
@@ -382,8 +382,8 @@ describe('A/A: a captured or exported run replayed against the same version', ()
   it('export, then replay --har against the same version: 0 mismatches', async () => {
     const h = await captureLinked();
     const file = join(mkdtempSync(join(tmpdir(), 'sd-export-')), 'live.har');
-    const exported = spawnCli(['export', '--db', h.db, '--run', 'live', '--har', file]);
-    expect(await exported.exited()).toBe(0);
+    const exported = await runCliInProcess(['export', '--db', h.db, '--run', 'live', '--har', file]);
+    expect(exported.code).toBe(0);
     const candidate = await upstream(linkedService());
     const { code, result, output } = await replay(['--db', tempDb(), '--har', file, '--candidate', candidate.url, '--run', 'aa-har', '--json']);
     expect(code, output).toBe(0);

@@ -11,7 +11,7 @@ import { openStore, purgeDetails, summary, type Store } from '../../libs/store/i
 import type { Exchange } from '../../libs/exchange/exchange.js';
 import { createJobHandler } from '../../services/comparator/handle-job.js';
 import { buildReportApp } from '../../services/report-api/report-app.js';
-import { spawnCli } from '../support/cli-process.js';
+import { cliInProcess } from '../support/cli-in-process.js';
 import { promtoolCheckMetrics } from '../support/promtool.js';
 import { closedPortUrl } from '../support/upstream.js';
 import { makeExchange } from '../support/fixtures.js';
@@ -331,18 +331,18 @@ describe('the gate CLI', () => {
     [['--max-mismatch-rate', '1.5', '--min-samples', '100'], 3, /--max-mismatch-rate: must be a number from 0 to 1/],
     [['--min-samples', '100'], 3, /--max-mismatch-rate \(env SHADOW_DIFF_MAX_MISMATCH_RATE, config key 'maxMismatchRate'\) is required/],
   ])('%j exits %i', async (args, code, output) => {
-    const p = spawnCli(['gate', '--report', url, ...args]);
+    const p = cliInProcess(['gate', '--report', url, ...args]);
     expect(await p.exited()).toBe(code);
     expect(p.output()).toMatch(output);
   });
 
   it('exits 3 when the report API is unreachable, and uses the token', async () => {
-    const down = spawnCli(['gate', '--report', await closedPortUrl(), '--max-mismatch-rate', '0.1', '--min-samples', '1']);
+    const down = cliInProcess(['gate', '--report', await closedPortUrl(), '--max-mismatch-rate', '0.1', '--min-samples', '1']);
     expect(await down.exited()).toBe(3);
     expect(down.output()).toContain('unreachable');
-    const refused = spawnCli(['gate', '--report', securedUrl, '--max-mismatch-rate', '0.1', '--min-samples', '100']);
+    const refused = cliInProcess(['gate', '--report', securedUrl, '--max-mismatch-rate', '0.1', '--min-samples', '100']);
     expect(await refused.exited()).toBe(3);
-    const withToken = spawnCli(['gate', '--report', securedUrl, '--max-mismatch-rate', '0.1', '--min-samples', '100', '--json'], { REPORT_TOKEN: TOKEN });
+    const withToken = cliInProcess(['gate', '--report', securedUrl, '--max-mismatch-rate', '0.1', '--min-samples', '100', '--json'], { REPORT_TOKEN: TOKEN });
     expect(await withToken.exited()).toBe(0);
     expect(JSON.parse(withToken.output().trim().split('\n').pop() as string)).toMatchObject({ verdict: 'pass', compared: 110 });
   });

@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCompare } from '../../services/cli/compare-command.js';
 import { runGate } from '../../services/cli/gate-command.js';
-import { spawnCli } from '../support/cli-process.js';
+import { cliInProcess } from '../support/cli-in-process.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { closedPortUrl, json, startUpstream, type Upstream } from '../support/upstream.js';
 import { waitFor } from '../support/wait.js';
@@ -57,7 +57,7 @@ beforeAll(async () => {
   await replayInto('v2.0', v20.url);
   await replayInto('v2.1', v21.url);
   // A short run (the CLI's --limit), too small to count new fields against.
-  const short = spawnCli(['replay', '--db', h.db, '--from-run', 'live', '--candidate', v21.url, '--run', 'v2.1-short', '--limit', '10']);
+  const short = cliInProcess(['replay', '--db', h.db, '--from-run', 'live', '--candidate', v21.url, '--run', 'v2.1-short', '--limit', '10']);
   expect(await short.exited(), short.output()).toBe(0);
 }, 120_000);
 
@@ -182,7 +182,7 @@ describe('the gate counts new fields against a baseline run', () => {
     expect(await runGate({ ...args, maxNewFields: 'many' }, () => {}, (l) => errors.push(l))).toBe(3);
     expect(await runGate({ ...args, baselineRun: undefined, maxNewFields: '1' }, () => {}, (l) => errors.push(l))).toBe(3);
     expect(errors.join('\n')).toMatch(/--max-new-fields: .*\n.*--max-new-fields: needs --baseline-run/);
-    const cli = spawnCli(['gate', '--report', h.report, '--run', 'v2.1', '--max-mismatch-rate', '1', '--min-samples', '100', '--baseline-run', 'v2.0', '--max-new-fields', '0']);
+    const cli = cliInProcess(['gate', '--report', h.report, '--run', 'v2.1', '--max-mismatch-rate', '1', '--min-samples', '100', '--baseline-run', 'v2.0', '--max-new-fields', '0']);
     expect(await cli.exited(), cli.output()).toBe(1);
     expect(cli.output()).toMatch(/FAIL: run v2.1[\s\S]*\$\.tax/);
   }, 30_000);
@@ -190,7 +190,7 @@ describe('the gate counts new fields against a baseline run', () => {
 
 describe('shadow-diff compare', () => {
   it('prints the comparison as a table, or as JSON', async () => {
-    const cli = spawnCli(['compare', '--report', h.report, '--base', 'v2.0', '--head', 'v2.1']);
+    const cli = cliInProcess(['compare', '--report', h.report, '--base', 'v2.0', '--head', 'v2.1']);
     expect(await cli.exited(), cli.output()).toBe(0);
     const text = cli.output();
     expect(text).toMatch(/head v2\.1 against base v2\.0/);
@@ -204,10 +204,10 @@ describe('shadow-diff compare', () => {
   }, 30_000);
 
   it('exits 2 on bad input and 3 when the report API cannot be reached or read', async () => {
-    const cli = spawnCli(['compare', '--report', h.report, '--base', 'v2.0', '--head', 'v9']);
+    const cli = cliInProcess(['compare', '--report', h.report, '--base', 'v2.0', '--head', 'v9']);
     expect(await cli.exited()).toBe(2);
     expect(cli.output()).toMatch(/404: parameter 'head': no run named 'v9'/);
-    const missing = spawnCli(['compare', '--report', h.report, '--base', 'v2.0']);
+    const missing = cliInProcess(['compare', '--report', h.report, '--base', 'v2.0']);
     expect(await missing.exited()).toBe(2);
     expect(missing.output()).toMatch(/--head .* is required/);
     const quiet = () => {};

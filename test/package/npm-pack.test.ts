@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, useChildren, type CliProcess } from '../support/cli-process.js';
+import { freePort, parseReady, useChildren, type CliProcess } from '../support/cli-process.js';
 import { json, startUpstream, type Upstream } from '../support/upstream.js';
 import { waitFor } from '../support/wait.js';
 
@@ -59,6 +59,7 @@ function spawnInstalled(bin: string, args: string[], cwd: string, env: Record<st
     output: () => out,
     ready: (timeoutMs = 20_000) => waitFor(() => out, (o) => /^shadow-diff start: /m.test(o) || child.exitCode !== null, timeoutMs, 'the ready line').then(() => {
       if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ready:\n${out}`);
+      return parseReady(/^shadow-diff start: (.*)$/m.exec(out)?.[1] ?? '');
     }),
     exited: () => exit,
     kill: (signal = 'SIGTERM') => void child.kill(signal),

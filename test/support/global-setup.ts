@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { ensureDist } from './build-dist.js';
 import { freePort } from './cli-process.js';
 import { dropDatabases, pgAnswers, startPrivateCluster, type PrivateCluster } from './postgres-server.js';
 
@@ -57,6 +58,7 @@ async function setupPostgres(project: TestProject): Promise<void> {
 }
 
 export async function setup(project: TestProject): Promise<void> {
+  ensureDist();
   await setupPostgres(project);
   await setupRedis(project);
 }
