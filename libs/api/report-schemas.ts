@@ -1,5 +1,5 @@
 /** GET /api/v1/runs, /summary, /endpoints and /discrepancies: what the report reads (README's route table). */
-import { Type, type Static, type TOptional, type TString, type TUnknown } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { endpointParameter, riskSchema, runQuery, windowQueryProperties } from './common-schemas.js';
 import { mapOf, nullable, stringEnum } from './schema-kit.js';
 
@@ -131,13 +131,11 @@ const storedResponse = Type.Object({
   ...storedBody,
 });
 
-const differenceProperties = <K extends 'shadow' | 'secondary'>(other: K) =>
-  ({ path: Type.String(), field: Type.Optional(Type.String()), kind: Type.String(), risk: Type.Optional(Type.String()), primary: Type.Unknown(), [other]: Type.Unknown() }) as {
-    path: TString; field: TOptional<TString>; kind: TString; risk: TOptional<TString>; primary: TUnknown;
-  } & Record<K, TUnknown>;
+/** What a difference holds before the other side's value; property order is the serialized order. */
+const differenceHead = { path: Type.String(), field: Type.Optional(Type.String()), kind: Type.String(), risk: Type.Optional(Type.String()), primary: Type.Unknown() };
 
-const shadowDifference = Type.Object({ ...differenceProperties('shadow'), noise: Type.Optional(Type.Boolean()), detail: Type.Optional(Type.String()) });
-const secondaryDifference = Type.Object({ ...differenceProperties('secondary'), detail: Type.Optional(Type.String()) });
+const shadowDifference = Type.Object({ ...differenceHead, shadow: Type.Unknown(), noise: Type.Optional(Type.Boolean()), detail: Type.Optional(Type.String()) });
+const secondaryDifference = Type.Object({ ...differenceHead, secondary: Type.Unknown(), detail: Type.Optional(Type.String()) });
 
 export const discrepancyDetailResponse = Type.Object({
   id: Type.String(),
