@@ -5,12 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { errorResponse, replayBody, replayParams, replayStarted, replayState } from '../../libs/api/index.js';
+import { errorResponse, replayBody, replayParams, replayStarted, replayState, type ReplayState } from '../../libs/api/index.js';
 import { defaultValue } from '../../libs/config/load-config.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';
-import type { ReplayProgress } from '../../libs/replay/replay-runner.js';
 import { capturedExchanges } from '../../libs/replay/replay-sources.js';
-import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
+import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
 import { claimReplayRun, freeRunName, replaySourceName, RunExistsError, type Store } from '../../libs/store/index.js';
 import { badParameter, HttpError, notFound } from './http-errors.js';
 import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
@@ -21,16 +20,6 @@ export interface ReplayRoutesOptions {
   captureMaxBytes: number;
   /** Where replays may go and how many at once. */
   targets: ReplayTargetPolicy;
-}
-
-interface ReplayState {
-  id: string;
-  run: string;
-  status: 'running' | 'done' | 'failed';
-  startedAt: string;
-  progress: ReplayProgress;
-  result: ReplayResult | null;
-  error: string | null;
 }
 
 /** The option table's defaults and bounds, the same as the CLI's. */
