@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import type { DiscrepancyDetail, DiscrepancyListItem, EndpointStats, RunSummary } from '../libs/api/index.js';
 import { startSampleService, type SampleService } from './sample-service.js';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -56,45 +57,6 @@ async function get(url: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Answer>
   });
   const text = await body.text();
   return { status: statusCode, contentType: headerText(headers['content-type']), server: headerText(headers.server), text };
-}
-
-interface Summary {
-  run: string;
-  compared: number;
-  matched: number;
-  mismatched: number;
-  mismatchRate: number;
-  skipped: number;
-  shadowErrors: number;
-  dropped: number;
-}
-
-interface EndpointRow {
-  endpoint: string;
-  compared: number;
-  mismatched: number;
-  mismatchRate: number;
-  fields: { path: string; mismatches: number; shadowDiffs: number; secondaryDiffs: number; noise: boolean }[];
-}
-
-interface DiscrepancyItem {
-  id: string;
-  endpoint: string;
-  method: string;
-  url: string;
-  primaryStatus: number;
-  shadowStatus: number | null;
-  paths: string[];
-}
-
-interface DiscrepancyDetail {
-  id: string;
-  endpoint: string;
-  risk: string;
-  request: { method: string; url: string };
-  primary: { status: number };
-  shadow: { status: number | null; error: string | null };
-  differences: { path: string; kind: string; risk: string; primary: unknown; shadow: unknown; noise: boolean }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,12 +289,12 @@ async function sendTraffic(paths: string[], ingressUrl: string, primaryUrl: stri
 }
 
 /** Until compared + skipped + dropped reaches the number of mirrored requests. */
-async function waitSettled(child: Child, reportUrl: string, run: string, mirrored: number): Promise<Summary> {
+async function waitSettled(child: Child, reportUrl: string, run: string, mirrored: number): Promise<RunSummary> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  let last: Summary | undefined;
+  let last: RunSummary | undefined;
   while (Date.now() < deadline) {
     if (child.exit) throw childFailure(child, 'shadow-diff stopped while comparing');
-    const { status, body } = await getJson<Summary>(`${reportUrl}/api/v1/summary?run=${encodeURIComponent(run)}`);
+    const { status, body } = await getJson<RunSummary>(`${reportUrl}/api/v1/summary?run=${encodeURIComponent(run)}`);
     if (status !== 200) throw new DemoError(`GET /api/v1/summary answered ${status}: ${JSON.stringify(body)}`);
     last = body;
     if (body.compared + body.skipped + body.dropped >= mirrored) return body;
@@ -345,7 +307,7 @@ async function waitSettled(child: Child, reportUrl: string, run: string, mirrore
 // ---------------------------------------------------------------------------------------------
 // report
 
-async function printReport(reportUrl: string, run: string, summary: Summary, mirrored: number): Promise<void> {
+async function printReport(reportUrl: string, run: string, summary: RunSummary, mirrored: number): Promise<void> {
   const q = `run=${encodeURIComponent(run)}`;
   const accounted = summary.compared + summary.skipped + summary.dropped;
   if (accounted > mirrored) console.log(`warning: ${accounted} outcomes for ${mirrored} mirrored requests: some exchange was counted twice`);
@@ -354,7 +316,7 @@ async function printReport(reportUrl: string, run: string, summary: Summary, mir
       `(${percent(summary.mismatchRate)}), skipped ${summary.skipped}, shadow errors ${summary.shadowErrors}, dropped ${summary.dropped}`,
   );
 
-  const endpoints = await getJson<{ endpoints: EndpointRow[] }>(`${reportUrl}/api/v1/endpoints?${q}`);
+  const endpoints = await getJson<{ endpoints: EndpointStats[] }>(`${reportUrl}/api/v1/endpoints?${q}`);
   if (endpoints.status !== 200) throw new DemoError(`GET /api/v1/endpoints answered ${endpoints.status}`);
   const rows = [['endpoint', 'compared', 'mismatched', 'rate', 'top fields', 'noise (shadow/secondary diffs)']];
   for (const e of endpoints.body.endpoints) {
@@ -366,12 +328,12 @@ async function printReport(reportUrl: string, run: string, summary: Summary, mir
   }
   console.log(`\n${table(rows, new Set([1, 2, 3]))}`);
 
-  const list = await getJson<{ items: DiscrepancyItem[] }>(`${reportUrl}/api/v1/discrepancies?${q}&limit=200`);
+  const list = await getJson<{ items: DiscrepancyListItem[] }>(`${reportUrl}/api/v1/discrepancies?${q}&limit=200`);
   if (list.status !== 200) throw new DemoError(`GET /api/v1/discrepancies answered ${list.status}`);
   // The most telling one: same status on both sides (a failed shadow differs everywhere), then
   // the most differing paths; ties go to the first listed.
-  const score = (item: DiscrepancyItem) => (item.primaryStatus === item.shadowStatus ? 10_000 : 0) + item.paths.length;
-  const sample = list.body.items.reduce<DiscrepancyItem | undefined>((best, item) => (!best || score(item) > score(best) ? item : best), undefined);
+  const score = (item: DiscrepancyListItem) => (item.primaryStatus === item.shadowStatus ? 10_000 : 0) + item.paths.length;
+  const sample = list.body.items.reduce<DiscrepancyListItem | undefined>((best, item) => (!best || score(item) > score(best) ? item : best), undefined);
   if (!sample) {
     console.log('\nno discrepancy recorded');
     return;
@@ -387,7 +349,8 @@ async function printReport(reportUrl: string, run: string, summary: Summary, mir
         '   ',
         x.path,
         x.kind,
-        x.risk,
+        // Optional in the schema; the store always gives it.
+        x.risk ?? '-',
         // Added and removed fields carry null on the side that lacks them.
         `${x.kind === 'field_added' || x.kind === 'header_added' ? '(absent)' : short(x.primary)} -> ${x.kind === 'field_removed' || x.kind === 'header_removed' ? '(absent)' : short(x.shadow)}`,
       ]),

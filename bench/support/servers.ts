@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import type { RunSummary } from '../../libs/api/index.js';
 import { freePort, sleep, spawnChild, type Child } from './children.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -252,14 +253,8 @@ export async function ingressCounts(sd: Pick<Accountable, 'adminUrl'>): Promise<
   return { requests: value('shadowdiff_ingress_requests_total'), mirrored: value('shadowdiff_ingress_mirrored_total'), dropped };
 }
 
-export interface Summary {
-  compared: number;
-  matched: number;
-  mismatched: number;
-  skipped: number;
-  shadowErrors: number;
-  dropped: number;
-}
+/** The report API's summary (libs/api). */
+export type Summary = RunSummary;
 
 export async function reportSummary(sd: ShadowDiff): Promise<Summary> {
   const res = await fetch(`${sd.reportUrl}/api/v1/summary`, { signal: AbortSignal.timeout(30_000) });

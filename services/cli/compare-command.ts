@@ -7,7 +7,7 @@
 import { Ajv } from 'ajv';
 import { request } from 'undici';
 import { checkUrl, REPORT_URL } from '../../libs/values/url.js';
-import { compareResponse } from '../report-api/schemas.js';
+import { compareResponse, type RunComparison as Comparison, type RunCounts as Counts } from '../../libs/api/index.js';
 
 export const COMPARE_EXIT = { printed: 0, usage: 2, unreachable: 3 } as const;
 
@@ -17,24 +17,6 @@ export interface CompareArgs {
   head: string;
   token?: string | undefined;
   json?: boolean | undefined;
-}
-
-interface Counts {
-  compared: number;
-  mismatched: number;
-  mismatchRate: number;
-}
-
-interface Comparison {
-  base: string;
-  head: string;
-  endpoints: {
-    endpoint: string;
-    presence: 'both' | 'base' | 'head';
-    base: Counts;
-    head: Counts;
-    fields: { path: string; status: 'new' | 'fixed' | 'persisting'; baseMismatches: number; headMismatches: number }[];
-  }[];
 }
 
 const validate = new Ajv({ allowUnionTypes: true }).compile<Comparison>(compareResponse);

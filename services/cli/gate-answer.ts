@@ -1,40 +1,16 @@
 /**
  * What the gate CLI accepts from the report API: the gate response schema the API serializes with
- * (declared once, in services/report-api/schemas.ts), plus the facts a verdict must agree with. A
+ * (declared once, in libs/api/gate-schemas.ts), plus the facts a verdict must agree with. A
  * proxy's login page, another version's shape or a server that ignored the thresholds is "could
  * not evaluate", never a pass (invariant 6).
  */
 import { Ajv } from 'ajv';
-import { gateResponse } from '../report-api/schemas.js';
+import { gateResponse, type GateData, type GateQuery } from '../../libs/api/index.js';
 
-export interface GateData {
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  pass: boolean;
-  run: string;
-  endpoint?: string | null;
-  compared: number;
-  mismatched: number;
-  mismatchRate: number;
-  maxMismatchRate: number;
-  minSamples: number;
-  maxEndpointMismatchRate?: number | null;
-  baseline?: string | null;
-  baselineCompared?: number | null;
-  maxNewFields?: number | null;
-  newFields?: { endpoint: string; path: string; headMismatches: number }[];
-  reasons: string[];
-}
+export type { GateData };
 
-/** The question as the CLI asked it, parsed. */
-export interface GateQuestion {
-  run?: string | undefined;
-  endpoint?: string | undefined;
-  maxMismatchRate: number;
-  minSamples: number;
-  maxEndpointMismatchRate?: number | undefined;
-  baseline?: string | undefined;
-  maxNewFields?: number | undefined;
-}
+/** The question as the CLI asked it, parsed: the gate's parameters but the window. */
+export type GateQuestion = Omit<GateQuery, 'since' | 'until'>;
 
 export type GateAnswer = { ok: true; data: GateData } | { ok: false; problem: string };
 

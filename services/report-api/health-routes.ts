@@ -1,5 +1,7 @@
 /** /healthz: 200 when the store (and the queue, if any) answers. */
 import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { stringEnum } from '../../libs/api/schema-kit.js';
 import type { JobQueue } from '../../libs/queue/queue.js';
 import type { Store } from '../../libs/store/index.js';
 import { PUBLIC } from './auth.js';
@@ -9,15 +11,8 @@ export interface HealthRoutesOptions {
   queue?: JobQueue | undefined;
 }
 
-const healthResponse = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['ok', 'unavailable'] },
-    store: { type: 'string', enum: ['ok', 'unavailable'] },
-    queue: { type: 'string', enum: ['ok', 'unavailable', 'none'] },
-  },
-  required: ['status', 'store', 'queue'],
-} as const;
+const up = ['ok', 'unavailable'] as const;
+const healthResponse = Type.Object({ status: stringEnum(up), store: stringEnum(up), queue: stringEnum([...up, 'none']) });
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { store, queue }) => {
   app.get('/healthz', { ...PUBLIC, schema: { response: { 200: healthResponse, 503: healthResponse } } }, async (_req, reply) => {

@@ -6,7 +6,7 @@
  */
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { errorResponse } from './schemas.js';
+import { errorResponse } from '../../libs/api/index.js';
 
 /** Routes served without the token (auth.ts lets them through); hidden ones are not documented. */
 const PUBLIC_ROUTES = new Set(['/healthz']);

@@ -1,17 +1,7 @@
-/** `since` / `until` query parameters, shared by every report route. */
+/** `since` / `until` query parameters, shared by every report route (declared in libs/api/common-schemas.ts). */
 import { checkInstant } from '../../libs/values/instant.js';
 import type { TimeWindow } from '../../libs/store/index.js';
 import { badParameter } from './http-errors.js';
-
-export const windowQueryProperties = {
-  since: {
-    type: 'string',
-    minLength: 1,
-    maxLength: 64,
-    description: 'ISO 8601 date-time, or an ISO 8601 duration back from now (PT15M): only exchanges received since then',
-  },
-  until: { type: 'string', minLength: 1, maxLength: 64, description: 'ISO 8601 date-time or duration back from now: only exchanges received before' },
-} as const;
 
 /** `prefix` names where the values came from in a 400 (`metadata.` for the Flagger webhook). */
 export function windowFrom(query: { since?: string | undefined; until?: string | undefined }, prefix = ''): TimeWindow {

@@ -3,20 +3,18 @@
  * status and progress. A replay runs in the report API's process and publishes to its queue.
  */
 import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { optionSpec } from '../../libs/config/commands.js';
+import { errorResponse, replayBody, replayParams, replayStarted, replayState, type ReplayState } from '../../libs/api/index.js';
 import { defaultValue } from '../../libs/config/load-config.js';
-import { MIN_REPLAY_RATE } from '../../libs/config/options.js';
 import type { JobPublisher } from '../../libs/queue/queue.js';
-import type { ReplayProgress } from '../../libs/replay/replay-runner.js';
 import { capturedExchanges } from '../../libs/replay/replay-sources.js';
-import { defaultReplayRun, replaySession, type ReplayResult } from '../../libs/replay/replay-session.js';
+import { defaultReplayRun, replaySession } from '../../libs/replay/replay-session.js';
 import { RunExistsError } from '../../libs/errors.js';
 import { claimReplayRun, freeRunName, replaySourceName, type Store } from '../../libs/store/index.js';
 import { badParameter, notFound } from './http-errors.js';
 import { writtenAsHttpUrl } from '../../libs/values/url.js';
 import { checkReplayTarget, ReplaySlots, type ReplayTargetPolicy } from './replay-targets.js';
-import { errorResponse, runQuery } from './schemas.js';
 
 export interface ReplayRoutesOptions {
   store: Store;
@@ -26,65 +24,16 @@ export interface ReplayRoutesOptions {
   targets: ReplayTargetPolicy;
 }
 
-interface ReplayState {
-  id: string;
-  run: string;
-  status: 'running' | 'done' | 'failed';
-  startedAt: string;
-  progress: ReplayProgress;
-  result: ReplayResult | null;
-  error: string | null;
-}
-
-const progressSchema = {
-  type: 'object',
-  properties: { total: { type: 'integer' }, sent: { type: 'integer' }, skipped: { type: 'integer' }, published: { type: 'integer' }, lost: { type: 'integer' } },
-  required: ['total', 'sent', 'skipped', 'published', 'lost'],
-} as const;
-
-const stateSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    run: { type: 'string' },
-    status: { type: 'string', enum: ['running', 'done', 'failed'] },
-    startedAt: { type: 'string', format: 'date-time' },
-    progress: progressSchema,
-    result: {
-      anyOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          properties: {
-            run: { type: 'string' },
-            sent: { type: 'integer' },
-            compared: { type: 'integer' },
-            mismatched: { type: 'integer' },
-            mismatchRate: { type: 'number' },
-            skipped: { type: 'integer' },
-            errors: { type: 'integer' },
-            durationMs: { type: 'integer' },
-          },
-          required: ['run', 'sent', 'compared', 'mismatched', 'mismatchRate', 'skipped', 'errors', 'durationMs'],
-        },
-      ],
-    },
-    error: { type: ['string', 'null'] },
-  },
-  required: ['id', 'run', 'status', 'startedAt', 'progress', 'result', 'error'],
-} as const;
-
 /** The option table's defaults and bounds, the same as the CLI's. */
-const CONCURRENCY = optionSpec('replayConcurrency');
 const DEFAULT_CONCURRENCY = defaultValue('replayConcurrency') as number;
 const TIMEOUT_MS = defaultValue('replayTimeoutMs') as number;
 const DEFAULT_BASELINE = defaultValue('baseline') as string;
-const MAX_RATE = optionSpec('replayRate').max;
 
 /** Finished replays kept for GET; the oldest are forgotten first. */
 const MAX_KEPT = 100;
 
-export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app, opts) => {
+export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (plain, opts) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const replays = new Map<string, ReplayState>();
   const aborts = new Set<AbortController>();
   const slots = new ReplaySlots(opts.targets.maxConcurrent);
@@ -92,28 +41,13 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     for (const a of aborts) a.abort();
   });
 
-  app.post<{ Body: { fromRun: string; candidate: string; baseline?: string; rate?: number; concurrency?: number; run?: string; append?: boolean; allowUnsafe?: boolean } }>(
+  app.post(
     '/replays',
     {
       schema: {
         summary: 'Replay a captured run against a candidate; results land in a replay run',
-        body: {
-          type: 'object',
-          properties: {
-            fromRun: runQuery,
-            candidate: { type: 'string', format: 'uri', pattern: '^https?://', description: 'The version under test' },
-            baseline: { type: 'string', default: DEFAULT_BASELINE, description: '"recorded" or the URL of a live baseline' },
-            // The interval between requests must fit a timer (2^31-1 ms).
-            rate: { type: 'number', minimum: MIN_REPLAY_RATE, maximum: MAX_RATE, description: 'Requests per second' },
-            concurrency: { type: 'integer', minimum: CONCURRENCY.min, maximum: CONCURRENCY.max, default: DEFAULT_CONCURRENCY },
-            run: { ...runQuery, description: 'A new run (default replay-<timestamp>); an existing one is refused (409) unless append' },
-            append: { type: 'boolean', default: false, description: 'Add to an existing replay run of the same source' },
-            allowUnsafe: { type: 'boolean', default: false },
-          },
-          required: ['fromRun', 'candidate'],
-          additionalProperties: false,
-        },
-        response: { 202: { type: 'object', properties: { id: { type: 'string' }, run: { type: 'string' } }, required: ['id', 'run'] }, 400: errorResponse, 403: errorResponse, 409: errorResponse, 429: errorResponse },
+        body: replayBody,
+        response: { 202: replayStarted, 400: errorResponse, 403: errorResponse, 409: errorResponse, 429: errorResponse },
       },
     },
     async (req, reply) => {
@@ -180,13 +114,13 @@ export const replayRoutes: FastifyPluginAsync<ReplayRoutesOptions> = async (app,
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/replays/:id',
     {
       schema: {
         summary: 'Status and progress of a replay',
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['id'] },
-        response: { 200: stateSchema, 404: errorResponse },
+        params: replayParams,
+        response: { 200: replayState, 404: errorResponse },
       },
     },
     async (req) => {

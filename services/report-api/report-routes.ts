@@ -1,10 +1,20 @@
 /** /api/v1: summary, endpoints and discrepancies of a run. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import {
+  discrepancyDetailResponse,
+  discrepancyListQuerystring,
+  discrepancyListResponse,
+  discrepancyParams,
+  endpointsResponse,
+  errorResponse,
+  runQuerystring,
+  runsResponse,
+  summaryResponse,
+} from '../../libs/api/index.js';
 import { decodeCursor, endpointCapStatus, endpointStats, getDiscrepancy, listDiscrepancies, listRuns, summary, type ReportOptions, type Store } from '../../libs/store/index.js';
-import type { Risk } from '../../libs/compare/difference.js';
 import { badParameter, notFound } from './http-errors.js';
-import { windowFrom, windowQueryProperties } from './query-window.js';
-import { discrepancyDetailResponse, discrepancyListResponse, endpointsResponse, errorResponse, runQuery, runsResponse, summaryResponse } from './schemas.js';
+import { windowFrom } from './query-window.js';
 
 export interface ReportRoutesOptions {
   store: Store;
@@ -12,7 +22,8 @@ export interface ReportRoutesOptions {
   report: ReportOptions;
 }
 
-export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app, { store, defaultRun, report }) => {
+export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (plain, { store, defaultRun, report }) => {
+  const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const withWindow = (q: { since?: string; until?: string }): ReportOptions => ({ ...report, window: windowFrom(q) });
 
   app.get(
@@ -21,24 +32,24 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     async () => ({ runs: await listRuns(store, report) }),
   );
 
-  app.get<{ Querystring: { run?: string; since?: string; until?: string } }>(
+  app.get(
     '/summary',
     {
       schema: {
         summary: 'Counts and mismatch rate of a run',
-        querystring: { type: 'object', properties: { run: runQuery, ...windowQueryProperties }, additionalProperties: false },
+        querystring: runQuerystring,
         response: { 200: summaryResponse, 400: errorResponse },
       },
     },
     async (req) => await summary(store, req.query.run ?? defaultRun, withWindow(req.query)),
   );
 
-  app.get<{ Querystring: { run?: string; since?: string; until?: string } }>(
+  app.get(
     '/endpoints',
     {
       schema: {
         summary: 'Per-endpoint counts, risk, latency, fields (with noise) and rule hits',
-        querystring: { type: 'object', properties: { run: runQuery, ...windowQueryProperties }, additionalProperties: false },
+        querystring: runQuerystring,
         response: { 200: endpointsResponse, 400: errorResponse },
       },
     },
@@ -49,24 +60,12 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     },
   );
 
-  app.get<{ Querystring: { run?: string; endpoint?: string; field?: string; risk?: Risk; limit: number; cursor?: string; since?: string; until?: string } }>(
+  app.get(
     '/discrepancies',
     {
       schema: {
         summary: 'Discrepancies of a run, newest first, with keyset pagination',
-        querystring: {
-          type: 'object',
-          properties: {
-            run: runQuery,
-            endpoint: { type: 'string', minLength: 1, maxLength: 2048, description: 'Endpoint template, e.g. "GET /reviews/:id"' },
-            field: { type: 'string', minLength: 1, maxLength: 2048, description: 'Only discrepancies whose shadow differs (for real, not cancelled) at this field, e.g. "$.items[*].price"' },
-            risk: { type: 'string', enum: ['low', 'medium', 'high'], description: 'Only discrepancies of this risk after noise' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            cursor: { type: 'string', minLength: 1, maxLength: 1024, description: 'nextCursor of the previous page' },
-            ...windowQueryProperties,
-          },
-          additionalProperties: false,
-        },
+        querystring: discrepancyListQuerystring,
         response: { 200: discrepancyListResponse, 400: errorResponse },
       },
     },
@@ -74,16 +73,17 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
       const cursor = req.query.cursor === undefined ? null : decodeCursor(req.query.cursor);
       if (req.query.cursor !== undefined && cursor === null) throw badParameter('cursor', 'is not a cursor this API returned');
       const { endpoint, field, risk, limit } = req.query;
-      return await listDiscrepancies(store, req.query.run ?? defaultRun, { endpoint, field, risk, limit, cursor }, withWindow(req.query));
+      // limit has its schema's default by now.
+      return await listDiscrepancies(store, req.query.run ?? defaultRun, { endpoint, field, risk, limit: limit as number, cursor }, withWindow(req.query));
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/discrepancies/:id',
     {
       schema: {
         summary: 'One discrepancy: the request, both responses (and the secondary) and the differences',
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'] },
+        params: discrepancyParams,
         response: { 200: discrepancyDetailResponse, 400: errorResponse, 404: errorResponse },
       },
     },

@@ -14,7 +14,8 @@ interface PropertySchema {
   maximum?: number;
 }
 
-function numericSpecs(schema: unknown): Map<string, NumberSpec> {
+/** The strict number rules of an object schema's numeric properties (the Flagger webhook's metadata reads them too). */
+export function numericSpecs(schema: unknown): Map<string, NumberSpec> {
   const specs = new Map<string, NumberSpec>();
   const properties = (schema as { properties?: Record<string, PropertySchema> } | undefined)?.properties ?? {};
   for (const [name, p] of Object.entries(properties)) {

@@ -19,6 +19,7 @@ export const LIBS_STAGES: readonly (readonly string[])[] = [
   ['capture'],
   ['compare'],
   ['config'],
+  ['api'],
   ['store'],
   ['gate'],
   ['replay'],

@@ -4,42 +4,15 @@
  * noise, over the window). `new`: differs in head, never in base; `fixed`: differed in base, never
  * in head; `persisting`: both. Read from the same figures as the endpoints' fields, per run.
  */
+import type { EndpointComparison, FieldChange, RunComparison, RunCounts } from '../../api/trend-schemas.js';
 import type { Store } from '../open-store.js';
 import { endpointCounts } from './counts.js';
 import { windowNoise } from './noise-fields.js';
 import { mismatchesOf, signatureCounts } from './signatures.js';
 import { rate, type ReportOptions } from './types.js';
 
-export type FieldStatus = 'new' | 'fixed' | 'persisting';
-
-export interface FieldChange {
-  path: string;
-  status: FieldStatus;
-  baseMismatches: number;
-  headMismatches: number;
-}
-
-export interface RunCounts {
-  compared: number;
-  mismatched: number;
-  mismatchRate: number;
-}
-
-export interface EndpointComparison {
-  endpoint: string;
-  /** Which runs compared exchanges on this endpoint: `base` or `head` alone when only one did. */
-  presence: 'both' | 'base' | 'head';
-  base: RunCounts;
-  head: RunCounts;
-  /** New first, then fixed, then persisting; most mismatches first within each. */
-  fields: FieldChange[];
-}
-
-export interface RunComparison {
-  base: string;
-  head: string;
-  endpoints: EndpointComparison[];
-}
+export type { EndpointComparison, FieldChange, RunComparison, RunCounts } from '../../api/trend-schemas.js';
+export type FieldStatus = FieldChange['status'];
 
 interface RunSideFigures {
   counts: Map<string, RunCounts>;

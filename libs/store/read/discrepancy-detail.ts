@@ -1,47 +1,14 @@
 /** One discrepancy: its evidence and differences, with the noise flags of its endpoint over the window. */
 import { sql } from 'drizzle-orm';
+import type { DiscrepancyDetail } from '../../api/report-schemas.js';
 import { num } from '../db.js';
 import type { Store } from '../open-store.js';
 import { effectiveRisk, type SignatureFields } from '../signature.js';
 import { windowNoise } from './noise-fields.js';
 import type { ReportOptions } from './types.js';
 
-type Headers = Record<string, string | string[]>;
-
-interface StoredBodyView {
-  body: string | null;
-  bodyEncoding: 'utf8' | 'base64';
-  bodySize: number;
-  bodyTruncated: boolean;
-}
-
-export interface StoredResponseView extends StoredBodyView {
-  status: number | null;
-  headers: Headers;
-  latencyMs: number | null;
-  error: string | null;
-}
-
-export interface DiscrepancyDetail {
-  id: string;
-  run: string;
-  endpoint: string;
-  risk: string;
-  createdAt: string;
-  request: { method: string; url: string; headers: Headers } & StoredBodyView;
-  primary: { status: number; headers: Headers; latencyMs: number } & StoredBodyView;
-  shadow: StoredResponseView;
-  secondary: StoredResponseView | null;
-  /** Primary vs shadow; `noise` when the secondary differed the same way or the field is a noise field. */
-  differences: { path: string; field: string; kind: string; risk: string; primary: unknown; shadow: unknown; noise: boolean; detail?: string }[];
-  /** Primary vs secondary: what the same version varies on by itself. */
-  secondaryDifferences: { path: string; field: string; kind: string; risk: string; primary: unknown; secondary: unknown; detail?: string }[];
-  /** Shadow differences found; more than `differences` holds when the list was capped. */
-  differencesTotal: number;
-  secondaryDifferencesTotal: number;
-  /** True when either list holds only the first differences (by risk, then path). */
-  differencesTruncated: boolean;
-}
+export type { DiscrepancyDetail } from '../../api/report-schemas.js';
+export type StoredResponseView = DiscrepancyDetail['shadow'];
 
 function decodeValue(text: unknown): unknown {
   if (text === null || text === undefined) return null;

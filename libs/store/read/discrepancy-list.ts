@@ -4,6 +4,7 @@
  * window is not one any more; its risk is the signature's after noise.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { DiscrepancyListItem } from '../../api/report-schemas.js';
 import type { Risk } from '../../compare/difference.js';
 import { num } from '../db.js';
 import type { Store } from '../open-store.js';
@@ -13,18 +14,7 @@ import { signatureCounts, type SignatureCount } from './signatures.js';
 import type { ReportOptions } from './types.js';
 import { inWindow } from './window.js';
 
-export interface DiscrepancyListItem {
-  id: string;
-  run: string;
-  endpoint: string;
-  method: string;
-  url: string;
-  primaryStatus: number;
-  shadowStatus: number | null;
-  paths: string[];
-  risk: string;
-  createdAt: string;
-}
+export type { DiscrepancyListItem } from '../../api/report-schemas.js';
 
 /** Keyset position: the last item's receive time and id. New discrepancies never shift a page. */
 export interface DiscrepancyCursor {
@@ -114,7 +104,7 @@ export async function listDiscrepancies(
       primaryStatus: num(r.primary_status),
       shadowStatus: r.shadow_status === null ? null : num(r.shadow_status),
       paths: JSON.parse(String(r.paths)) as string[],
-      risk: risks.get(pairKey(String(r.endpoint), String(r.signature))) ?? String(r.risk),
+      risk: risks.get(pairKey(String(r.endpoint), String(r.signature))) ?? (String(r.risk) as Risk),
       createdAt: new Date(num(r.created_at)).toISOString(),
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor({ receivedAt: num(last.received_at), id: String(last.id) }) : null,

@@ -6,6 +6,7 @@
  * of the same window. Empty points are present, with zeros (and null latency).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { Timeline, TimelinePoint } from '../../api/trend-schemas.js';
 import { BUCKET_MS, bucketOf, bucketWindow, SPAN, type Span } from '../buckets.js';
 import { num, type Db } from '../db.js';
 import { percentileOf } from '../latency-bins.js';
@@ -17,24 +18,7 @@ import { pointStarts, pointWidth, spanFor } from './timeline-points.js';
 import { rate, type ReportOptions, type TimeWindow } from './types.js';
 import { inSpans } from './window.js';
 
-export interface TimelinePoint {
-  /** The point's start, ISO 8601. */
-  t: string;
-  compared: number;
-  mismatched: number;
-  mismatchRate: number;
-  shadowErrors: number;
-  skipped: number;
-  primaryP99Ms: number | null;
-  shadowP99Ms: number | null;
-}
-
-export interface Timeline {
-  run: string;
-  endpoint: string | null;
-  bucketSeconds: number;
-  points: TimelinePoint[];
-}
+export type { Timeline, TimelinePoint } from '../../api/trend-schemas.js';
 
 interface Grouping {
   run: string;

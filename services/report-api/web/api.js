@@ -1,3 +1,4 @@
+// @ts-check
 /* global document, location, fetch, URLSearchParams, Node, NodeFilter */
 /**
  * Shared by the web report's pages: the JSON API client, the URL state, a tiny DOM builder and the
@@ -16,6 +17,11 @@ export class ApiError extends Error {
 }
 
 /** GET a JSON route of the report API; parameters that are empty are left out. */
+/**
+ * @param {string} path
+ * @param {Record<string, unknown>} [params]
+ * @returns {Promise<any>} The parsed body: the caller annotates it with its route's type (api-types.js).
+ */
 export async function getJson(path, params = {}) {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -57,8 +63,10 @@ export const DEFAULT_THRESHOLDS = Object.freeze({ maxMismatchRate: '0.01', minSa
 export const STATE_KEYS = ['run', 'endpoint', 'field', 'risk', 'since', 'until', 'maxMismatchRate', 'minSamples'];
 
 /** The view's state, from the query string: every view is a link. */
+/** @returns {Record<string, string>} */
 export function readState(search = location.search) {
   const q = new URLSearchParams(search);
+  /** @type {Record<string, string>} */
   const state = {};
   for (const key of STATE_KEYS) state[key] = q.get(key) ?? '';
   return state;
@@ -149,9 +157,11 @@ export function escapedNodes(text) {
 /** Escapes unsafe characters in every text node under `root` (for HTML built by a library). */
 export function escapeTextNodes(root) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  /** @type {Text[]} */
   const found = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (HAS_UNSAFE.test(node.data)) found.push(node);
+    const text = /** @type {Text} */ (node);
+    if (HAS_UNSAFE.test(text.data)) found.push(text);
   }
   for (const node of found) node.replaceWith(...escapedNodes(node.data));
 }
@@ -163,6 +173,7 @@ export function setText(el, text) {
   el.replaceChildren(...escapedNodes(value));
 }
 
+/** @returns {any} The element, of the kind (input, table, form) the page knows it to be. */
 export function byId(id) {
   const el = document.getElementById(id);
   if (!el) throw new Error(`#${id} missing from the page`);
@@ -242,6 +253,7 @@ export function fmtWhen(iso, now = new Date()) {
 /** A difference path aggregated like the endpoint's fields: `$.items[3].price` → `$.items[*].price`. */
 export const fieldOf = (path) => path.replace(/\[\d+\]/g, '[*]');
 
+/** @type {readonly string[]} */
 export const RISKS = ['high', 'medium', 'low'];
 
 export function riskBadge(risk) {

@@ -1,3 +1,4 @@
+// @ts-check
 /* global document, history, setInterval, setTimeout, clearTimeout, URL, window, Element */
 /**
  * The run view (`/`): run picker, summary, gate, endpoints, fields and discrepancies. The URL holds
@@ -29,6 +30,13 @@ import {
 import { fmtWidth } from './chart-table.js';
 import { compareHref } from './compare-link.js';
 import { createTimeline } from './timeline-charts.js';
+
+/** @typedef {import('./api-types.js').RunsResponse} RunsResponse */
+/** @typedef {import('./api-types.js').SummaryResponse} SummaryResponse */
+/** @typedef {import('./api-types.js').EndpointsResponse} EndpointsResponse */
+/** @typedef {import('./api-types.js').DiscrepancyListResponse} DiscrepancyListResponse */
+/** @typedef {import('./api-types.js').GateResponse} GateResponse */
+/** @typedef {import('./api-types.js').TimelineResponse} TimelineResponse */
 
 const REFRESH_MS = 5000;
 const PAGE_SIZE = 50;
@@ -156,13 +164,13 @@ async function load() {
   const limit = Math.min(MAX_LIMIT, PAGE_SIZE * pages);
   try {
     const [runs, summary, endpoints, list, gate, points] = await Promise.all([
-      getJson('/api/v1/runs'),
-      getJson('/api/v1/summary', { run: s.run, ...win }),
-      getJson('/api/v1/endpoints', { run: s.run, ...win }),
+      /** @type {Promise<RunsResponse>} */ (getJson('/api/v1/runs')),
+      /** @type {Promise<SummaryResponse>} */ (getJson('/api/v1/summary', { run: s.run, ...win })),
+      /** @type {Promise<EndpointsResponse>} */ (getJson('/api/v1/endpoints', { run: s.run, ...win })),
       // Field and risk filter on the server: the page holds the latest that match, not a filtered latest page.
-      getJson('/api/v1/discrepancies', { run: s.run, endpoint: s.endpoint, field: s.field, risk: s.risk, limit, ...win }),
-      getJson('/api/v1/gate', { run: s.run, ...thresholds(), ...win }).catch((error) => ({ error })),
-      getJson('/api/v1/timeline', { run: s.run, endpoint: s.endpoint, ...win }),
+      /** @type {Promise<DiscrepancyListResponse>} */ (getJson('/api/v1/discrepancies', { run: s.run, endpoint: s.endpoint, field: s.field, risk: s.risk, limit, ...win })),
+      /** @type {Promise<GateResponse>} */ (getJson('/api/v1/gate', { run: s.run, ...thresholds(), ...win })).catch((error) => ({ error })),
+      /** @type {Promise<TimelineResponse>} */ (getJson('/api/v1/timeline', { run: s.run, endpoint: s.endpoint, ...win })),
     ]);
     if (gen !== generation) return;
     hideBanner();
@@ -203,6 +211,10 @@ function reportError(error) {
 
 // ---------------------------------------------------------------- rendering
 
+/**
+ * @param {RunsResponse['runs']} runs
+ * @param {string} current
+ */
 function renderRuns(runs, current) {
   const options = runs.map((r) => ({ value: r.run, label: `${r.run} (${r.kind})` }));
   setOptions(el.run, options, state.run || current);
@@ -213,6 +225,7 @@ function renderRuns(runs, current) {
   );
 }
 
+/** @param {SummaryResponse} s */
 function renderSummary(s) {
   setText(byId('s-compared'), fmtInt(s.compared));
   setText(byId('s-mismatched'), fmtInt(s.mismatched));
@@ -223,6 +236,7 @@ function renderSummary(s) {
   byId('s-shadow-errors').classList.toggle('alarm', s.shadowErrors > 0);
 }
 
+/** @param {(GateResponse & { error?: undefined }) | { error: Error, data?: undefined }} gate The verdict, or why there is none. */
 function renderGate(gate) {
   if (gate.error) {
     const e = gate.error;
@@ -282,6 +296,7 @@ function localLink(href, cls, text) {
 }
 
 /** Past --max-endpoints new templates count under OTHER: say so, and how to name them. */
+/** @param {EndpointsResponse['endpointCap']} cap */
 function renderEndpointCap(cap) {
   const reached = Boolean(cap && cap.reached);
   el.endpointCapNote.hidden = !reached;
@@ -293,6 +308,7 @@ function renderEndpointCap(cap) {
   );
 }
 
+/** @param {EndpointsResponse['endpoints']} endpoints */
 function renderEndpoints(endpoints) {
   el.endpointsEmpty.hidden = endpoints.length > 0;
   syncRows(
@@ -348,6 +364,8 @@ function renderEndpoints(endpoints) {
  * Fields grouped by endpoint (in the endpoints' order, or the selected endpoint alone); within an
  * endpoint real fields first, most mismatches first, then noise (the API's order).
  */
+/** @param {EndpointsResponse['endpoints']} endpoints */
+/** @returns {Array<{ group: true, endpoint: string, count: number } | (EndpointsResponse['endpoints'][number]['fields'][number] & { endpoint: string, group?: undefined })>} */
 function fieldRows(endpoints) {
   const scoped = state.endpoint ? endpoints.filter((e) => e.endpoint === state.endpoint) : endpoints;
   return scoped
@@ -355,6 +373,7 @@ function fieldRows(endpoints) {
     .flatMap((e) => [{ group: true, endpoint: e.endpoint, count: e.fields.length }, ...e.fields.map((f) => ({ ...f, endpoint: e.endpoint }))]);
 }
 
+/** @param {EndpointsResponse['endpoints']} endpoints */
 function renderFields(endpoints) {
   const rows = fieldRows(endpoints);
   setText(el.fieldsScope, state.endpoint || 'all endpoints');
@@ -410,6 +429,7 @@ function renderFields(endpoints) {
   setOptions(el.field, options, state.field);
 }
 
+/** @param {DiscrepancyListResponse} list */
 function renderList(list) {
   const items = list.items;
   const filtered = Boolean(state.field || state.risk);
@@ -515,7 +535,7 @@ document.addEventListener('click', (event) => {
   const link = event.target instanceof Element ? event.target.closest('a.local') : null;
   if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
-  const next = readState(new URL(link.href).search);
+  const next = readState(new URL(/** @type {HTMLAnchorElement} */ (link).href).search);
   navigate(next);
 });
 
@@ -540,7 +560,7 @@ window.addEventListener('popstate', () => {
 document.addEventListener('keydown', (event) => {
   if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
-  if (target instanceof Element && (target.closest('input, textarea, select, [contenteditable]') || target.isContentEditable)) return;
+  if (target instanceof Element && (target.closest('input, textarea, select, [contenteditable]') || /** @type {HTMLElement} */ (target).isContentEditable)) return;
   event.preventDefault();
   el.endpoint.focus();
 });

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The timeline charts by keyboard: a focused chart moves its cursor point by point (← →, Home,
  * End), Shift extends a selection from where it started, Enter sets the window to the selection

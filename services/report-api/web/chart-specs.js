@@ -1,9 +1,12 @@
+// @ts-check
 /**
  * What the timeline charts draw, from the points of GET /api/v1/timeline: the mismatch rate with
  * the gate's limit, the volume, and primary vs shadow p99. One spec per chart, read by the charts
  * (uPlot series) and by their data tables alike.
  */
 import { fmtInt, fmtMs } from './api.js';
+
+/** @typedef {import('./api-types.js').TimelineResponse} TimelineResponse */
 
 const pct = (v) => (typeof v === 'number' ? `${v.toFixed(2)}%` : '—');
 
@@ -42,6 +45,10 @@ export const CHARTS = [
 ];
 
 /** uPlot's data for a chart: x in seconds, then each series, then the threshold's constant line. */
+/**
+ * @param {TimelineResponse['points']} points
+ * @param {number | null} threshold
+ */
 export function chartData(spec, points, threshold) {
   const data = [points.map((p) => Date.parse(p.t) / 1000), ...spec.series.map((s) => points.map(s.value))];
   if (spec.threshold) data.push(points.map(() => (typeof threshold === 'number' ? threshold * 100 : null)));

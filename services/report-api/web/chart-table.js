@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * A chart's data as a table, for screen readers and keyboards: a <details> under the chart whose
  * rows are built only while it is open. Each point's time is a button that sets the window to it.

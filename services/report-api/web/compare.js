@@ -1,3 +1,4 @@
+// @ts-check
 /* global document, location, URLSearchParams */
 /**
  * The comparison page (`/compare?base=&head=`): what the head run fixed or broke against the base
@@ -6,9 +7,17 @@
  */
 import { ApiError, byId, fmtInt, fmtRate, getJson, h, hideBanner, overviewHref, setText, showBanner } from './api.js';
 
+/** @typedef {import('./api-types.js').RunsResponse} RunsResponse */
+/** @typedef {import('./api-types.js').CompareResponse} CompareResponse */
+
 const params = new URLSearchParams(location.search);
 const state = { base: params.get('base') ?? '', head: params.get('head') ?? '' };
 
+/**
+ * @param {HTMLSelectElement} select
+ * @param {RunsResponse['runs']} runs
+ * @param {string} selected
+ */
 function setRunOptions(select, runs, selected) {
   const names = runs.map((r) => r.run);
   if (selected && !names.includes(selected)) names.push(selected);
@@ -47,6 +56,7 @@ function renderGroup(status, rows) {
 
 const PRESENCE = { both: 'both runs', base: 'only in base', head: 'only in head' };
 
+/** @param {CompareResponse['endpoints']} endpoints */
 function renderEndpoints(endpoints) {
   const table = byId('t-endpoints');
   table.tHead.replaceChildren(
@@ -71,12 +81,17 @@ function renderEndpoints(endpoints) {
   );
 }
 
+/**
+ * @param {CompareResponse['endpoints']} endpoints
+ * @param {'base' | 'head'} side
+ */
 const overall = (endpoints, side) => {
   const compared = endpoints.reduce((a, e) => a + e[side].compared, 0);
   const mismatched = endpoints.reduce((a, e) => a + e[side].mismatched, 0);
   return compared === 0 ? 0 : mismatched / compared;
 };
 
+/** @param {CompareResponse} comparison */
 function render(comparison) {
   for (const status of ['new', 'fixed', 'persisting']) {
     const rows = comparison.endpoints.flatMap((e) => e.fields.filter((f) => f.status === status).map((field) => ({ endpoint: e.endpoint, field })));
@@ -91,6 +106,7 @@ function render(comparison) {
 async function load() {
   const main = byId('main');
   try {
+    /** @type {RunsResponse} */
     const { runs } = await getJson('/api/v1/runs');
     // Defaults: the newest run as the head, the one before it as the base.
     state.head ||= runs[0]?.run ?? '';
@@ -102,7 +118,7 @@ async function load() {
       showBanner('error', 'Two runs are needed to compare: replay captured traffic against a candidate first.');
       return;
     }
-    render(await getJson('/api/v1/runs/compare', { base: state.base, head: state.head }));
+    render(/** @type {CompareResponse} */ (await getJson('/api/v1/runs/compare', { base: state.base, head: state.head })));
     hideBanner();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return; // getJson showed the token message

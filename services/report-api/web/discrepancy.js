@@ -1,3 +1,4 @@
+// @ts-check
 /* global document, location, console */
 /**
  * One discrepancy (`/discrepancies/:id`): the request, primary and shadow side by side, the
@@ -23,12 +24,15 @@ import {
   statusBadge,
 } from './api.js';
 
+/** @typedef {import('./api-types.js').DiscrepancyDetailResponse} DiscrepancyDetailResponse */
+
 const id = decodeURIComponent(location.pathname.replace(/^\/discrepancies\//, '').replace(/\/+$/, ''));
 const state = readState();
 
 async function main() {
   setText(byId('crumb-id'), shortId(id));
   byId('back').setAttribute('href', overviewHref(state));
+  /** @type {DiscrepancyDetailResponse} */
   let d;
   try {
     d = await getJson(`/api/v1/discrepancies/${encodeURIComponent(id)}`);
@@ -69,6 +73,7 @@ const renderError = (text) => h('p', { class: 'render-error', role: 'alert' }, t
 
 const shortId = (value) => (value.length > 18 ? `${value.slice(0, 8)}…${value.slice(-6)}` : value);
 
+/** @param {DiscrepancyDetailResponse} d */
 function render(d) {
   const view = { ...state, run: state.run || d.run };
   byId('back').setAttribute('href', overviewHref(view));
@@ -251,9 +256,10 @@ const FOLD_DEPTH = 100;
 function prettyLines(value) {
   const lines = [];
   let folded = 0;
+  /** @type {Array<{ close: string, path: string } | { close?: undefined, v: any, path: string, depth: number, prefix: string, comma: string }>} */
   const todo = [{ v: value, path: '$', depth: 0, prefix: '', comma: '' }];
   while (todo.length > 0) {
-    const t = todo.pop();
+    const t = /** @type {NonNullable<ReturnType<typeof todo.pop>>} */ (todo.pop());
     if (t.close !== undefined) {
       lines.push({ text: t.close, path: t.path });
       continue;
@@ -265,7 +271,7 @@ function prettyLines(value) {
       continue;
     }
     const isArray = Array.isArray(v);
-    const keys = isArray ? null : Object.keys(v);
+    const keys = /** @type {string[]} */ (isArray ? null : Object.keys(v));
     const n = isArray ? v.length : keys.length;
     const [open, close] = isArray ? ['[', ']'] : ['{', '}'];
     if (n === 0 || depth >= FOLD_DEPTH) {
@@ -286,9 +292,10 @@ function prettyLines(value) {
 /** How deep a JSON value nests (iterative). */
 function depthOf(value) {
   let max = 0;
+  /** @type {Array<[any, number]>} */
   const todo = [[value, 0]];
   while (todo.length > 0) {
-    const [v, d] = todo.pop();
+    const [v, d] = /** @type {[any, number]} */ (todo.pop());
     if (v === null || typeof v !== 'object') continue;
     max = Math.max(max, d + 1);
     for (const child of Object.values(v)) if (child !== null && typeof child === 'object') todo.push([child, d + 1]);
@@ -419,7 +426,7 @@ async function renderVisualDiff(d) {
       () => undefined,
     );
     const differ = jsondiffpatch.create({
-      objectHash: (item, index) => item?.id ?? item?.key ?? item?.name ?? `$$index:${index}`,
+      objectHash: (/** @type {any} */ item, index) => item?.id ?? item?.key ?? item?.name ?? `$$index:${index}`,
       arrays: { detectMove: false },
       ...(textDiff ? { textDiff } : {}),
     });

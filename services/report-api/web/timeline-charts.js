@@ -1,3 +1,4 @@
+// @ts-check
 /* global ResizeObserver */
 /**
  * The run's (or the endpoint's) timeline as three uPlot charts with synced cursors: mismatch rate
@@ -11,6 +12,8 @@ import { keyboardSelection } from './chart-keys.js';
 import { CHARTS, chartData } from './chart-specs.js';
 import { chartTable, iso } from './chart-table.js';
 
+/** @typedef {import('./api-types.js').TimelineResponse} TimelineResponse */
+
 const HEIGHT = 170;
 
 function seriesOf(spec) {
@@ -20,6 +23,7 @@ function seriesOf(spec) {
 }
 
 export function createTimeline(root, { onWindow }) {
+  /** @type {Pick<TimelineResponse, 'points' | 'bucketSeconds'>} */
   let current = { points: [], bucketSeconds: 60 };
   const status = h('p', { class: 'sr-only', 'aria-live': 'polite', id: 'chart-status' });
   const empty = h('p', { class: 'empty', hidden: true }, 'No traffic in this run and window yet.');
@@ -51,7 +55,7 @@ export function createTimeline(root, { onWindow }) {
     );
     const table = chartTable(spec, onWindow);
     root.append(h('div', { class: 'chart-box' }, figure, table.element));
-    const entry = { spec, plot, figure, table, u: null };
+    const entry = { spec, plot, figure, table, u: /** @type {uPlot | null} */ (null) };
     entry.keys = keyboardSelection(figure, {
       chart: () => entry.u,
       points: () => current,
@@ -102,6 +106,10 @@ export function createTimeline(root, { onWindow }) {
 
   return {
     /** threshold: the gate's maxMismatchRate (0..1), or null. */
+    /**
+     * @param {TimelineResponse} timeline
+     * @param {number | null} threshold
+     */
     update(timeline, threshold) {
       current = timeline;
       const none = timeline.points.length === 0;
