@@ -1,8 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import type { HeaderMap } from '../exchange/exchange.js';
-import { headerValue } from './compare-headers.js';
+import { headerValue, type HeaderMap } from '../http/headers.js';
 
 export type DecodeResult = { bytes: Buffer } | { error: string };
 

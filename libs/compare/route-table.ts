@@ -3,6 +3,7 @@
  * names its parameters, `*` at the end matches the rest of the path, and `endpoint` renames a route
  * or groups several patterns under one name. Routes are tried in order; the first match wins.
  */
+import { pathOf } from '../http/request-target.js';
 import { endpointOf } from './endpoint-template.js';
 
 export interface RouteSpec {
@@ -62,13 +63,6 @@ function compile(route: RouteSpec): CompiledRoute {
     endpoint: route.endpoint ?? null,
     pattern: route.pattern,
   };
-}
-
-function pathOf(url: string): string {
-  const cut = url.search(/[?#]/);
-  const path = cut === -1 ? url : url.slice(0, cut);
-  // A full URL (proxy-style request line) keeps only its path.
-  return path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/';
 }
 
 function matches(route: CompiledRoute, method: string, parts: string[]): boolean {

@@ -1,5 +1,8 @@
-/** Headers that belong to one connection and must not be forwarded (RFC 9110 §7.6.1). */
-import type { HeaderMap } from './headers.js';
+/**
+ * Headers that belong to one connection (RFC 9110 §7.6.1): never forwarded, and never compared
+ * (libs/compare/compare-headers.ts builds its ignored headers on this list).
+ */
+import { joinedValue, type HeaderMap } from './headers.js';
 
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'connection',
@@ -17,7 +20,7 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 export function withoutHopByHop(headers: Record<string, string | string[] | undefined>): HeaderMap {
   const connection = headers.connection;
   const listed = new Set(
-    (Array.isArray(connection) ? connection.join(',') : (connection ?? ''))
+    (connection === undefined ? '' : joinedValue(connection, ','))
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),

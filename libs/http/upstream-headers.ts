@@ -1,4 +1,7 @@
-/** The request headers an upstream is sent, and whether a request has a body: shared by both ingress modes. */
+/**
+ * The request headers an upstream is sent, and whether a request has a body: the one place outgoing
+ * headers are built, for both ingress modes (the primary, the shadow, the secondary) and the replay.
+ */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { HeaderMap } from './headers.js';
 import { setForwarding, type TrustProxy } from './forwarding.js';
@@ -10,13 +13,30 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** A copy of a request's headers without what never goes on: hop-by-hop headers and Expect. */
+function sendable(headers: Record<string, string | string[] | undefined>): HeaderMap {
+  const out = withoutHopByHop(headers);
+  // undici does not support Expect: 100-continue (and node:http already answered it).
+  delete out.expect;
+  return out;
+}
+
 /** Headers for an upstream request: hop-by-hop and the report's session cookie removed, X-Forwarded-* set (or passed on from a trusted proxy). */
 export function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): HeaderMap {
-  const headers = withoutHopByHop(req.headers);
+  const headers = sendable(req.headers);
   stripReportCookies(headers);
-  // undici does not support Expect: 100-continue, and node:http already answered it.
-  delete headers.expect;
   return setForwarding(headers, req.socket.remoteAddress ?? '', trust);
+}
+
+/**
+ * Headers for a replayed request: the recording's, with Host set to the target's. Its
+ * Content-Length goes: undici frames the recorded body itself (a recording's length may be off).
+ */
+export function replayHeaders(recorded: HeaderMap, host: string): HeaderMap {
+  const out = sendable(recorded);
+  delete out['content-length'];
+  out.host = host;
+  return out;
 }
 
 /**

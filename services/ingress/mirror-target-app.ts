@@ -12,8 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type CapturedBody, EMPTY_BODY } from '../../libs/http/body.js';
+import type { HeaderMap } from '../../libs/http/headers.js';
 import { assembleExchange, type RequestEnd } from '../../libs/capture/assemble-exchange.js';
-import { EMPTY_BODY } from '../../libs/http/body-capture.js';
 import { CaptureBudget, PairBytes } from '../../libs/http/capture-budget.js';
 import { compileTrustProxy } from '../../libs/http/forwarding.js';
 import { createMethodRule } from '../../libs/capture/method-rule.js';
@@ -22,7 +23,7 @@ import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { mirroredHosts, stripHostSuffix } from '../../libs/capture/shadow-host.js';
 import { destinationHeaders, hasBody, upstreamHeaders } from '../../libs/http/upstream-headers.js';
-import type { CapturedBody, CapturedRequest, HeaderMap, SkipReason } from '../../libs/exchange/exchange.js';
+import type { CapturedRequest, SkipReason } from '../../libs/exchange/exchange.js';
 import type { IngressApp, IngressCounters, IngressOptions } from './ingress-app.js';
 import { PendingPairs } from './pending-pairs.js';
 import { createProxyServer } from './proxy-server.js';

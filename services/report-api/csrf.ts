@@ -6,6 +6,8 @@
  * another origin can send without a CORS preflight; form parsing exists on /login only.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mediaType } from '../../libs/http/headers.js';
+import { hasBody } from '../../libs/http/upstream-headers.js';
 
 const STATE_CHANGING: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -29,22 +31,17 @@ export function isSameOrigin(req: FastifyRequest): boolean {
   }
 }
 
-function hasBody(req: FastifyRequest): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-const mediaType = (req: FastifyRequest) => (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+const contentType = (req: FastifyRequest) => mediaType(req.headers['content-type']);
 
 /** Every state-changing request with a body, but the login form, must send application/json: else 415. */
 export function requireJsonBodies(app: FastifyInstance, formPaths: ReadonlySet<string>): void {
   app.addHook('onRequest', async (req, reply) => {
-    if (!isStateChanging(req.method) || !hasBody(req) || mediaType(req) === 'application/json') return;
+    if (!isStateChanging(req.method) || !hasBody(req.headers) || contentType(req) === 'application/json') return;
     if (formPaths.has(req.url.split('?')[0] ?? '')) return;
     return reply.status(415).send({
       error: 'Unsupported Media Type',
       code: 'SD_ERR_UNSUPPORTED_MEDIA_TYPE',
-      message: `this route takes a JSON body (content-type application/json), got '${mediaType(req).slice(0, 100) || 'none'}'`,
+      message: `this route takes a JSON body (content-type application/json), got '${contentType(req).slice(0, 100) || 'none'}'`,
     });
   });
 }
