@@ -19,6 +19,15 @@ export function headerValue(headers: HeaderMap, name: string): string | undefine
   return undefined;
 }
 
+/** The elements of a comma-separated list header (RFC 9110 §5.6.1), every value's in order, trimmed, empty ones left out. */
+export function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
 /** The first value of the header under exactly this (lower-case) name, or undefined. */
 export function firstHeader(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
   const value = headers[name];

@@ -31,7 +31,7 @@ import { forwardBody } from '../../libs/http/forward-body.js';
 import type { CapturedResponse, SkipReason } from '../../libs/exchange/exchange.js';
 import type { IngressMetrics } from './ingress-metrics.js';
 import { PendingPairs } from './pending-pairs.js';
-import { createProxyServer, type ProxyServer, type ProxyServerFactory } from './proxy-server.js';
+import { createProxyServer, type ProxyHandler, type ProxyServer, type ProxyServerFactory } from './proxy-server.js';
 import { RequestGuard } from './request-guard.js';
 
 export interface IngressOptions {
@@ -212,7 +212,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     }
     const headers = withoutHopByHop(upstream.headers);
     // While stopping, no connection is kept alive for a next request that would never come.
-    if (server.closing) res.shouldKeepAlive = false;
+    if (app.server.closing) res.shouldKeepAlive = false;
     try {
       res.writeHead(upstream.statusCode, headers);
     } catch (error) {
@@ -277,11 +277,26 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     });
   };
 
+  const app = serveIngress(opts, handle, { counters, pending, shadow, clients: () => [primary.pool.close(), shadow.close(), secondary?.close()] });
+  return app;
+}
+
+/** What both modes' apps are made of besides their handler. */
+export interface IngressParts {
+  counters: IngressCounters;
+  pending: PendingPairs;
+  shadow: ShadowClient;
+  /** Closes the upstream clients. */
+  clients: () => readonly (Promise<unknown> | undefined)[];
+}
+
+/** The app around a handler: when it stops, the pairs in flight finish, then the upstream clients close. */
+export function serveIngress(opts: Pick<IngressOptions, 'createServer' | 'headersTimeoutMs'>, handle: ProxyHandler, parts: IngressParts): IngressApp {
+  const { counters, pending, shadow } = parts;
   const server = (opts.createServer ?? createProxyServer)(handle, async () => {
     await pending.drain();
-    await Promise.allSettled([primary.pool.close(), shadow.close(), secondary?.close()]);
+    await Promise.allSettled(parts.clients());
   }, { headersTimeoutMs: opts.headersTimeoutMs });
-
   return {
     server,
     counters,

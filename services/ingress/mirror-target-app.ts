@@ -24,9 +24,8 @@ import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-clie
 import { mirroredHosts, stripHostSuffix } from '../../libs/capture/shadow-host.js';
 import { destinationHeaders, hasBody, upstreamHeaders } from '../../libs/http/upstream-headers.js';
 import type { CapturedRequest, SkipReason } from '../../libs/exchange/exchange.js';
-import type { IngressApp, IngressCounters, IngressOptions } from './ingress-app.js';
+import { serveIngress, type IngressApp, type IngressCounters, type IngressOptions } from './ingress-app.js';
 import { PendingPairs } from './pending-pairs.js';
-import { createProxyServer } from './proxy-server.js';
 import { RequestGuard } from './request-guard.js';
 
 export interface MirrorTargetOptions extends Omit<IngressOptions, 'shadowHostSuffix' | 'onPrimaryError'> {
@@ -193,16 +192,5 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
     });
   };
 
-  const server = (opts.createServer ?? createProxyServer)(handle, async () => {
-    await pending.drain();
-    await Promise.allSettled([primary.close(), shadow.close(), secondary?.close()]);
-  }, { headersTimeoutMs: opts.headersTimeoutMs });
-
-  return {
-    server,
-    counters,
-    shadowInFlight: () => shadow.inFlight,
-    close: () => server.close(),
-    drain: () => pending.drain(),
-  };
+  return serveIngress(opts, handle, { counters, pending, shadow, clients: () => [primary.close(), shadow.close(), secondary?.close()] });
 }

@@ -6,7 +6,7 @@
  * MessageError with the byte offset of the fault.
  */
 import { capturedBody, EMPTY_BODY, ownBytes, ownedBody, type CapturedBody } from '../../http/body.js';
-import { headerMapOf, type HeaderMap } from '../../http/headers.js';
+import { headerList, headerMapOf, type HeaderMap } from '../../http/headers.js';
 import { TOKEN, hasNoBody, preview, recordedHeaders, splitAbsoluteUrl } from './common.js';
 
 export class MessageError extends Error {
@@ -100,10 +100,10 @@ function parseHead(message: Buffer, from: number): Head {
  * transfer coding, else Content-Length, else the rest of the message.
  */
 function frameBody(message: Buffer, head: Head, headers: HeaderMap): CapturedBody {
-  const codings = listOf(headers['transfer-encoding']).map((c) => c.toLowerCase());
+  const codings = headerList(headers['transfer-encoding']).map((c) => c.toLowerCase());
   if (codings.length > 0 && codings[codings.length - 1] === 'chunked') return dechunk(message, head.bodyStart);
   const rest = message.subarray(head.bodyStart);
-  const lengths = [...new Set(listOf(headers['content-length']))];
+  const lengths = [...new Set(headerList(headers['content-length']))];
   if (codings.length > 0 || lengths.length === 0) return ownedBody(rest);
   const declared = lengths.length === 1 && /^\d{1,15}$/.test(lengths[0] ?? '') ? Number(lengths[0]) : Number.NaN;
   if (!Number.isSafeInteger(declared)) {
@@ -114,15 +114,6 @@ function frameBody(message: Buffer, head: Head, headers: HeaderMap): CapturedBod
     return capturedBody(ownBytes(rest), declared, true);
   }
   return ownedBody(rest.subarray(0, declared));
-}
-
-/** Comma-separated list header values, flattened. */
-function listOf(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
 }
 
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/;
