@@ -8,6 +8,7 @@ import { setForwarding, type TrustProxy } from './forwarding.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { stripReportCookies } from './report-cookie.js';
 
+/** Whether a request comes with a body (RFC 9112 §6.3): chunked, or a Content-Length other than 0. */
 export function hasBody(headers: IncomingHttpHeaders): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -30,7 +31,8 @@ export function upstreamHeaders(req: IncomingMessage, trust: TrustProxy): Header
 
 /**
  * Headers for a replayed request: the recording's, with Host set to the target's. Its
- * Content-Length goes: undici frames the recorded body itself (a recording's length may be off).
+ * Content-Length goes: undici sets the one of the body it sends, which a recording's own
+ * (edited, or of a decoded body) must not contradict.
  */
 export function replayHeaders(recorded: HeaderMap, host: string): HeaderMap {
   const out = sendable(recorded);
