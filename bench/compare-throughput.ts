@@ -5,6 +5,7 @@
  *   node --import tsx bench/compare-throughput.ts [--seconds 2]
  */
 import { create } from 'jsondiffpatch';
+import { capturedBody, EMPTY_BODY } from '../libs/http/body.js';
 import { compareExchange } from '../libs/compare/index.js';
 import type { Exchange } from '../libs/exchange/exchange.js';
 import { payloadPairs } from './payloads.js';
@@ -21,16 +22,13 @@ function rate(fn: () => void, seconds: number): number {
   return n / ((performance.now() - started) / 1000);
 }
 
-const body = (v: unknown) => {
-  const bytes = Buffer.from(JSON.stringify(v));
-  return { bytes, size: bytes.length, truncated: false };
-};
+const body = (v: unknown) => capturedBody(Buffer.from(JSON.stringify(v)));
 
 export function compareThroughput(seconds = 2): { label: string; bytes: number; pipeline: number; bare: number }[] {
   const differ = create();
   return payloadPairs().map(({ label, primary, shadow, bytes }) => {
     const exchange: Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'> = {
-      request: { method: 'GET', url: '/catalogue?page=1', headers: {}, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
+      request: { method: 'GET', url: '/catalogue?page=1', headers: {}, body: EMPTY_BODY },
       primary: { status: 200, headers: { 'content-type': 'application/json' }, body: body(primary), latencyMs: 1 },
       shadow: { status: 200, headers: { 'content-type': 'application/json' }, body: body(shadow), latencyMs: 1 },
       shadowError: null,

@@ -7,6 +7,7 @@
  *   node --import tsx bench/pipeline-throughput.ts [--pipeline-scale 1] [--compare-seconds 2]
  */
 import { join } from 'node:path';
+import { capturedBody, EMPTY_BODY } from '../libs/http/body.js';
 import { loadConfig } from '../libs/config/load-config.js';
 import { createLogger } from '../libs/logger.js';
 import { createEmbeddedQueue } from '../libs/queue/embedded-queue.js';
@@ -47,10 +48,7 @@ export interface PipelineResult {
   mismatched: number;
 }
 
-const encoded = (v: unknown) => {
-  const bytes = Buffer.from(JSON.stringify(v));
-  return { bytes, size: bytes.length, truncated: false };
-};
+const encoded = (v: unknown) => capturedBody(Buffer.from(JSON.stringify(v)));
 
 /** An exchange as the ingress records it from the benchmark's upstreams. */
 function exchangeOf(id: string, primary: unknown, shadow: unknown): Exchange {
@@ -65,7 +63,7 @@ function exchangeOf(id: string, primary: unknown, shadow: unknown): Exchange {
       method: 'GET',
       url: '/catalogue?page=1',
       headers: { host: '127.0.0.1:8080', 'user-agent': 'bench', accept: 'application/json', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' },
-      body: { bytes: Buffer.alloc(0), size: 0, truncated: false },
+      body: EMPTY_BODY,
     },
     primary: { status: 200, headers: responseHeaders(p.size, 'Tue, 24 Nov 2026 22:12:02 GMT'), body: p, latencyMs: 1.2 },
     shadow: { status: 200, headers: responseHeaders(s.size, 'Tue, 24 Nov 2026 22:12:03 GMT'), body: s, latencyMs: 1.4 },

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { capturedBody, EMPTY_BODY } from '../libs/http/body.js';
 import { loadConfig } from '../libs/config/load-config.js';
 import { openStore, recordBatch, recordExchange, type ExchangeOutcome, type Store } from '../libs/store/index.js';
 import type { Exchange } from '../libs/exchange/exchange.js';
@@ -28,10 +29,7 @@ export interface StoreWriteResult {
   perJob: number;
 }
 
-const encoded = (v: unknown) => {
-  const bytes = Buffer.from(JSON.stringify(v));
-  return { bytes, size: bytes.length, truncated: false };
-};
+const encoded = (v: unknown) => capturedBody(Buffer.from(JSON.stringify(v)));
 
 /** 50 endpoints, receive times spread over an hour of minute buckets; every tenth pair differs. */
 function exchangeOf(i: number, prefix: string, primary: unknown, shadow: unknown, t0: number): Exchange {
@@ -42,7 +40,7 @@ function exchangeOf(i: number, prefix: string, primary: unknown, shadow: unknown
     id: `${prefix}-${i}`,
     run: 'live',
     receivedAt: t0 + (i % 3600) * 1000,
-    request: { method: 'GET', url: `/service-${i % 50}/catalogue?page=1`, headers: { accept: 'application/json', 'user-agent': 'bench' }, body: { bytes: Buffer.alloc(0), size: 0, truncated: false } },
+    request: { method: 'GET', url: `/service-${i % 50}/catalogue?page=1`, headers: { accept: 'application/json', 'user-agent': 'bench' }, body: EMPTY_BODY },
     primary: { status: 200, headers: headers(p.size), body: p, latencyMs: 1 + (i % 20) / 10 },
     shadow: { status: 200, headers: headers(s.size), body: s, latencyMs: 1.5 + (i % 30) / 10 },
     shadowError: null,

@@ -2,8 +2,8 @@
  * The exchange from what each side of a pair came to, with the reason it cannot be compared if
  * there is one: the skip-reason policy of both ingress modes, in one pure function.
  */
+import { EMPTY_BODY } from '../http/body.js';
 import type { CapturedRequest, CapturedResponse, Exchange, SentHosts, SkipReason } from '../exchange/exchange.js';
-import { EMPTY_BODY } from '../http/body-capture.js';
 import type { ShadowOutcome } from './shadow-client.js';
 
 /** How the client's request ended: whole, or why it did not arrive whole. */

@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
-import type { CapturedBody } from '../exchange/exchange.js';
-import { BodyCapture, EMPTY_BODY } from '../http/body-capture.js';
+import { type CapturedBody, EMPTY_BODY } from '../http/body.js';
+import { BodyCapture } from '../http/body-capture.js';
 import type { ByteBudget } from '../http/capture-budget.js';
 
 export class RequestBodyTee {

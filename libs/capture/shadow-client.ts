@@ -2,7 +2,8 @@
  * Sends the mirrored copy to the shadow: bounded in flight, timed out as a whole, body captured up
  * to the limit. It never throws; every failure becomes a ShadowError with a stable code.
  */
-import type { CapturedResponse, HeaderMap, ShadowError, ShadowErrorCode } from '../exchange/exchange.js';
+import type { HeaderMap } from '../http/headers.js';
+import type { CapturedResponse, ShadowError, ShadowErrorCode } from '../exchange/exchange.js';
 import { BodyCapture } from '../http/body-capture.js';
 import type { ByteBudget } from '../http/capture-budget.js';
 import { withoutHopByHop } from '../http/hop-by-hop.js';

@@ -1,25 +1,14 @@
 import type { Difference } from './difference.js';
-import type { HeaderMap } from '../exchange/exchange.js';
+import { joinedValue, type HeaderMap } from '../http/headers.js';
+import { HOP_BY_HOP_HEADERS } from '../http/hop-by-hop.js';
 import { riskOf } from './risk.js';
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection; never compared, even when allowed. */
-export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 /**
  * Headers never compared, because they differ between any two responses without saying anything
  * about the candidate:
- * - hop-by-hop headers (RFC 9110 §7.6.1), which describe one connection, not the response:
- *   connection, keep-alive, proxy-authenticate, proxy-authorization, te, trailer,
- *   transfer-encoding, upgrade;
+ * - hop-by-hop headers (libs/http/hop-by-hop.ts, RFC 9110 §7.6.1), which describe one connection,
+ *   not the response: what is captured or recorded has them stripped already (the ingress, the
+ *   shadow client and the replay's parsers use the same list); here for any exchange all the same;
  * - volatile headers, which change with the time, the instance or the request:
  *   dates and caching validators (date, age, expires, last-modified, etag), the framing
  *   (content-length: the body comparison covers it), cookies (set-cookie: sessions differ),
@@ -30,9 +19,9 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = Object.freeze([
  * `content-encoding` is deliberately compared: a candidate that stops compressing is a change.
  */
 export const DEFAULT_IGNORED_HEADERS: readonly string[] = Object.freeze([
-  // hop-by-hop
+  // hop-by-hop: never compared, even when allowed
   ...HOP_BY_HOP_HEADERS,
-  // volatile
+  // volatile: the comparison's own additions
   'date',
   'age',
   'expires',
@@ -65,28 +54,13 @@ export interface CompareHeadersOptions {
   allow?: readonly string[];
 }
 
-/** A header's value with array values joined by ", "; names matched case-insensitively. */
-export function headerValue(headers: HeaderMap, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const direct = headers[lower];
-  if (direct !== undefined) return joinValue(direct);
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === lower) return joinValue(value);
-  }
-  return undefined;
-}
-
-function joinValue(value: string | string[]): string {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 /** Lower-case name -> joined value. Repeated names in different cases are joined in order. */
 function normalize(headers: HeaderMap, compared: (lower: string) => boolean): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!compared(lower)) continue;
-    const joined = joinValue(value);
+    const joined = joinedValue(value);
     const previous = out.get(lower);
     out.set(lower, previous === undefined ? joined : `${previous}, ${joined}`);
   }

@@ -8,6 +8,8 @@
  *   that omit it send text or nothing at all.
  * - `binary`: everything else (images, protobuf, octet-stream, …), compared by hash.
  */
+import { mediaType } from '../http/headers.js';
+
 export type ContentKind = 'json' | 'text' | 'form' | 'binary';
 
 /** `application/*` types that are text. Besides the ones the design names, a few common textual ones. */
@@ -21,13 +23,6 @@ const TEXTUAL_APPLICATION_TYPES: ReadonlySet<string> = new Set([
   'application/x-yaml',
   'application/graphql',
 ]);
-
-/** The lower-case `type/subtype` of a Content-Type value, without parameters; '' when absent. */
-export function mediaType(contentType: string | undefined): string {
-  if (contentType === undefined) return '';
-  const semicolon = contentType.indexOf(';');
-  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-}
 
 export function contentKind(contentType: string | undefined): ContentKind {
   const type = mediaType(contentType);

@@ -1,8 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import type { HeaderMap } from '../exchange/exchange.js';
-import { headerValue } from './compare-headers.js';
+import { headerList, headerValue, type HeaderMap } from '../http/headers.js';
 
 export type DecodeResult = { bytes: Buffer } | { error: string };
 
@@ -36,12 +35,9 @@ function isTooLarge(error: unknown): boolean {
 
 /** The codings of a Content-Encoding value, in the order they were applied, without `identity`. */
 export function contentCodings(headers: HeaderMap): string[] {
-  const value = headerValue(headers, 'content-encoding');
-  if (value === undefined) return [];
-  return value
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+  return headerList(headerValue(headers, 'content-encoding'))
+    .map((coding) => coding.toLowerCase())
+    .filter((coding) => coding !== 'identity');
 }
 
 /**

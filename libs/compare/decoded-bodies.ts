@@ -3,8 +3,8 @@
  * JSON are kept for whoever needs them next (the comparison against the shadow and the secondary, the
  * evidence, redaction), so no step decodes what an earlier one already did.
  */
-import type { CapturedBody, HeaderMap } from '../exchange/exchange.js';
-import { headerValue } from './compare-headers.js';
+import type { CapturedBody } from '../http/body.js';
+import { headerValue, type HeaderMap } from '../http/headers.js';
 import { bodyText, charsetOf, contentCodings, decodeBody, type DecodeResult } from './decode-body.js';
 import { parseJson, type ParsedJson } from './parse-json.js';
 
@@ -16,11 +16,6 @@ export function capturedBytes(body: CapturedBody): Buffer {
 /** The captured bytes as base64 (what a capture record stores). */
 export function capturedBase64(body: CapturedBody): string {
   return body.bytes.length === 0 ? '' : body.bytes.toString('base64');
-}
-
-/** No bytes were captured. */
-export function isEmptyBody(body: CapturedBody): boolean {
-  return body.bytes.length === 0;
 }
 
 interface Decoded {

@@ -13,7 +13,8 @@
  * left as it is, so a real change in those URLs still shows. Bodies are rewritten as bytes read as
  * latin1, which keeps every byte of an ASCII-compatible charset (UTF-8, ISO-8859-*) in place.
  */
-import type { HeaderMap, SentHosts } from '../exchange/exchange.js';
+import type { HeaderMap } from '../http/headers.js';
+import type { SentHosts } from '../exchange/exchange.js';
 
 export const HOST_ECHO_MODES = ['normalize', 'off'] as const;
 export type HostEchoMode = (typeof HOST_ECHO_MODES)[number];

@@ -2,11 +2,11 @@
 export { Budget, DEFAULT_BUDGET, MAX_ARRAY_MATCH_CELLS } from './budget.js';
 export { compareExchange, DEFAULT_MAX_DECODED_BYTES, MAX_TEXT_VALUE_LENGTH, withinTolerance } from './compare-exchange.js';
 export type { CompareOptions } from './compare-exchange.js';
-export { compareHeaders, DEFAULT_IGNORED_HEADERS, HOP_BY_HOP_HEADERS, headerValue } from './compare-headers.js';
+export { compareHeaders, DEFAULT_IGNORED_HEADERS } from './compare-headers.js';
 export type { CompareHeadersOptions } from './compare-headers.js';
 export { compileRules, ruleIds } from './compile-rules.js';
 export type { CompiledRules } from './compile-rules.js';
-export { contentKind, mediaType } from './content-kind.js';
+export { contentKind } from './content-kind.js';
 export type { ContentKind } from './content-kind.js';
 export { bodyText, charsetOf, contentCodings, decodeBody } from './decode-body.js';
 export type { DecodeResult } from './decode-body.js';

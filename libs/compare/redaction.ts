@@ -5,12 +5,13 @@
  * the values of differences alike. With a key (the store's own), a redacted value becomes a short
  * keyed hash, so a difference in a secret still shows without revealing it.
  */
+import { capturedBody, isEmptyBody, type CapturedBody } from '../http/body.js';
+import { firstHeader, type HeaderMap } from '../http/headers.js';
 import { contentKind } from './content-kind.js';
-import { DecodedBodies, isEmptyBody } from './decoded-bodies.js';
+import { DecodedBodies } from './decoded-bodies.js';
 import { stringifyExact } from './exact-number.js';
 import { matchesPath, parsePathPattern, type PathPattern, type Segment } from './json-path.js';
 import { parseJson } from './parse-json.js';
-import type { CapturedBody, HeaderMap } from '../exchange/exchange.js';
 import { DEFAULT_REDACTED_HEADERS, REDACTED, redactedMarker, redactHeaders } from '../http/redact-headers.js';
 import { looksLikeUrlEncodedForm, multipartBoundary, redactMultipart, redactUrlEncodedForm } from './redact-form.js';
 import { DEFAULT_REDACTED_QUERY_PARAMS, redactQuery } from './redact-url.js';
@@ -98,7 +99,7 @@ export class Redaction {
   body(body: CapturedBody, headers: HeaderMap, bodies = new DecodedBodies()): Redacted {
     const redactedHeaders = this.headers(headers);
     if (!this.hasBodyRules || isEmptyBody(body)) return { body, headers: redactedHeaders };
-    const contentType = [headers['content-type']].flat()[0];
+    const contentType = firstHeader(headers, 'content-type');
     const kind = contentKind(contentType);
     const decoded = bodies.decoded(body, headers, MAX_REDACTABLE_BYTES);
     if ('error' in decoded) return kind === 'json' ? this.dropped(body, redactedHeaders) : { body, headers: redactedHeaders };
@@ -141,7 +142,7 @@ export class Redaction {
   }
 
   private dropped(body: CapturedBody, headers: HeaderMap): Redacted {
-    return { body: { bytes: Buffer.from(REDACTED), size: body.size, truncated: body.truncated }, headers: withoutEncoding(headers) };
+    return { body: capturedBody(Buffer.from(REDACTED), body.size, body.truncated), headers: withoutEncoding(headers) };
   }
 
   private fieldRedacted(name: string): boolean {
@@ -173,7 +174,7 @@ export class Redaction {
 }
 
 function replaced(bytes: Buffer, headers: HeaderMap): Redacted {
-  return { body: { bytes, size: bytes.length, truncated: false }, headers: withoutEncoding(headers) };
+  return { body: capturedBody(bytes), headers: withoutEncoding(headers) };
 }
 
 function withoutEncoding(headers: HeaderMap): HeaderMap {

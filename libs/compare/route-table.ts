@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { issueLines, mapping } from '../values/schema-issues.js';
+import { pathOf } from '../http/request-target.js';
 import { endpointOf } from './endpoint-template.js';
 
 export interface RouteSpec {
@@ -68,13 +69,6 @@ function compile(route: RouteSpec): CompiledRoute {
     endpoint: route.endpoint ?? null,
     pattern: route.pattern,
   };
-}
-
-function pathOf(url: string): string {
-  const cut = url.search(/[?#]/);
-  const path = cut === -1 ? url : url.slice(0, cut);
-  // A full URL (proxy-style request line) keeps only its path.
-  return path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/';
 }
 
 function matches(route: CompiledRoute, method: string, parts: string[]): boolean {

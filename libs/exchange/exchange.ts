@@ -4,11 +4,9 @@
  * copied, to a comparator thread); only the BullMQ boundary turns them into base64 (wire-payload.ts).
  */
 
+// Headers and bodies are HTTP's (libs/http); an exchange is made of them.
 import type { CapturedBody } from '../http/body.js';
 import type { HeaderMap } from '../http/headers.js';
-
-// Headers and bodies are HTTP's (libs/http); an exchange is made of them.
-export type { CapturedBody, HeaderMap };
 
 export interface CapturedRequest {
   method: string;

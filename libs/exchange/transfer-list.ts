@@ -5,7 +5,8 @@
  * Node's shared pool, and moving that ArrayBuffer would detach unrelated Buffers. Such bodies are
  * copied once into memory of their own, which moves.
  */
-import type { CapturedBody, Exchange } from './exchange.js';
+import { capturedBody, type CapturedBody } from '../http/body.js';
+import type { Exchange } from './exchange.js';
 import type { AnyJob } from './contracts.js';
 
 /** True when the view covers its whole ArrayBuffer (not a slice of a pool or of a larger buffer). */
@@ -72,7 +73,7 @@ export function transferableJob(job: AnyJob): { job: AnyJob; transferList: Array
 export function withBodiesLost(job: AnyJob): AnyJob {
   const ex = exchangeOf(job);
   if (!ex) return job;
-  const exchange = mapBodies(ex, (body) => (hasBytes(body) || body.size > 0 ? { bytes: Buffer.alloc(0), size: body.size, truncated: true } : body));
+  const exchange = mapBodies(ex, (body) => (hasBytes(body) || body.size > 0 ? capturedBody(Buffer.alloc(0), body.size, true) : body));
   return { ...job, payload: { ...job.payload, exchange: { ...exchange, skipReason: ex.skipReason ?? 'comparator_error' } } } as AnyJob;
 }
 

@@ -1,5 +1,5 @@
 /** Keeps the first `limit` bytes of a body for comparison while the whole body streams on. */
-import type { CapturedBody } from './body.js';
+import { capturedBody, EMPTY_BODY, type CapturedBody } from './body.js';
 import type { ByteBudget } from './capture-budget.js';
 
 export class BodyCapture {
@@ -46,7 +46,7 @@ export class BodyCapture {
    */
   bytes(): Buffer {
     if (this.joined) return this.joined;
-    const out = this.kept === 0 ? EMPTY_BYTES : Buffer.allocUnsafeSlow(this.kept);
+    const out = this.kept === 0 ? EMPTY_BODY.bytes : Buffer.allocUnsafeSlow(this.kept);
     let at = 0;
     for (const chunk of this.chunks) at += chunk.copy(out, at);
     // The socket slices can go now; a later push joins again from here.
@@ -56,11 +56,6 @@ export class BodyCapture {
   }
 
   result(): CapturedBody {
-    return { bytes: this.bytes(), size: this.size, truncated: this.truncated };
+    return capturedBody(this.bytes(), this.size, this.truncated);
   }
 }
-
-/** Zero bytes, shared: never moved to another thread (transfer-list.ts skips empty bodies). */
-const EMPTY_BYTES = Buffer.alloc(0);
-
-export const EMPTY_BODY: CapturedBody = Object.freeze({ bytes: EMPTY_BYTES, size: 0, truncated: false });

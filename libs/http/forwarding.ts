@@ -5,7 +5,7 @@
  * loopback, linklocal, uniquelocal); otherwise they are replaced by what the connection says.
  */
 import proxyaddr from '@fastify/proxy-addr';
-import type { HeaderMap } from './headers.js';
+import { joinedValue, type HeaderMap } from './headers.js';
 
 export type TrustProxy = (address: string, hop: number) => boolean;
 
@@ -31,7 +31,7 @@ export function setForwarding(headers: HeaderMap, remoteAddress: string, trust: 
     for (const name of CLIENT_FORWARDING) delete headers[name];
   }
   const prior = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${remoteAddress}` : remoteAddress;
+  headers['x-forwarded-for'] = prior ? `${joinedValue(prior)}, ${remoteAddress}` : remoteAddress;
   headers['x-forwarded-proto'] ??= 'http';
   return headers;
 }

@@ -1,10 +1,12 @@
 /** Secrets never reach the queue, the store or the logs: these headers are replaced before capture. */
 import { createHmac } from 'node:crypto';
+import { SECRET_HEADERS } from '../logger.js';
 import type { HeaderMap } from './headers.js';
 
 export const REDACTED = '[REDACTED]';
 
-export const DEFAULT_REDACTED_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+/** Always redacted (--redact-headers adds to them): the secret headers the logger redacts too. */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = SECRET_HEADERS;
 
 /** The headers with secret values replaced; the same map, uncopied, when it holds none (the common case). */
 export function redactHeaders(headers: HeaderMap, names: ReadonlySet<string>): HeaderMap {

@@ -4,7 +4,7 @@
  * through the ingress too. It is removed from what goes to the primary, the shadow and the secondary
  * (and so from what is captured); every other cookie passes untouched.
  */
-import type { HeaderMap } from './headers.js';
+import { joinedValue, type HeaderMap } from './headers.js';
 
 /** The session cookie the report's /login sets. */
 export const REPORT_SESSION_COOKIE = 'shadow_diff_session';
@@ -22,7 +22,7 @@ function nameOf(pair: string): string {
 export function stripReportCookies(headers: HeaderMap): void {
   const cookie = headers.cookie;
   if (cookie === undefined) return;
-  const pairs = (Array.isArray(cookie) ? cookie.join('; ') : cookie).split(';');
+  const pairs = joinedValue(cookie, '; ').split(';');
   const kept = pairs.filter((pair) => !REPORT_COOKIES.has(nameOf(pair)));
   if (kept.length === pairs.length) return;
   const rest = kept.map((pair) => pair.trim()).filter(Boolean);

@@ -2,7 +2,8 @@
  * The bytes a job holds, as the byte bounds count them: the captured bodies. Headers and the other
  * fields are bounded per job by the HTTP servers' header limits, so the item bounds cover them.
  */
-import type { CapturedBody, Exchange } from '../exchange/exchange.js';
+import type { CapturedBody } from '../http/body.js';
+import type { Exchange } from '../exchange/exchange.js';
 import { JOB_NAMES, type JobName, type JobPayloads } from '../exchange/contracts.js';
 
 /** Captured bytes of one body (not its encoded length, not the size seen on the wire). */

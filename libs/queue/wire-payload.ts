@@ -3,7 +3,7 @@
  * consumer's side, before the handler (and its payload validation) sees it. Nothing else in the
  * process handles base64 bodies; the embedded queue never comes here.
  */
-import type { CapturedBody } from '../exchange/exchange.js';
+import type { CapturedBody } from '../http/body.js';
 import { JOB_NAMES, type JobName } from '../exchange/contracts.js';
 
 /** A body as Redis holds it (retained-job.ts empties `base64` in the jobs kept after failing). */

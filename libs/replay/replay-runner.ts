@@ -9,13 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { withoutHopByHop } from '../http/hop-by-hop.js';
+import { EMPTY_BODY } from '../http/body.js';
+import { firstHeader } from '../http/headers.js';
+import { replayHeaders } from '../http/upstream-headers.js';
 import { ShadowClient, type ShadowOutcome } from '../capture/shadow-client.js';
 import { JOB_CONTRACT_VERSION, JOB_NAMES } from '../exchange/contracts.js';
 import type { JobPublisher } from '../queue/queue.js';
 import type { HostEchoMode } from '../compare/host-echo.js';
-import type { CapturedResponse, Exchange, HeaderMap, SentHosts, SkipReason } from '../exchange/exchange.js';
-import { firstHeader } from './formats/common.js';
+import type { CapturedResponse, Exchange, SentHosts, SkipReason } from '../exchange/exchange.js';
 import type { RecordedExchange } from './formats/recorded-exchange.js';
 
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -48,17 +49,6 @@ export interface ReplayProgress {
   published: number;
   /** Exchanges that could not be handed to the queue. */
   lost: number;
-}
-
-const EMPTY = { bytes: Buffer.alloc(0), size: 0, truncated: false };
-
-/** Headers as sent on replay: hop-by-hop removed, Host set to the target's. */
-function replayHeaders(headers: HeaderMap, host: string): HeaderMap {
-  const out = withoutHopByHop(headers);
-  delete out['content-length'];
-  delete out.expect;
-  out.host = host;
-  return out;
 }
 
 /** Waits for the next send slot; an abort ends the wait early (and leaves no listener behind). */
@@ -112,7 +102,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
     };
     const skip = async (reason: SkipReason) => {
       progress.skipped++;
-      await publish({ ...base, primary: rec.response ?? { status: 0, headers: {}, body: EMPTY, latencyMs: 0 }, shadow: null, shadowError: null, skipReason: reason });
+      await publish({ ...base, primary: rec.response ?? { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: 0 }, shadow: null, shadowError: null, skipReason: reason });
     };
     if (!opts.allowUnsafe && !SAFE_METHODS.has(rec.request.method)) return skip('unsafe_method');
     if (!liveBaseline && !rec.response) return skip('no_recorded_response');
@@ -123,7 +113,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayProgress> {
     if (baseline) {
       if (!baseline.response) {
         // Without a baseline answer there is nothing to compare with.
-        return publish({ ...base, primary: { status: 0, headers: {}, body: EMPTY, latencyMs: baseline.error.latencyMs }, shadow: shadow.response, shadowError: shadow.error, skipReason: 'primary_error' });
+        return publish({ ...base, primary: { status: 0, headers: {}, body: EMPTY_BODY, latencyMs: baseline.error.latencyMs }, shadow: shadow.response, shadowError: shadow.error, skipReason: 'primary_error' });
       }
       primary = baseline.response;
     } else {

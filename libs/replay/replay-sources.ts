@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import type { Store } from '../store/index.js';
-import type { CapturedResponse, HeaderMap } from '../exchange/exchange.js';
-import { bodyOf } from './formats/common.js';
+import type { CapturedResponse } from '../exchange/exchange.js';
+import { capturedBody, ownedBody } from '../http/body.js';
+import { firstHeader, type HeaderMap } from '../http/headers.js';
 import { ReplayInputError } from '../errors.js';
 import { readGorFile } from './formats/gor.js';
 import { parseHar } from './formats/har.js';
@@ -27,14 +28,14 @@ export async function capturedExchanges(store: Store, run: string, limit?: numbe
   );
   return rows.map((row, i) => {
     const c = { request: JSON.parse(row.request), response: row.response === null ? null : JSON.parse(row.response) } as StoredCapture;
-    const host = [c.request.headers.host].flat()[0];
+    const host = firstHeader(c.request.headers, 'host');
     const response: CapturedResponse | null = c.response
-      ? { status: c.response.status, headers: c.response.headers, body: bodyOf(Buffer.from(c.response.body, 'base64')), latencyMs: c.response.latencyMs }
+      ? { status: c.response.status, headers: c.response.headers, body: ownedBody(Buffer.from(c.response.body, 'base64')), latencyMs: c.response.latencyMs }
       : null;
     return {
       position: i + 1,
       startedAt: Number(row.received_at),
-      request: { method: c.request.method, url: c.request.url, headers: c.request.headers, body: { bytes: Buffer.from(c.request.body, 'base64'), size: c.request.bodySize, truncated: false } },
+      request: { method: c.request.method, url: c.request.url, headers: c.request.headers, body: capturedBody(Buffer.from(c.request.body, 'base64'), c.request.bodySize) },
       response,
       origin: host ? `http://${host}` : null,
     };

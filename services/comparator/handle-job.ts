@@ -16,7 +16,7 @@ import {
   type CompareOptions,
 } from '../../libs/compare/index.js';
 import { bodyText } from '../../libs/compare/decode-body.js';
-import { capturedBase64, DecodedBodies, isEmptyBody } from '../../libs/compare/decoded-bodies.js';
+import { capturedBase64, DecodedBodies } from '../../libs/compare/decoded-bodies.js';
 import { createEndpointResolver } from '../../libs/compare/route-table.js';
 import { createEndpointCap } from './endpoint-cap.js';
 import { JOB_ATTEMPTS, type AnyJob } from '../../libs/exchange/contracts.js';
@@ -33,8 +33,10 @@ import {
   type StoredResponse,
 } from '../../libs/store/index.js';
 import type { Comparison } from '../../libs/compare/difference.js';
-import type { CapturedBody, CapturedResponse, Exchange, HeaderMap, ShadowError, SkipReason } from '../../libs/exchange/exchange.js';
+import type { CapturedResponse, Exchange, ShadowError, SkipReason } from '../../libs/exchange/exchange.js';
 import type { ComparisonRules } from '../../libs/compare/rules.js';
+import { isEmptyBody, type CapturedBody } from '../../libs/http/body.js';
+import { firstHeader, type HeaderMap } from '../../libs/http/headers.js';
 import { REDACTED } from '../../libs/http/redact-headers.js';
 import { Redaction } from '../../libs/compare/redaction.js';
 import type { CaptureRecord } from '../../libs/store/index.js';
@@ -43,10 +45,7 @@ import { createBatchWriter, type BatchWriterOptions, type RecordBatch } from './
 /** Body bytes kept per side in a discrepancy's evidence. */
 export const STORED_BODY_MAX_BYTES = 256 * 1024;
 
-function contentType(headers: HeaderMap): string | undefined {
-  const v = headers['content-type'];
-  return Array.isArray(v) ? v[0] : v;
-}
+const contentType = (headers: HeaderMap): string | undefined => firstHeader(headers, 'content-type');
 
 /**
  * Evidence bodies are stored decoded and as text when they are text, base64 otherwise. `bodies` are

@@ -11,8 +11,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { EMPTY_BODY } from '../../libs/http/body.js';
+import type { HeaderMap } from '../../libs/http/headers.js';
 import { assembleExchange, type RequestEnd } from '../../libs/capture/assemble-exchange.js';
-import { BodyCapture, EMPTY_BODY } from '../../libs/http/body-capture.js';
+import { BodyCapture } from '../../libs/http/body-capture.js';
 import { CaptureBudget, PairBytes } from '../../libs/http/capture-budget.js';
 import type { DropCounter } from '../../libs/capture/drop-counter.js';
 import type { ExchangeRecorder } from '../../libs/capture/exchange-recorder.js';
@@ -26,10 +28,10 @@ import { createUpstream } from '../../libs/http/upstream.js';
 import { destinationHeaders, hasBody, upstreamHeaders } from '../../libs/http/upstream-headers.js';
 import { PrimaryTimeoutError, PrimaryUnreachableError } from '../../libs/errors.js';
 import { forwardBody } from '../../libs/http/forward-body.js';
-import type { CapturedResponse, HeaderMap, SkipReason } from '../../libs/exchange/exchange.js';
+import type { CapturedResponse, SkipReason } from '../../libs/exchange/exchange.js';
 import type { IngressMetrics } from './ingress-metrics.js';
 import { PendingPairs } from './pending-pairs.js';
-import { createProxyServer, type ProxyServer, type ProxyServerFactory } from './proxy-server.js';
+import { createProxyServer, type ProxyHandler, type ProxyServer, type ProxyServerFactory } from './proxy-server.js';
 import { RequestGuard } from './request-guard.js';
 
 export interface IngressOptions {
@@ -210,7 +212,7 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     }
     const headers = withoutHopByHop(upstream.headers);
     // While stopping, no connection is kept alive for a next request that would never come.
-    if (server.closing) res.shouldKeepAlive = false;
+    if (app.server.closing) res.shouldKeepAlive = false;
     try {
       res.writeHead(upstream.statusCode, headers);
     } catch (error) {
@@ -275,11 +277,26 @@ export function buildIngressApp(opts: IngressOptions): IngressApp {
     });
   };
 
+  const app = serveIngress(opts, handle, { counters, pending, shadow, clients: () => [primary.pool.close(), shadow.close(), secondary?.close()] });
+  return app;
+}
+
+/** What both modes' apps are made of besides their handler. */
+export interface IngressParts {
+  counters: IngressCounters;
+  pending: PendingPairs;
+  shadow: ShadowClient;
+  /** Closes the upstream clients. */
+  clients: () => readonly (Promise<unknown> | undefined)[];
+}
+
+/** The app around a handler: when it stops, the pairs in flight finish, then the upstream clients close. */
+export function serveIngress(opts: Pick<IngressOptions, 'createServer' | 'headersTimeoutMs'>, handle: ProxyHandler, parts: IngressParts): IngressApp {
+  const { counters, pending, shadow } = parts;
   const server = (opts.createServer ?? createProxyServer)(handle, async () => {
     await pending.drain();
-    await Promise.allSettled([primary.pool.close(), shadow.close(), secondary?.close()]);
+    await Promise.allSettled(parts.clients());
   }, { headersTimeoutMs: opts.headersTimeoutMs });
-
   return {
     server,
     counters,

@@ -12,8 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type CapturedBody, EMPTY_BODY } from '../../libs/http/body.js';
+import type { HeaderMap } from '../../libs/http/headers.js';
 import { assembleExchange, type RequestEnd } from '../../libs/capture/assemble-exchange.js';
-import { EMPTY_BODY } from '../../libs/http/body-capture.js';
 import { CaptureBudget, PairBytes } from '../../libs/http/capture-budget.js';
 import { compileTrustProxy } from '../../libs/http/forwarding.js';
 import { createMethodRule } from '../../libs/capture/method-rule.js';
@@ -22,10 +23,9 @@ import { createSampler } from '../../libs/capture/sampler.js';
 import { ShadowClient, type ShadowOutcome } from '../../libs/capture/shadow-client.js';
 import { mirroredHosts, stripHostSuffix } from '../../libs/capture/shadow-host.js';
 import { destinationHeaders, hasBody, upstreamHeaders } from '../../libs/http/upstream-headers.js';
-import type { CapturedBody, CapturedRequest, HeaderMap, SkipReason } from '../../libs/exchange/exchange.js';
-import type { IngressApp, IngressCounters, IngressOptions } from './ingress-app.js';
+import type { CapturedRequest, SkipReason } from '../../libs/exchange/exchange.js';
+import { serveIngress, type IngressApp, type IngressCounters, type IngressOptions } from './ingress-app.js';
 import { PendingPairs } from './pending-pairs.js';
-import { createProxyServer } from './proxy-server.js';
 import { RequestGuard } from './request-guard.js';
 
 export interface MirrorTargetOptions extends Omit<IngressOptions, 'shadowHostSuffix' | 'onPrimaryError'> {
@@ -192,16 +192,5 @@ export function buildMirrorTargetApp(opts: MirrorTargetOptions): IngressApp {
     });
   };
 
-  const server = (opts.createServer ?? createProxyServer)(handle, async () => {
-    await pending.drain();
-    await Promise.allSettled([primary.close(), shadow.close(), secondary?.close()]);
-  }, { headersTimeoutMs: opts.headersTimeoutMs });
-
-  return {
-    server,
-    counters,
-    shadowInFlight: () => shadow.inFlight,
-    close: () => server.close(),
-    drain: () => pending.drain(),
-  };
+  return serveIngress(opts, handle, { counters, pending, shadow, clients: () => [primary.close(), shadow.close(), secondary?.close()] });
 }

@@ -8,6 +8,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnsupportedMediaTypeError } from '../../libs/errors.js';
 import { sendError } from './http-errors.js';
+import { mediaType } from '../../libs/http/headers.js';
+import { hasBody } from '../../libs/http/upstream-headers.js';
 
 const STATE_CHANGING: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -31,21 +33,16 @@ export function isSameOrigin(req: FastifyRequest): boolean {
   }
 }
 
-function hasBody(req: FastifyRequest): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-const mediaType = (req: FastifyRequest) => (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+const contentType = (req: FastifyRequest) => mediaType(req.headers['content-type']);
 
 /** Every state-changing request with a body, but the login form, must send application/json: else 415. */
 export function requireJsonBodies(app: FastifyInstance, formPaths: ReadonlySet<string>): void {
   app.addHook('onRequest', async (req, reply) => {
-    if (!isStateChanging(req.method) || !hasBody(req) || mediaType(req) === 'application/json') return;
+    if (!isStateChanging(req.method) || !hasBody(req.headers) || contentType(req) === 'application/json') return;
     if (formPaths.has(req.url.split('?')[0] ?? '')) return;
     return sendError(
       reply,
-      new UnsupportedMediaTypeError(`this route takes a JSON body (content-type application/json), got '${mediaType(req).slice(0, 100) || 'none'}'`),
+      new UnsupportedMediaTypeError(`this route takes a JSON body (content-type application/json), got '${contentType(req).slice(0, 100) || 'none'}'`),
     );
   });
 }

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { defaultValue } from '../../libs/config/load-config.js';
 import { serverTimeouts } from '../../libs/http/server-timeouts.js';
+import { secretHeaderPaths } from '../../libs/logger.js';
 import type { JobPublisher, JobQueue } from '../../libs/queue/queue.js';
 import type { NoiseThresholds, Store } from '../../libs/store/index.js';
 import { FORM_PATHS, installTokenAuth } from './auth.js';
@@ -52,7 +53,7 @@ export async function buildReportApp(opts: ReportAppOptions): Promise<FastifyIns
   const app = Fastify({
     logger:
       opts.logLevel && opts.logLevel !== 'silent'
-        ? { level: opts.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] }
+        ? { level: opts.logLevel, redact: secretHeaderPaths(['req.', 'res.']) }
         : false,
     bodyLimit: 64 * 1024,
     http,

@@ -1,26 +1,9 @@
 /** Helpers shared by the replay input parsers and the HAR writer. */
+import { headerMapOf, type HeaderMap } from '../../http/headers.js';
 import { withoutHopByHop } from '../../http/hop-by-hop.js';
-import { EMPTY_BODY } from '../../http/body-capture.js';
-import type { CapturedBody, HeaderMap } from '../../exchange/exchange.js';
-
-export { EMPTY_BODY };
 
 /** RFC 9110 token: what a method or a header name may be made of. */
 export const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-export function bodyOf(bytes: Buffer): CapturedBody {
-  return bytes.length === 0 ? EMPTY_BODY : { bytes: ownBytes(bytes), size: bytes.length, truncated: false };
-}
-
-/**
- * A copy in memory of its own: a parser's buffer is reused for the next records, and a body
- * handed to a comparator thread is moved there with its whole ArrayBuffer (transfer-list.ts).
- */
-export function ownBytes(bytes: Buffer): Buffer {
-  const out = Buffer.allocUnsafeSlow(bytes.length);
-  bytes.copy(out);
-  return out;
-}
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -39,34 +22,11 @@ export function decodeBase64Strict(text: string): Buffer | undefined {
 }
 
 /**
- * Builds a header map from name/value pairs as a recording lists them: names lower-cased,
- * repeated names collected into a string[] in order, HTTP/2 pseudo-headers (`:authority`, …)
- * and hop-by-hop headers (RFC 9110 §7.6.1, including any named in `Connection`) dropped.
+ * The header map of a recording's name/value pairs (headerMapOf), without HTTP/2 pseudo-headers
+ * (`:authority`, …) and hop-by-hop headers (RFC 9110 §7.6.1, including any named in `Connection`).
  */
-export function headerMapOf(pairs: Iterable<readonly [string, string]>): HeaderMap {
-  const all: HeaderMap = {};
-  for (const [rawName, value] of pairs) {
-    if (rawName.startsWith(':')) continue;
-    const name = rawName.toLowerCase();
-    const previous = all[name];
-    if (previous === undefined) all[name] = value;
-    else if (Array.isArray(previous)) previous.push(value);
-    else all[name] = [previous, value];
-  }
-  return withoutHopByHop(all);
-}
-
-/** The first value of a header, or undefined. */
-export function firstHeader(headers: HeaderMap, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Copy of the headers without the given (lower-case) names. */
-export function withoutHeaders(headers: HeaderMap, names: readonly string[]): HeaderMap {
-  const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) if (!names.includes(name)) out[name] = value;
-  return out;
+export function recordedHeaders(pairs: Iterable<readonly [string, string]>): HeaderMap {
+  return withoutHopByHop(headerMapOf([...pairs].filter(([name]) => !name.startsWith(':'))));
 }
 
 /** Characters allowed in an HTTP/1.1 request target as sent on the wire (visible ASCII). */

@@ -10,9 +10,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
+import type { CapturedBody } from '../../http/body.js';
 import { decodeBody } from '../../compare/decode-body.js';
-import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap } from '../../exchange/exchange.js';
-import { firstHeader } from './common.js';
+import type { CapturedRequest, CapturedResponse } from '../../exchange/exchange.js';
+import { firstHeader, type HeaderMap } from '../../http/headers.js';
 import type { Har, HarContent, HarEntry, HarNameValue, HarPostData, HarResponse } from './har-types.js';
 
 export type { Har } from './har-types.js';

@@ -3,19 +3,10 @@
  * Pure: text in, exchanges and problems out. Only an unusable file throws (ReplayInputError);
  * a malformed entry is reported with its 1-based position and skipped.
  */
-import type { CapturedBody, CapturedRequest, CapturedResponse, HeaderMap, RecordedContent } from '../../exchange/exchange.js';
-import {
-  EMPTY_BODY,
-  TOKEN,
-  bodyOf,
-  hasNoBody,
-  decodeBase64Strict,
-  firstHeader,
-  headerMapOf,
-  preview,
-  splitAbsoluteUrl,
-  withoutHeaders,
-} from './common.js';
+import { capturedBody, EMPTY_BODY, ownedBody, type CapturedBody } from '../../http/body.js';
+import { firstHeader, joinedValue, withoutHeaders, type HeaderMap } from '../../http/headers.js';
+import type { CapturedRequest, CapturedResponse, RecordedContent } from '../../exchange/exchange.js';
+import { TOKEN, decodeBase64Strict, hasNoBody, preview, recordedHeaders, splitAbsoluteUrl } from './common.js';
 import { ReplayInputError } from '../../errors.js';
 import type { FormatProblem, LeftOut, ParseResult, RecordedExchange } from './recorded-exchange.js';
 
@@ -117,7 +108,7 @@ function parseRequest(value: unknown): { request: CapturedRequest; origin: strin
     ({ pathAndQuery: url, origin, host } = split);
   }
 
-  const headers = headerMapOf(nameValues(value.headers, 'request.headers', 'headers'));
+  const headers = recordedHeaders(nameValues(value.headers, 'request.headers', 'headers'));
   if (headers.host === undefined && host !== undefined) headers.host = host;
   const body = postDataBody(value.postData);
   // A Content-Length that does not match the recorded body (text stored decoded, edited files)
@@ -156,17 +147,17 @@ function postDataBody(postData: unknown): CapturedBody {
     if (typeof mimeType === 'string' && mimeType !== '' && !/^application\/x-www-form-urlencoded\b/i.test(mimeType)) {
       throw new EntryProblem(`"request.postData" has params but no text, and a ${preview(mimeType)} body cannot be rebuilt from params`);
     }
-    return bodyOf(Buffer.from(new URLSearchParams(paramList).toString(), 'utf8'));
+    return ownedBody(Buffer.from(new URLSearchParams(paramList).toString(), 'utf8'));
   }
   return decodeText(text ?? '', encoding, 'request.postData');
 }
 
 function decodeText(text: string, encoding: unknown, where: string): CapturedBody {
-  if (encoding === undefined || encoding === null || encoding === '') return bodyOf(Buffer.from(text, 'utf8'));
+  if (encoding === undefined || encoding === null || encoding === '') return ownedBody(Buffer.from(text, 'utf8'));
   if (encoding !== 'base64') throw new EntryProblem(`"${where}.encoding" ${JSON.stringify(encoding)} is not supported (only "base64")`);
   const bytes = decodeBase64Strict(text);
   if (bytes === undefined) throw new EntryProblem(`"${where}.text" is not valid base64`);
-  return bodyOf(bytes);
+  return ownedBody(bytes);
 }
 
 function parseResponse(value: unknown, time: unknown, method: string): { response: CapturedResponse; content: RecordedContent } | null {
@@ -176,16 +167,16 @@ function parseResponse(value: unknown, time: unknown, method: string): { respons
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
     throw new EntryProblem(`"response.status" ${preview(JSON.stringify(status) ?? String(status))} is not an HTTP status`);
   }
-  const recordedHeaders = headerMapOf(nameValues(value.headers, 'response.headers', 'headers'));
-  const headers: HeaderMap = withoutHeaders(recordedHeaders, RESPONSE_HEADERS_NOT_MATCHING_CONTENT);
-  const encoding = recordedHeaders['content-encoding'];
+  const recorded = recordedHeaders(nameValues(value.headers, 'response.headers', 'headers'));
+  const headers: HeaderMap = withoutHeaders(recorded, RESPONSE_HEADERS_NOT_MATCHING_CONTENT);
+  const encoding = recorded['content-encoding'];
   const latencyMs = typeof time === 'number' && Number.isFinite(time) && time > 0 ? time : 0;
   // Browsers store the cached body with a 304 (and some tools with a HEAD); none went on the wire.
   const noBody = hasNoBody(status, method);
   const body = noBody ? EMPTY_BODY : responseBody(value.content);
   return {
     response: { status, headers, body: body ?? EMPTY_BODY, latencyMs },
-    content: { contentEncoding: encoding === undefined ? null : [encoding].flat().join(', '), bodyRecorded: body !== null },
+    content: { contentEncoding: encoding === undefined ? null : joinedValue(encoding), bodyRecorded: body !== null },
   };
 }
 
@@ -201,6 +192,6 @@ function responseBody(content: unknown): CapturedBody | null {
   if (text === undefined) return size === 0 ? EMPTY_BODY : null;
   if (text === '') return EMPTY_BODY;
   const body = decodeText(text, encoding, 'response.content');
-  if (truncated === true && recordedSize > body.size) return { ...body, size: recordedSize, truncated: true };
+  if (truncated === true && recordedSize > body.size) return capturedBody(body.bytes, recordedSize, true);
   return body;
 }

@@ -5,8 +5,9 @@
  * short by the recorder gives a truncated body, not an error; a message that is not HTTP gives a
  * MessageError with the byte offset of the fault.
  */
-import type { CapturedBody, HeaderMap } from '../../exchange/exchange.js';
-import { EMPTY_BODY, TOKEN, bodyOf, hasNoBody, headerMapOf, ownBytes, preview, splitAbsoluteUrl } from './common.js';
+import { capturedBody, EMPTY_BODY, ownBytes, ownedBody, type CapturedBody } from '../../http/body.js';
+import { headerList, headerMapOf, type HeaderMap } from '../../http/headers.js';
+import { TOKEN, hasNoBody, preview, recordedHeaders, splitAbsoluteUrl } from './common.js';
 
 /** Local to the parsers: gor.ts turns it into a FormatProblem (with the offset), never a user-facing error. */
 export class MessageError extends Error {
@@ -100,29 +101,20 @@ function parseHead(message: Buffer, from: number): Head {
  * transfer coding, else Content-Length, else the rest of the message.
  */
 function frameBody(message: Buffer, head: Head, headers: HeaderMap): CapturedBody {
-  const codings = listOf(headers['transfer-encoding']).map((c) => c.toLowerCase());
+  const codings = headerList(headers['transfer-encoding']).map((c) => c.toLowerCase());
   if (codings.length > 0 && codings[codings.length - 1] === 'chunked') return dechunk(message, head.bodyStart);
   const rest = message.subarray(head.bodyStart);
-  const lengths = [...new Set(listOf(headers['content-length']))];
-  if (codings.length > 0 || lengths.length === 0) return bodyOf(rest);
+  const lengths = [...new Set(headerList(headers['content-length']))];
+  if (codings.length > 0 || lengths.length === 0) return ownedBody(rest);
   const declared = lengths.length === 1 && /^\d{1,15}$/.test(lengths[0] ?? '') ? Number(lengths[0]) : Number.NaN;
   if (!Number.isSafeInteger(declared)) {
     throw new MessageError(`invalid Content-Length "${preview(lengths.join(', '))}"`, head.bodyStart);
   }
   if (rest.length < declared) {
     // The recorder cut the payload (GoReplay keeps a bounded prefix): a prefix of the body.
-    return { bytes: ownBytes(rest), size: declared, truncated: true };
+    return capturedBody(ownBytes(rest), declared, true);
   }
-  return bodyOf(rest.subarray(0, declared));
-}
-
-/** Comma-separated list header values, flattened. */
-function listOf(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
+  return ownedBody(rest.subarray(0, declared));
 }
 
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/;
@@ -133,8 +125,7 @@ function dechunk(message: Buffer, from: number): CapturedBody {
   let decoded = 0;
   let position = from;
   const cutShort = (missing: number): CapturedBody => {
-    const bytes = Buffer.concat(chunks, decoded);
-    return { bytes, size: decoded + missing, truncated: true };
+    return capturedBody(Buffer.concat(chunks, decoded), decoded + missing, true);
   };
   for (;;) {
     const line = lineAt(message, position);
@@ -159,20 +150,7 @@ function dechunk(message: Buffer, from: number): CapturedBody {
     if (message[position] !== 0x0a) throw new MessageError('chunk data is not followed by a line end', position);
     position += 1;
   }
-  return decoded === 0 ? EMPTY_BODY : bodyOf(Buffer.concat(chunks, decoded));
-}
-
-/** All headers as the message has them, hop-by-hop ones included (framing needs Transfer-Encoding). */
-function rawHeaderMap(fields: Array<[string, string]>): HeaderMap {
-  const all: HeaderMap = {};
-  for (const [rawName, value] of fields) {
-    const name = rawName.toLowerCase();
-    const previous = all[name];
-    if (previous === undefined) all[name] = value;
-    else if (Array.isArray(previous)) previous.push(value);
-    else all[name] = [previous, value];
-  }
-  return all;
+  return ownedBody(Buffer.concat(chunks, decoded));
 }
 
 export function parseRequestMessage(message: Buffer): ParsedRequest {
@@ -194,9 +172,10 @@ export function parseRequestMessage(message: Buffer): ParsedRequest {
   } else {
     throw new MessageError(`unsupported request target "${preview(target)}"`, head.startLine.start);
   }
-  const body = frameBody(message, head, rawHeaderMap(head.fields));
-  // headerMapOf drops the hop-by-hop headers, Transfer-Encoding included: the body is de-chunked.
-  return { method: method.toUpperCase(), url, origin, headers: headerMapOf(head.fields), body };
+  // Framed by all headers as the message has them (Transfer-Encoding included); recordedHeaders then
+  // drops the hop-by-hop ones, Transfer-Encoding with them: the body is de-chunked.
+  const body = frameBody(message, head, headerMapOf(head.fields));
+  return { method: method.toUpperCase(), url, origin, headers: recordedHeaders(head.fields), body };
 }
 
 /**
@@ -216,8 +195,8 @@ export function parseResponseMessage(message: Buffer, requestMethod?: string): P
       from = head.bodyStart;
       continue;
     }
-    const headers = headerMapOf(head.fields);
+    const headers = recordedHeaders(head.fields);
     if (hasNoBody(status, requestMethod ?? '')) return { status, headers, body: EMPTY_BODY };
-    return { status, headers, body: frameBody(message, head, rawHeaderMap(head.fields)) };
+    return { status, headers, body: frameBody(message, head, headerMapOf(head.fields)) };
   }
 }

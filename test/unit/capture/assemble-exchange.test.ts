@@ -1,9 +1,10 @@
 /** The skip-reason policy of a finished pair, case by case, and what the exchange carries. */
 import { describe, expect, it } from 'vitest';
+import { type CapturedBody, EMPTY_BODY } from '../../../libs/http/body.js';
 import { assembleExchange, skipReasonOf, type PairParts } from '../../../libs/capture/assemble-exchange.js';
-import { BodyCapture, EMPTY_BODY } from '../../../libs/http/body-capture.js';
+import { BodyCapture } from '../../../libs/http/body-capture.js';
 import type { ShadowOutcome } from '../../../libs/capture/shadow-client.js';
-import type { CapturedBody, CapturedResponse } from '../../../libs/exchange/exchange.js';
+import type { CapturedResponse } from '../../../libs/exchange/exchange.js';
 
 /** A captured body of `size` bytes under a limit of 4. */
 function body(size: number): CapturedBody {

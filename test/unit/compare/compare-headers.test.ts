@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { HeaderMap } from '../../../libs/http/headers.js';
 import { compareHeaders, DEFAULT_IGNORED_HEADERS } from '../../../libs/compare/compare-headers.js';
-import type { HeaderMap } from '../../../libs/exchange/exchange.js';
 
 const base: HeaderMap = {
   'content-type': 'application/json; charset=utf-8',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { HeaderMap } from '../../../libs/http/headers.js';
 import { compareExchange } from '../../../libs/compare/compare-exchange.js';
 import type { CompareOptions } from '../../../libs/compare/compare-exchange.js';
 import { RuleError } from '../../../libs/compare/errors.js';
 import { MAX_DETAIL_BYTES } from '../../../libs/compare/line-diff.js';
 import type { Comparison } from '../../../libs/compare/difference.js';
-import type { HeaderMap } from '../../../libs/exchange/exchange.js';
 import type { ComparisonRules } from '../../../libs/compare/rules.js';
 import { exchange } from './exchange-builder.js';
 

@@ -1,7 +1,7 @@
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { HeaderMap } from '../../../libs/http/headers.js';
 import { bodyText, charsetOf, decodeBody } from '../../../libs/compare/decode-body.js';
-import type { HeaderMap } from '../../../libs/exchange/exchange.js';
 
 const MiB = 1024 * 1024;
 const review = Buffer.from(

@@ -1,8 +1,8 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { CapturedBody } from '../../../libs/http/body.js';
 import { decodeBody } from '../../../libs/compare/decode-body.js';
 import { DecodedBodies } from '../../../libs/compare/decoded-bodies.js';
-import type { CapturedBody } from '../../../libs/exchange/exchange.js';
 
 const captured = (bytes: Buffer): CapturedBody => ({ bytes, size: bytes.length, truncated: false });
 const text = '{"name":"café","items":[1,2,3]}'.repeat(20);

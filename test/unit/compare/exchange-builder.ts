@@ -1,4 +1,5 @@
-import type { CapturedResponse, Exchange, HeaderMap } from '../../../libs/exchange/exchange.js';
+import type { HeaderMap } from '../../../libs/http/headers.js';
+import type { CapturedResponse, Exchange } from '../../../libs/exchange/exchange.js';
 
 export type ComparedExchange = Pick<Exchange, 'request' | 'primary' | 'shadow' | 'shadowError'>;
 

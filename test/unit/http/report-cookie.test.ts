@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { HeaderMap } from '../../../libs/http/headers.js';
 import { stripReportCookies } from '../../../libs/http/report-cookie.js';
-import type { HeaderMap } from '../../../libs/exchange/exchange.js';
 
 const strip = (headers: HeaderMap) => {
   stripReportCookies(headers);

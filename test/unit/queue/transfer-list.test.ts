@@ -1,7 +1,8 @@
 /** Bodies move to a comparator thread; only memory a body owns entirely is moved, the rest is copied. */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BodyCapture, EMPTY_BODY } from '../../../libs/http/body-capture.js';
+import { EMPTY_BODY } from '../../../libs/http/body.js';
+import { BodyCapture } from '../../../libs/http/body-capture.js';
 import type { AnyJob } from '../../../libs/exchange/contracts.js';
 import { ownsItsMemory, restoreBodies, transferableJob, withBodiesLost } from '../../../libs/exchange/transfer-list.js';
 import type { Exchange } from '../../../libs/exchange/exchange.js';

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { CapturedBody } from '../../../libs/http/body.js';
 import { parseGor } from '../../../libs/replay/formats/gor.js';
 import { parseHar } from '../../../libs/replay/formats/har.js';
 import { toHar, type HarSourceExchange } from '../../../libs/replay/formats/har-writer.js';
-import type { CapturedBody, CapturedResponse } from '../../../libs/exchange/exchange.js';
+import type { CapturedResponse } from '../../../libs/exchange/exchange.js';
 
 const body = (bytes: Buffer | string): CapturedBody => {
   const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
