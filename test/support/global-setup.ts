@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
+import { THREADS_FROM_DIST_ENV } from '../../services/comparator/comparator-pool.js';
 import { ensureDist } from './build-dist.js';
 import { freePort } from './cli-process.js';
 import { dropDatabases, pgAnswers, startPrivateCluster, type PrivateCluster } from './postgres-server.js';
@@ -59,6 +60,8 @@ async function setupPostgres(project: TestProject): Promise<void> {
 
 export async function setup(project: TestProject): Promise<void> {
   ensureDist();
+  // The vitest workers, forked after this, inherit it: their comparator threads load dist/.
+  process.env[THREADS_FROM_DIST_ENV] = '1';
   await setupPostgres(project);
   await setupRedis(project);
 }
