@@ -36,7 +36,17 @@ export interface JobPayloads {
 }
 
 export type AnyJob = {
-  [N in JobName]: { name: N; id: string; payload: JobPayloads[N]; attempt: number };
+  [N in JobName]: {
+    name: N;
+    id: string;
+    payload: JobPayloads[N];
+    attempt: number;
+    /**
+     * Why the queue gave up on this job without letting a handler try it (BullMQ: it stalled more
+     * than its limit, its workers killed on it). The handler counts it, without comparing again.
+     */
+    abandoned?: string;
+  };
 }[JobName];
 
 /** Retry policy shared by both queues. */

@@ -11,7 +11,7 @@ import { jobBytes } from './job-bytes.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { withoutBodies } from './retained-job.js';
 import { fromWire, toWire } from './wire-payload.js';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   JOB_ATTEMPTS,
@@ -22,7 +22,7 @@ import {
   type JobName,
   type JobPayloads,
 } from '../exchange/contracts.js';
-import type { JobConsumer, JobPublisher, JobQueue } from './queue.js';
+import type { JobConsumer, JobHandler, JobPublisher, JobQueue } from './queue.js';
 import { QueueFullError, QueueUnavailableError } from './queue-errors.js';
 
 export interface BullmqQueueOptions {
@@ -47,7 +47,12 @@ export interface BullmqQueueOptions {
   onFailed?: (job: { id?: string; name: string }, error: unknown) => void;
   /** The first retry's delay, doubled at each next one (default JOB_BACKOFF_MS); tests shorten it. */
   backoffMs?: number;
+  /** How often a job may stall (its worker killed on it) before BullMQ gives up on it (default 10). */
+  maxStalledCount?: number;
 }
+
+/** A job redelivered after its worker was killed is still a good job, this many times. */
+const MAX_STALLED_COUNT = 10;
 
 /** Micro-batches: sent at this many jobs, or this long after their first. */
 const BATCH_MAX_JOBS = 64;
@@ -134,6 +139,17 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
     return Object.values(counts).reduce((a, b) => a + b, 0);
   }
 
+  /**
+   * A job BullMQ failed without running it (a deferred failure: it stalled past maxStalledCount)
+   * never reached the handler, which is what counts a pair: it goes there once, marked abandoned.
+   * The bodies are stripped after, as from every job kept in the failed set.
+   */
+  async function counted(job: Job, handler: JobHandler): Promise<void> {
+    if (!job.deferredFailure || job.id === undefined || !KNOWN_JOB_NAMES.has(job.name)) return;
+    const abandoned = { name: job.name, id: job.id, payload: fromWire(job.name, job.data), attempt: job.attemptsMade, abandoned: job.deferredFailure } as AnyJob;
+    await handler(abandoned).catch(() => {});
+  }
+
   function consumer({ concurrency }: { concurrency: number }): JobConsumer {
     let worker: Worker | null = null;
     let workerConnection: Redis | null = null;
@@ -156,17 +172,14 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
             concurrency,
             lockDuration: lockMs,
             stalledInterval: Math.max(1000, Math.floor(lockMs / 2)),
-            // A job redelivered after its worker was killed is still a good job.
-            maxStalledCount: 10,
+            maxStalledCount: opts.maxStalledCount ?? MAX_STALLED_COUNT,
           },
         );
         worker.on('error', () => {});
         worker.on('failed', (job, error) => {
-          if (job && (job.attemptsMade >= JOB_ATTEMPTS || error instanceof UnrecoverableError)) {
-            // Kept in the failed set for diagnosis, but never with the unredacted bodies.
-            job.updateData(withoutBodies(job.data)).catch(() => {});
-            opts.onFailed?.({ id: job.id, name: job.name }, error);
-          }
+          if (!job || (job.attemptsMade < JOB_ATTEMPTS && !(error instanceof UnrecoverableError))) return;
+          opts.onFailed?.({ id: job.id, name: job.name }, error);
+          void counted(job, handler).then(() => job.updateData(withoutBodies(job.data)).catch(() => {}));
         });
       },
       async close() {

@@ -103,7 +103,8 @@ export interface ComparatorSettings {
   batch?: Omit<BatchWriterOptions, 'record'>;
 }
 
-export type ComparatorStage = 'payload' | 'compare' | 'outcome' | 'store';
+/** `queue`: the queue gave up on the job before a comparator could try it (AnyJob's `abandoned`). */
+export type ComparatorStage = 'payload' | 'compare' | 'outcome' | 'store' | 'queue';
 
 export interface ComparatorStages {
   compare: typeof compareExchange;
@@ -363,6 +364,8 @@ export function createJobHandler(store: Store, settings: ComparatorSettings = {}
 
   async function handleOne(job: AnyJob): Promise<JobResult> {
     if (job.name === 'compare-exchange') {
+      // Not compared again: comparing it may be what killed its workers.
+      if (job.abandoned !== undefined) return failed(job, 'queue', new Error(job.abandoned));
       const parsed = compareExchangePayloadSchema.safeParse(job.payload);
       if (!parsed.success) {
         return failed(job, 'payload', payloadInvalid(parsed.error.issues[0]?.message ?? 'invalid payload'));
